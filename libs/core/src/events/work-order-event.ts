@@ -1,0 +1,183 @@
+/**
+ * The input contract (contract.md §1): one JSON object per Kafka message, validated with zod.
+ * Types are inferred from the schema so the parser and the code that folds events cannot drift.
+ */
+import { z } from 'zod';
+
+export const CATEGORIES = ['consultation', 'help', 'complaint', 'report', 'suggestion', 'praise'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const URGENCIES = ['life_safety', 'utility', 'urgent', 'normal'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export const TAGS = ['key', 'hot', 'difficult', 'wide_scope', 'high_impact', 'leader_instructed'] as const;
+export type Tag = (typeof TAGS)[number];
+
+export const CALLBACK_RESULTS = [
+  'satisfied',
+  'basically_satisfied',
+  'dissatisfied',
+  'unreachable',
+  'declined',
+] as const;
+export type CallbackResult = (typeof CALLBACK_RESULTS)[number];
+
+export const VERIFICATION_OUTCOMES = ['false_completion', 'genuine'] as const;
+export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
+
+/** RFC 3339 with an explicit offset; impossible dates (02-30, 25:00) are rejected. */
+const instant = z.iso.datetime({ offset: true });
+const text = (max: number) => z.string().max(max);
+const requiredText = (max: number) => z.string().trim().min(1).max(max);
+const workdays = z.number().int().positive().max(366);
+
+/** Exactly one of `workdays` or `until`. */
+const extensionAmount = z.union([
+  z.object({ workdays, until: z.undefined().optional() }),
+  z.object({ until: instant, workdays: z.undefined().optional() }),
+]);
+
+const dataSchemas = {
+  dispatched: z.object({
+    unitId: requiredText(64),
+    unitName: text(200).optional(),
+    category: z.enum(CATEGORIES),
+    urgency: z.enum(URGENCIES),
+    title: text(500).optional(),
+    content: text(20000).optional(),
+    citizen: z.object({ name: text(100).optional(), phone: text(40).optional() }).optional(),
+    address: text(500).optional(),
+    tags: z.array(z.enum(TAGS)).max(TAGS.length).optional(),
+    acceptDueAt: instant.optional(),
+    completeDueAt: instant.optional(),
+  }),
+  accepted: z.object({ by: text(100).optional() }),
+  return_requested: z.object({ reason: requiredText(2000), basis: text(2000).optional() }),
+  returned: z.object({}),
+  return_rejected: z.object({ reason: text(2000).optional() }),
+  extension_requested: z.intersection(z.object({ reason: requiredText(2000) }), extensionAmount),
+  extension_approved: extensionAmount,
+  extension_rejected: z.object({ reason: text(2000).optional() }),
+  suspended: z.object({ reason: requiredText(2000) }),
+  resumed: z.object({}),
+  replied: z.object({ reply: requiredText(20000), by: text(100).optional() }),
+  reply_rejected: z.object({ reason: requiredText(2000) }),
+  callback: z.object({
+    result: z.enum(CALLBACK_RESULTS),
+    resolved: z.boolean().optional(),
+    comment: text(2000).optional(),
+  }),
+  reopened: z.object({ reason: requiredText(2000), completeDueAt: instant.optional() }),
+  verified: z.object({
+    outcome: z.enum(VERIFICATION_OUTCOMES),
+    by: requiredText(100),
+    note: text(2000).optional(),
+  }),
+  closed: z.object({}),
+  excluded: z.object({ reason: requiredText(2000) }),
+  flagged: z.object({ tags: z.array(z.enum(TAGS)).min(1).max(TAGS.length), note: text(2000).optional() }),
+} as const;
+
+export type EventType = keyof typeof dataSchemas;
+export const EVENT_TYPES = Object.keys(dataSchemas) as EventType[];
+
+const envelope = {
+  eventId: requiredText(128),
+  workOrderId: requiredText(64),
+  occurredAt: instant,
+  sequence: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+};
+
+const eventSchema = z.discriminatedUnion(
+  'type',
+  EVENT_TYPES.map((type) =>
+    z.object({ ...envelope, type: z.literal(type), data: dataSchemas[type] }),
+  ) as unknown as [
+    z.ZodObject<{ type: z.ZodLiteral<EventType> }>,
+    ...z.ZodObject<{ type: z.ZodLiteral<EventType> }>[],
+  ],
+);
+
+type DataOf<T extends EventType> = z.infer<(typeof dataSchemas)[T]>;
+
+/** An event as the hotline sends it, `occurredAt` still the original RFC 3339 string. */
+export type WorkOrderEvent = {
+  [T in EventType]: {
+    eventId: string;
+    type: T;
+    workOrderId: string;
+    occurredAt: string;
+    sequence?: number;
+    data: DataOf<T>;
+  };
+}[EventType];
+
+export type EventOf<T extends EventType> = Extract<WorkOrderEvent, { type: T }>;
+
+export const REJECTION_CODES = [
+  'invalid_json',
+  'invalid_envelope',
+  'unknown_type',
+  'invalid_data',
+  'key_mismatch',
+  'too_large',
+  'orphan_event',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+export type ParseResult =
+  | { ok: true; event: WorkOrderEvent }
+  | { ok: false; code: RejectionCode; message: string };
+
+/** Largest accepted message value; a bigger one is rejected before JSON.parse. */
+export const MAX_EVENT_BYTES = 256 * 1024;
+
+/**
+ * Parses one message value. `key` is the Kafka key (the contract says it is the workOrderId);
+ * a present key that disagrees with the body is rejected, because the partitioning would be wrong.
+ */
+export function parseWorkOrderEvent(value: Buffer | null, key: string | null): ParseResult {
+  if (value === null || value.length === 0) {
+    return { ok: false, code: 'invalid_json', message: 'empty message value' };
+  }
+  if (value.length > MAX_EVENT_BYTES) {
+    return { ok: false, code: 'too_large', message: `message is ${value.length} bytes, the limit is ${MAX_EVENT_BYTES}` };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value.toString('utf8'));
+  } catch (error) {
+    return { ok: false, code: 'invalid_json', message: `not JSON: ${(error as Error).message}` };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, code: 'invalid_envelope', message: 'the value is not a JSON object' };
+  }
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(EVENT_TYPES as string[]).includes(type)) {
+    return {
+      ok: false,
+      code: 'unknown_type',
+      message: `unknown event type ${JSON.stringify(type)}; expected one of ${EVENT_TYPES.join(', ')}`,
+    };
+  }
+  const parsed = eventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const inData = parsed.error.issues.every((issue) => issue.path[0] === 'data');
+    return {
+      ok: false,
+      code: inData ? 'invalid_data' : 'invalid_envelope',
+      message: parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+        .join('; '),
+    };
+  }
+  const event = parsed.data as unknown as WorkOrderEvent;
+  if (key !== null && key !== event.workOrderId) {
+    return {
+      ok: false,
+      code: 'key_mismatch',
+      message: `message key ${JSON.stringify(key)} is not the workOrderId ${JSON.stringify(event.workOrderId)}`,
+    };
+  }
+  return { ok: true, event };
+}
