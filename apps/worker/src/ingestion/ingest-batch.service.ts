@@ -1,0 +1,92 @@
+/**
+ * Applies one batch of input messages: parse (contract), append to the event log, fold the
+ * touched orders and upsert them, all in one database transaction. Rejected messages are returned
+ * for the dead-letter topic; nothing here commits Kafka offsets.
+ */
+import { parseWorkOrderEvent, type RejectionCode } from '@hotline/core';
+import {
+  appendEvents,
+  loadEvents,
+  upsertWorkOrders,
+  withTransaction,
+  type IncomingEvent,
+} from '@hotline/persistence';
+import type { DataSource } from 'typeorm';
+import { projectWorkOrder } from './project-work-order';
+
+export interface RawMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+}
+
+export type DeadLetterCode = RejectionCode | 'processing_failed';
+
+export interface Rejection {
+  message: RawMessage;
+  code: DeadLetterCode;
+  reason: string;
+}
+
+export interface BatchOutcome {
+  consumed: number;
+  applied: number;
+  duplicates: number;
+  ordersUpdated: number;
+  rejected: Rejection[];
+  /** The latest `occurredAt` among the valid events of the batch (event-time watermark input). */
+  maxOccurredAt: Date | null;
+}
+
+export class IngestBatchService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async ingest(messages: readonly RawMessage[]): Promise<BatchOutcome> {
+    const rejected: Rejection[] = [];
+    const incoming: IncomingEvent[] = [];
+    const seen = new Set<string>();
+    let duplicatesInBatch = 0;
+    let maxOccurredMs = Number.NEGATIVE_INFINITY;
+    for (const message of messages) {
+      const key = message.key === null ? null : message.key.toString('utf8');
+      const parsed = parseWorkOrderEvent(message.value, key);
+      if (!parsed.ok) {
+        rejected.push({ message, code: parsed.code, reason: parsed.message });
+        continue;
+      }
+      if (seen.has(parsed.event.eventId)) {
+        duplicatesInBatch += 1;
+        continue;
+      }
+      seen.add(parsed.event.eventId);
+      maxOccurredMs = Math.max(maxOccurredMs, Date.parse(parsed.event.occurredAt));
+      incoming.push({
+        event: parsed.event,
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+      });
+    }
+
+    const { applied, ordersUpdated } = await withTransaction(this.dataSource, async (runner) => {
+      const inserted = await appendEvents(runner, incoming);
+      const touched = [...new Set(inserted.map((row) => row.workOrderId))];
+      const eventsByOrder = await loadEvents(runner, touched);
+      const records = touched.map((id) => projectWorkOrder(id, eventsByOrder.get(id) ?? []));
+      await upsertWorkOrders(runner, records);
+      return { applied: inserted.length, ordersUpdated: records.length };
+    });
+
+    return {
+      consumed: messages.length,
+      applied,
+      duplicates: duplicatesInBatch + (incoming.length - applied),
+      ordersUpdated,
+      rejected,
+      maxOccurredAt: Number.isFinite(maxOccurredMs) ? new Date(maxOccurredMs) : null,
+    };
+  }
+}

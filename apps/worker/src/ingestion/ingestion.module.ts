@@ -1,0 +1,86 @@
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DATA_SOURCE } from '@hotline/persistence';
+import {
+  APP_CONFIG,
+  IngestionMetrics,
+  KAFKA,
+  LOGGER,
+  createProducer,
+  type AppConfig,
+  type Kafka,
+  type Logger,
+  type Producer,
+} from '@hotline/platform';
+import type { DataSource } from 'typeorm';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import { IngestBatchService } from './ingest-batch.service';
+import { WorkOrderEventsConsumer } from './work-order-events.consumer';
+
+export const DLQ_PRODUCER = Symbol('DLQ_PRODUCER');
+
+/** Starts consuming once the app is up; on shutdown stops the consumer before the producer. */
+class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly consumer: WorkOrderEventsConsumer,
+    @Inject(DLQ_PRODUCER) private readonly producer: Producer,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.producer.connect();
+    await this.consumer.start();
+    this.logger.info('ingestion started');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+    await this.producer.disconnect();
+    this.logger.info('ingestion stopped');
+  }
+}
+
+@Module({
+  providers: [
+    { provide: IngestionMetrics, useFactory: () => new IngestionMetrics() },
+    {
+      provide: DLQ_PRODUCER,
+      inject: [KAFKA],
+      useFactory: (kafka: Kafka) => createProducer(kafka),
+    },
+    {
+      provide: IngestBatchService,
+      inject: [DATA_SOURCE],
+      useFactory: (dataSource: DataSource) => new IngestBatchService(dataSource),
+    },
+    {
+      provide: DeadLetterPublisher,
+      inject: [DLQ_PRODUCER, APP_CONFIG],
+      useFactory: (producer: Producer, config: AppConfig) =>
+        new DeadLetterPublisher(producer, config.kafka.topics.deadLetter),
+    },
+    {
+      provide: WorkOrderEventsConsumer,
+      inject: [KAFKA, IngestBatchService, DeadLetterPublisher, IngestionMetrics, LOGGER, APP_CONFIG],
+      useFactory: (
+        kafka: Kafka,
+        ingest: IngestBatchService,
+        deadLetters: DeadLetterPublisher,
+        metrics: IngestionMetrics,
+        logger: Logger,
+        config: AppConfig,
+      ) =>
+        new WorkOrderEventsConsumer(kafka, ingest, deadLetters, metrics, logger, {
+          topic: config.kafka.topics.events,
+          groupId: config.kafka.groupId,
+          maxBatchEvents: config.ingest.maxBatchEvents,
+          partitionsConcurrently: config.ingest.partitionsConcurrently,
+          ...(config.faults.killAfterDbCommit === undefined
+            ? {}
+            : { killAfterDbCommit: config.faults.killAfterDbCommit }),
+        }),
+    },
+    IngestionLifecycle,
+  ],
+  exports: [WorkOrderEventsConsumer, IngestionMetrics],
+})
+export class IngestionModule {}

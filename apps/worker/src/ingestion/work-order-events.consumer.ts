@@ -1,0 +1,210 @@
+/**
+ * Kafka glue for ingestion: `eachBatch` with manual offsets. Each chunk of a batch is applied in one
+ * database transaction, its dead letters are acknowledged by the broker, and only then are its
+ * offsets committed. A transient database failure pauses the partition's loop and retries the same
+ * chunk until it succeeds; nothing is skipped and nothing is committed meanwhile.
+ */
+import { isTransientDatabaseError } from '@hotline/persistence';
+import type { Consumer, EachBatchPayload, IngestionMetrics, Kafka, Logger } from '@hotline/platform';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import { IngestBatchService, type BatchOutcome, type RawMessage } from './ingest-batch.service';
+
+export type ConsumerStatus = 'idle' | 'connecting' | 'joined' | 'rebalancing' | 'crashed' | 'stopped';
+
+export interface ConsumerOptions {
+  topic: string;
+  groupId: string;
+  maxBatchEvents: number;
+  partitionsConcurrently: number;
+  /** Test-only fault injection: SIGKILL this process after the Nth database commit. */
+  killAfterDbCommit?: number;
+}
+
+export class WorkOrderEventsConsumer {
+  private consumer: Consumer | null = null;
+  private statusValue: ConsumerStatus = 'idle';
+  private readonly lagByPartition = new Map<number, number>();
+  private watermarkMs = Number.NEGATIVE_INFINITY;
+  private commits = 0;
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly ingest: IngestBatchService,
+    private readonly deadLetters: DeadLetterPublisher,
+    private readonly metrics: IngestionMetrics,
+    private readonly logger: Logger,
+    private readonly options: ConsumerOptions,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {}
+
+  get status(): ConsumerStatus {
+    return this.statusValue;
+  }
+
+  /** Messages behind the end of the topic, over the partitions this consumer has seen. */
+  get lag(): number {
+    let sum = 0;
+    for (const value of this.lagByPartition.values()) sum += value;
+    return sum;
+  }
+
+  /** The latest event time applied so far, or null before the first event. */
+  get eventTimeWatermark(): Date | null {
+    return Number.isFinite(this.watermarkMs) ? new Date(this.watermarkMs) : null;
+  }
+
+  get error(): string | null {
+    return this.lastError;
+  }
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 250,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10000 },
+    });
+    this.consumer = consumer;
+    this.statusValue = 'connecting';
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.statusValue = 'joined';
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.statusValue = 'rebalancing';
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.statusValue = 'crashed';
+      this.lastError = String(event.payload.error);
+      this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+    });
+    consumer.on(consumer.events.STOP, () => {
+      this.statusValue = 'stopped';
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  /** Graceful: finishes the chunk in flight, commits its offsets, leaves the group. */
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    if (consumer) await consumer.disconnect();
+    this.statusValue = 'stopped';
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets } = payload;
+    const { isRunning, isStale } = payload;
+    const all = batch.messages;
+    for (let start = 0; start < all.length; start += this.options.maxBatchEvents) {
+      if (!isRunning() || isStale()) return;
+      const chunk = all.slice(start, start + this.options.maxBatchEvents);
+      const raw: RawMessage[] = chunk.map((m) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+        headers: m.headers ?? {},
+      }));
+      const begin = process.hrtime.bigint();
+      const outcome = await this.applyWithRetry(raw, heartbeat, isRunning);
+      if (outcome === null) return; // stopped while the database was down: nothing committed
+      this.commits += 1;
+      if (this.options.killAfterDbCommit !== undefined && this.commits >= this.options.killAfterDbCommit) {
+        this.logger.warn('fault injection: killing the worker after the database commit');
+        process.kill(process.pid, 'SIGKILL');
+      }
+      await this.deadLetters.publish(outcome.rejected, new Date());
+      const last = chunk[chunk.length - 1];
+      if (last) resolveOffset(last.offset);
+      await commitOffsetsIfNecessary(uncommittedOffsets());
+      this.record(outcome, begin);
+      if (last) {
+        const behind = Number(batch.highWatermark) - (Number(last.offset) + 1);
+        this.lagByPartition.set(batch.partition, Math.max(0, behind));
+      }
+      await heartbeat();
+    }
+    if (all.length === 0) this.lagByPartition.set(batch.partition, 0);
+  }
+
+  private record(outcome: BatchOutcome, begin: bigint): void {
+    this.metrics.consumed.inc(outcome.consumed);
+    this.metrics.applied.inc(outcome.applied);
+    this.metrics.duplicates.inc(outcome.duplicates);
+    for (const r of outcome.rejected) this.metrics.rejected.inc({ code: r.code });
+    this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - begin) / 1e9);
+    this.metrics.lag.set(this.lag);
+    if (outcome.maxOccurredAt) {
+      this.watermarkMs = Math.max(this.watermarkMs, outcome.maxOccurredAt.getTime());
+    }
+    this.lastError = null;
+  }
+
+  /**
+   * Applies a chunk, retrying transient database failures with backoff until it succeeds or the
+   * consumer stops (then null). Any other failure is narrowed to the message that causes it, which
+   * is dead-lettered as `processing_failed` so the stream goes on.
+   */
+  private async applyWithRetry(
+    raw: RawMessage[],
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<BatchOutcome | null> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.ingest.ingest(raw);
+      } catch (error) {
+        if (!isTransientDatabaseError(error)) return this.isolateFailure(raw, error);
+        this.lastError = `database unavailable: ${(error as Error).message}`;
+        this.metrics.retries.inc();
+        this.logger.warn({ attempt, err: error }, 'database unavailable; retrying the same batch');
+        if (!isRunning()) return null;
+        await this.sleep(Math.min(250 * 2 ** Math.min(attempt, 5), 5000));
+        await heartbeat().catch(() => undefined);
+        if (!isRunning()) return null;
+      }
+    }
+  }
+
+  private async isolateFailure(raw: RawMessage[], error: unknown): Promise<BatchOutcome> {
+    this.logger.error({ err: error, size: raw.length }, 'batch failed; applying its messages one by one');
+    const total: BatchOutcome = { consumed: 0, applied: 0, duplicates: 0, ordersUpdated: 0, rejected: [], maxOccurredAt: null };
+    for (const message of raw) {
+      let outcome: BatchOutcome;
+      try {
+        outcome = await this.ingest.ingest([message]);
+      } catch (single) {
+        if (isTransientDatabaseError(single)) throw single;
+        outcome = {
+          consumed: 1,
+          applied: 0,
+          duplicates: 0,
+          ordersUpdated: 0,
+          maxOccurredAt: null,
+          rejected: [{ message, code: 'processing_failed', reason: (single as Error).message }],
+        };
+      }
+      total.consumed += outcome.consumed;
+      total.applied += outcome.applied;
+      total.duplicates += outcome.duplicates;
+      total.ordersUpdated += outcome.ordersUpdated;
+      total.rejected.push(...outcome.rejected);
+      if (outcome.maxOccurredAt && (!total.maxOccurredAt || outcome.maxOccurredAt > total.maxOccurredAt)) {
+        total.maxOccurredAt = outcome.maxOccurredAt;
+      }
+    }
+    return total;
+  }
+}

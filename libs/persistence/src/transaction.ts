@@ -1,0 +1,52 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+
+/** Runs `work` in one database transaction on one connection; rolls back on any error. */
+export async function withTransaction<T>(
+  dataSource: DataSource,
+  work: (runner: QueryRunner) => Promise<T>,
+): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    try {
+      const result = await work(runner);
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57'];
+const TRANSIENT_SQLSTATES = ['40001', '40P01', '55P03'];
+const TRANSIENT_NODE_CODES = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'];
+
+/**
+ * True when an error from the database is worth retrying as it is: the server is unreachable,
+ * shutting down, out of resources, or the transaction lost a serialization race.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth += 1) {
+    const e = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof e.code === 'string') {
+      if (TRANSIENT_NODE_CODES.includes(e.code) || TRANSIENT_SQLSTATES.includes(e.code)) return true;
+      if (e.code.length === 5 && TRANSIENT_SQLSTATE_CLASSES.includes(e.code.slice(0, 2))) return true;
+    }
+    if (
+      typeof e.message === 'string' &&
+      /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|terminating connection/i.test(
+        e.message,
+      )
+    ) {
+      return true;
+    }
+    current = e.driverError ?? e.cause;
+  }
+  return false;
+}

@@ -1,0 +1,164 @@
+/**
+ * The ingestion hot path's SQL: set-based statements, one round trip per step per batch.
+ * Idempotency lives in the schema (unique event id; state rows only move forward by event count).
+ */
+import type { QueryRunner } from 'typeorm';
+import type { WorkOrderEvent } from '@hotline/core';
+
+export interface IncomingEvent {
+  event: WorkOrderEvent;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** One work order's row as the worker computes it from the fold and the deadlines. */
+export interface WorkOrderRecord {
+  workOrderId: string;
+  status: string;
+  unitId: string | null;
+  category: string | null;
+  urgency: string | null;
+  tags: string[];
+  segment: number;
+  reworkRound: number;
+  receivedAt: Date | null;
+  dispatchedAt: Date | null;
+  acceptedAt: Date | null;
+  repliedAt: Date | null;
+  closedAt: Date | null;
+  excluded: boolean;
+  acceptDueAt: Date | null;
+  completeDueAt: Date | null;
+  nextDueAt: Date | null;
+  acceptOutcome: string | null;
+  completeOutcome: string | null;
+  profileId: string | null;
+  profileVersion: number | null;
+  state: unknown;
+  deadlines: unknown;
+  eventCount: number;
+  lastEventAt: Date | null;
+}
+
+/** Appends events; returns the ones that were new (a re-delivered event id is skipped). */
+export async function appendEvents(
+  runner: QueryRunner,
+  incoming: readonly IncomingEvent[],
+): Promise<{ eventId: string; workOrderId: string }[]> {
+  if (incoming.length === 0) return [];
+  const rows = incoming.map(({ event, topic, partition, offset }) => ({
+    event_id: event.eventId,
+    work_order_id: event.workOrderId,
+    type: event.type,
+    occurred_at: event.occurredAt,
+    sequence: event.sequence ?? null,
+    payload: event,
+    source_topic: topic,
+    source_partition: partition,
+    source_offset: offset,
+  }));
+  const inserted: { event_id: string; work_order_id: string }[] = await runner.query(
+    `INSERT INTO work_order_events
+       (event_id, work_order_id, type, occurred_at, sequence, payload, source_topic, source_partition, source_offset)
+     SELECT r.event_id, r.work_order_id, r.type, r.occurred_at, r.sequence, r.payload,
+            r.source_topic, r.source_partition, r.source_offset
+       FROM jsonb_to_recordset($1::jsonb) AS r(
+         event_id text, work_order_id text, type text, occurred_at timestamptz, sequence bigint,
+         payload jsonb, source_topic text, source_partition integer, source_offset bigint)
+     ON CONFLICT (event_id) DO NOTHING
+     RETURNING event_id, work_order_id`,
+    [JSON.stringify(rows)],
+  );
+  return inserted.map((r) => ({ eventId: r.event_id, workOrderId: r.work_order_id }));
+}
+
+/** Every stored event of the given orders, grouped by order (unsorted: the fold orders them). */
+export async function loadEvents(
+  runner: QueryRunner,
+  workOrderIds: readonly string[],
+): Promise<Map<string, WorkOrderEvent[]>> {
+  const byOrder = new Map<string, WorkOrderEvent[]>();
+  if (workOrderIds.length === 0) return byOrder;
+  const rows: { payload: WorkOrderEvent }[] = await runner.query(
+    `SELECT payload FROM work_order_events WHERE work_order_id = ANY($1::text[])`,
+    [workOrderIds],
+  );
+  for (const { payload } of rows) {
+    const list = byOrder.get(payload.workOrderId);
+    if (list) list.push(payload);
+    else byOrder.set(payload.workOrderId, [payload]);
+  }
+  return byOrder;
+}
+
+/**
+ * Upserts order rows. A row is only replaced by one folded from at least as many events, so a
+ * stale writer (a partition that moved during a rebalance) can never roll an order back.
+ */
+export async function upsertWorkOrders(
+  runner: QueryRunner,
+  records: readonly WorkOrderRecord[],
+): Promise<number> {
+  if (records.length === 0) return 0;
+  const rows = records.map((r) => ({
+    work_order_id: r.workOrderId,
+    status: r.status,
+    unit_id: r.unitId,
+    category: r.category,
+    urgency: r.urgency,
+    tags: r.tags,
+    segment: r.segment,
+    rework_round: r.reworkRound,
+    received_at: r.receivedAt,
+    dispatched_at: r.dispatchedAt,
+    accepted_at: r.acceptedAt,
+    replied_at: r.repliedAt,
+    closed_at: r.closedAt,
+    excluded: r.excluded,
+    accept_due_at: r.acceptDueAt,
+    complete_due_at: r.completeDueAt,
+    next_due_at: r.nextDueAt,
+    accept_outcome: r.acceptOutcome,
+    complete_outcome: r.completeOutcome,
+    profile_id: r.profileId,
+    profile_version: r.profileVersion,
+    state: r.state,
+    deadlines: r.deadlines,
+    event_count: r.eventCount,
+    last_event_at: r.lastEventAt,
+  }));
+  const result: unknown = await runner.query(
+    `INSERT INTO work_orders AS w (
+        work_order_id, status, unit_id, category, urgency, tags, segment, rework_round,
+        received_at, dispatched_at, accepted_at, replied_at, closed_at, excluded,
+        accept_due_at, complete_due_at, next_due_at, accept_outcome, complete_outcome,
+        profile_id, profile_version, state, deadlines, event_count, last_event_at, updated_at)
+     SELECT r.work_order_id, r.status, r.unit_id, r.category, r.urgency, r.tags, r.segment, r.rework_round,
+            r.received_at, r.dispatched_at, r.accepted_at, r.replied_at, r.closed_at, r.excluded,
+            r.accept_due_at, r.complete_due_at, r.next_due_at, r.accept_outcome, r.complete_outcome,
+            r.profile_id, r.profile_version, r.state, r.deadlines, r.event_count, r.last_event_at, now()
+       FROM jsonb_to_recordset($1::jsonb) AS r(
+         work_order_id text, status text, unit_id text, category text, urgency text, tags text[],
+         segment integer, rework_round integer, received_at timestamptz, dispatched_at timestamptz,
+         accepted_at timestamptz, replied_at timestamptz, closed_at timestamptz, excluded boolean,
+         accept_due_at timestamptz, complete_due_at timestamptz, next_due_at timestamptz,
+         accept_outcome text, complete_outcome text, profile_id text, profile_version integer,
+         state jsonb, deadlines jsonb, event_count integer, last_event_at timestamptz)
+     ON CONFLICT (work_order_id) DO UPDATE SET
+        status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, category = EXCLUDED.category,
+        urgency = EXCLUDED.urgency, tags = EXCLUDED.tags, segment = EXCLUDED.segment,
+        rework_round = EXCLUDED.rework_round, received_at = EXCLUDED.received_at,
+        dispatched_at = EXCLUDED.dispatched_at, accepted_at = EXCLUDED.accepted_at,
+        replied_at = EXCLUDED.replied_at, closed_at = EXCLUDED.closed_at, excluded = EXCLUDED.excluded,
+        accept_due_at = EXCLUDED.accept_due_at, complete_due_at = EXCLUDED.complete_due_at,
+        next_due_at = EXCLUDED.next_due_at, accept_outcome = EXCLUDED.accept_outcome,
+        complete_outcome = EXCLUDED.complete_outcome, profile_id = EXCLUDED.profile_id,
+        profile_version = EXCLUDED.profile_version, state = EXCLUDED.state,
+        deadlines = EXCLUDED.deadlines, event_count = EXCLUDED.event_count,
+        last_event_at = EXCLUDED.last_event_at, updated_at = now()
+      WHERE w.event_count <= EXCLUDED.event_count`,
+    [JSON.stringify(rows)],
+  );
+  return Array.isArray(result) ? result.length : 0;
+}

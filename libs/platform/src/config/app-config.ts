@@ -1,0 +1,89 @@
+/**
+ * Typed configuration, parsed and validated once from the environment. This is the only module
+ * that reads `process.env`; everything else receives an AppConfig. Every problem is listed at once.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:39092'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('hotline-supervision'),
+  KAFKA_GROUP_ID: z.string().min(1).default('hotline-supervision-worker'),
+  EVENTS_TOPIC: z.string().min(1).default('hotline.workorder.events'),
+  DLQ_TOPIC: z.string().min(1).default('hotline.workorder.events.dlq'),
+  ESCALATIONS_TOPIC: z.string().min(1).default('hotline.supervision.escalations'),
+  INGEST_MAX_BATCH_EVENTS: positiveInt.default(5000),
+  INGEST_PARTITIONS_CONCURRENTLY: positiveInt.default(2),
+  DB_POOL_SIZE: positiveInt.default(6),
+  WORKER_PORT: port.default(3001),
+  API_PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  CONFIG_DIR: z.string().min(1).default('config'),
+  CALENDAR_FILE: z.string().min(1).default('calendars/cn-2023-2026.json'),
+  RULE_PROFILE_FILE: z.string().min(1).default('rule-profiles/tianjin-default.json'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
+  /** Test-only fault injection: the worker SIGKILLs itself after this many database commits. */
+  FAULT_KILL_AFTER_DB_COMMIT: positiveInt.optional(),
+});
+
+export interface AppConfig {
+  databaseUrl: string | undefined;
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    groupId: string;
+    topics: { events: string; deadLetter: string; escalations: string };
+  };
+  ingest: { maxBatchEvents: number; partitionsConcurrently: number };
+  db: { poolSize: number; migrateOnStart: boolean };
+  http: { host: string; workerPort: number; apiPort: number };
+  files: { configDir: string; calendar: string; ruleProfile: string };
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  faults: { killAfterDbCommit: number | undefined };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Parses an environment (defaults to process.env) into AppConfig, or throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof z.infer<typeof envSchema>, string>> = {}): AppConfig {
+  const parsed = envSchema.safeParse({ ...env, ...overrides });
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const configDir = resolve(e.CONFIG_DIR);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    kafka: {
+      brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+      clientId: e.KAFKA_CLIENT_ID,
+      groupId: e.KAFKA_GROUP_ID,
+      topics: { events: e.EVENTS_TOPIC, deadLetter: e.DLQ_TOPIC, escalations: e.ESCALATIONS_TOPIC },
+    },
+    ingest: {
+      maxBatchEvents: e.INGEST_MAX_BATCH_EVENTS,
+      partitionsConcurrently: e.INGEST_PARTITIONS_CONCURRENTLY,
+    },
+    db: { poolSize: e.DB_POOL_SIZE, migrateOnStart: e.MIGRATE_ON_START === 'true' },
+    http: { host: e.HOST, workerPort: e.WORKER_PORT, apiPort: e.API_PORT },
+    files: {
+      configDir,
+      calendar: resolve(configDir, e.CALENDAR_FILE),
+      ruleProfile: resolve(configDir, e.RULE_PROFILE_FILE),
+    },
+    logLevel: e.LOG_LEVEL,
+    faults: { killAfterDbCommit: e.FAULT_KILL_AFTER_DB_COMMIT },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './config';
+export * from './kafka';
+export * from './logging';
+export * from './metrics';
+export * from './platform.module';

@@ -1,0 +1,45 @@
+/**
+ * The one place that knows the Kafka client library (kafkajs, unmaintained since 2023): the rest
+ * of the code uses these factories and re-exported types, so the client can be replaced here.
+ */
+import { Kafka, logLevel, Partitioners, type KafkaConfig, type Producer } from 'kafkajs';
+
+export type {
+  Admin,
+  Batch,
+  Consumer,
+  EachBatchPayload,
+  IHeaders,
+  KafkaMessage,
+  Message,
+  Producer,
+} from 'kafkajs';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  /** Finite retries for tests and tools; services keep the default backoff. */
+  retries?: number;
+}
+
+export function createKafka(options: KafkaClientOptions): Kafka {
+  const config: KafkaConfig = {
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: options.retries ?? 8, initialRetryTime: 200, maxRetryTime: 5000 },
+  };
+  return new Kafka(config);
+}
+
+/** An idempotent producer with acks from all in-sync replicas, one request in flight. */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 8 },
+  });
+}
+
+export { Kafka };

@@ -1,0 +1,47 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of the worker, on their own registry (no global state between tests). */
+export class IngestionMetrics {
+  readonly registry = new Registry();
+  readonly consumed = new Counter({
+    name: 'hotline_events_consumed_total',
+    help: 'Messages read from the input topic',
+    registers: [this.registry],
+  });
+  readonly applied = new Counter({
+    name: 'hotline_events_applied_total',
+    help: 'Events appended to the event log for the first time',
+    registers: [this.registry],
+  });
+  readonly duplicates = new Counter({
+    name: 'hotline_events_duplicate_total',
+    help: 'Events already in the event log (re-deliveries)',
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: 'hotline_events_rejected_total',
+    help: 'Messages sent to the dead-letter topic, by reason code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly batchSeconds = new Histogram({
+    name: 'hotline_ingest_batch_seconds',
+    help: 'Time to apply one batch (database transaction and dead letters)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly retries = new Counter({
+    name: 'hotline_ingest_retries_total',
+    help: 'Batches retried after a transient database failure',
+    registers: [this.registry],
+  });
+  readonly lag = new Gauge({
+    name: 'hotline_consumer_lag',
+    help: 'Messages behind the end of the input topic, summed over partitions',
+    registers: [this.registry],
+  });
+
+  constructor(withDefaults = true) {
+    if (withDefaults) collectDefaultMetrics({ register: this.registry });
+  }
+}
