@@ -1,11 +1,11 @@
-/** One jest run for unit, integration and end-to-end tests; the infrastructure is started by scripts/test.sh. */
+/** One jest run for unit, integration and end-to-end tests (transpile-only: `npm run typecheck` checks types). */
 const aliases = ['core', 'persistence', 'platform', 'testing'];
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
   moduleNameMapper: Object.fromEntries(
     aliases.flatMap((name) => [
       [`^@hotline/${name}$`, `<rootDir>/libs/${name}/src`],
