@@ -1,0 +1,5 @@
+export * from './fresh-database';
+export * from './kafka-test';
+export * from './tcp-proxy';
+export * from './work-order-events.builder';
+export * from './worker-process';
