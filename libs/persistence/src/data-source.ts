@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations';
+import { ENTITIES } from './work-orders/work-order.entities';
 
 export interface DataSourceOptions {
   url: string;
@@ -16,7 +17,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrationsRun: false,
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
-    entities: [],
+    entities: ENTITIES,
     logging: false,
     extra: {
       max: options.poolSize ?? 6,

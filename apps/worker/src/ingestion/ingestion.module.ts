@@ -72,6 +72,7 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         new WorkOrderEventsConsumer(kafka, ingest, deadLetters, metrics, logger, {
           topic: config.kafka.topics.events,
           groupId: config.kafka.groupId,
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
           maxBatchEvents: config.ingest.maxBatchEvents,
           partitionsConcurrently: config.ingest.partitionsConcurrently,
           ...(config.faults.killAfterDbCommit === undefined

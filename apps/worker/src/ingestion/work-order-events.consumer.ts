@@ -14,6 +14,7 @@ export type ConsumerStatus = 'idle' | 'connecting' | 'joined' | 'rebalancing' | 
 export interface ConsumerOptions {
   topic: string;
   groupId: string;
+  sessionTimeoutMs: number;
   maxBatchEvents: number;
   partitionsConcurrently: number;
   /** Test-only fault injection: SIGKILL this process after the Nth database commit. */
@@ -62,8 +63,8 @@ export class WorkOrderEventsConsumer {
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3000, Math.floor(this.options.sessionTimeoutMs / 6)),
       maxWaitTimeInMs: 250,
       maxBytesPerPartition: 4 * 1024 * 1024,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10000 },

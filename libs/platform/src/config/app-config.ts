@@ -16,6 +16,7 @@ const envSchema = z.object({
   EVENTS_TOPIC: z.string().min(1).default('hotline.workorder.events'),
   DLQ_TOPIC: z.string().min(1).default('hotline.workorder.events.dlq'),
   ESCALATIONS_TOPIC: z.string().min(1).default('hotline.supervision.escalations'),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30000),
   INGEST_MAX_BATCH_EVENTS: positiveInt.default(5000),
   INGEST_PARTITIONS_CONCURRENTLY: positiveInt.default(2),
   DB_POOL_SIZE: positiveInt.default(6),
@@ -37,6 +38,7 @@ export interface AppConfig {
     brokers: string[];
     clientId: string;
     groupId: string;
+    sessionTimeoutMs: number;
     topics: { events: string; deadLetter: string; escalations: string };
   };
   ingest: { maxBatchEvents: number; partitionsConcurrently: number };
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
       clientId: e.KAFKA_CLIENT_ID,
       groupId: e.KAFKA_GROUP_ID,
+      sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
       topics: { events: e.EVENTS_TOPIC, deadLetter: e.DLQ_TOPIC, escalations: e.ESCALATIONS_TOPIC },
     },
     ingest: {

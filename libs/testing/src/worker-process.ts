@@ -1,0 +1,118 @@
+/**
+ * Runs the real worker as a child process (so tests can SIGKILL it) and talks to its HTTP port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface WorkerProcess {
+  port: number;
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  health: () => Promise<{ status: number; body: HealthBody }>;
+  metric: (name: string) => Promise<number>;
+  /** SIGTERM and wait for a graceful exit. */
+  stop: () => Promise<void>;
+}
+
+export interface HealthBody {
+  status: string;
+  consumer: { status: string; lag: number; eventTimeWatermark: string | null; lastError: string | null };
+  database: { status: string };
+}
+
+/** Starts `apps/<app>/src/main.ts` with the given environment (on top of the test's own). */
+export async function startWorker(env: Record<string, string>, app = 'worker'): Promise<WorkerProcess> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', `apps/${app}/src/main.ts`],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        LOG_LEVEL: 'warn',
+        KAFKA_SESSION_TIMEOUT_MS: '6000',
+        WORKER_PORT: String(port),
+        API_PORT: String(port),
+        TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
+  const base = `http://127.0.0.1:${port}`;
+  const health = async () => {
+    const res = await fetch(`${base}/health`);
+    return { status: res.status, body: (await res.json()) as HealthBody };
+  };
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.split(' ').pop());
+    }
+    return sum;
+  };
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return { port, child, output: () => output, exited, health, metric, stop };
+}
+
+/** Polls `check` until it returns a value (not undefined) or the time runs out. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60000,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+/** Waits until the worker answers /health with its consumer joined. */
+export async function waitUntilJoined(worker: WorkerProcess, timeoutMs = 60000): Promise<void> {
+  await waitFor(
+    `worker to join its group\n${worker.output()}`,
+    async () => {
+      if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
+      const { body } = await worker.health();
+      return body.consumer.status === 'joined' ? true : undefined;
+    },
+    timeoutMs,
+  );
+}

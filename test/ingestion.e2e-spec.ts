@@ -1,0 +1,144 @@
+/**
+ * End to end on the real broker and database: duplicates, a shuffled order, malformed messages of
+ * several kinds; the state in PostgreSQL and the dead-letter topic's messages and headers.
+ */
+import { foldWorkOrder, type WorkOrderEvent } from '@hotline/core';
+import {
+  anEvent,
+  consumeAll,
+  createFreshDatabase,
+  createFreshTopics,
+  deleteTopics,
+  kafkaBrokers,
+  ordinaryOrder,
+  produceRaw,
+  startWorker,
+  waitFor,
+  waitUntilJoined,
+  type FreshDatabase,
+  type WorkerProcess,
+} from '@hotline/testing';
+import { Client } from 'pg';
+
+const json = (event: WorkOrderEvent) => ({ key: event.workOrderId, value: JSON.stringify(event) });
+
+describe('ingestion end to end', () => {
+  let db: FreshDatabase;
+  let topics: string[];
+  let worker: WorkerProcess;
+  let sql: Client;
+
+  beforeAll(async () => {
+    db = await createFreshDatabase('ingest');
+    topics = await createFreshTopics(['events', 'dlq'], 3);
+    worker = await startWorker({
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      EVENTS_TOPIC: topics[0]!,
+      DLQ_TOPIC: topics[1]!,
+      KAFKA_GROUP_ID: `${topics[0]}-worker`,
+    });
+    await waitUntilJoined(worker);
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await sql?.end();
+    await deleteTopics(topics ?? []);
+    await db?.drop();
+  });
+
+  it('applies duplicates and shuffled events once, and dead-letters malformed messages with the reason', async () => {
+    const ordered = ordinaryOrder('TJ-E2E-1', 'teda-enforcement', '2024-03-04', 'dissatisfied');
+    const shuffled = [ordered[3]!, ordered[1]!, ordered[4]!, ordered[0]!, ordered[2]!];
+    const reDispatched = [
+      anEvent('dispatched', 'TJ-E2E-2', '2024-03-05T09:00:00', {
+        unitId: 'teda-community-1',
+        category: 'help',
+        urgency: 'utility',
+      }),
+      anEvent('dispatched', 'TJ-E2E-2', '2024-03-05T11:00:00', {
+        unitId: 'teda-service-1',
+        category: 'help',
+        urgency: 'utility',
+      }),
+      anEvent('accepted', 'TJ-E2E-2', '2024-03-05T11:10:00', {}),
+    ];
+    const valid = [...shuffled, ...reDispatched];
+    const malformed = [
+      { key: 'BAD-1', value: '{"eventId": "x", "type": ', code: 'invalid_json' },
+      {
+        key: 'BAD-2',
+        value: JSON.stringify({ ...ordered[1]!, eventId: 'bad-2', workOrderId: 'BAD-2', type: 'teleported' }),
+        code: 'unknown_type',
+      },
+      {
+        key: 'BAD-3',
+        value: JSON.stringify({ eventId: 'bad-3', type: 'dispatched', workOrderId: 'BAD-3', occurredAt: '2024-03-04T09:00:00+08:00', data: { unitId: 'u' } }),
+        code: 'invalid_data',
+      },
+      {
+        key: 'BAD-4',
+        value: JSON.stringify({ ...ordered[1]!, eventId: 'bad-4', workOrderId: 'BAD-4', occurredAt: '2024-02-30T09:00:00+08:00' }),
+        code: 'invalid_envelope',
+      },
+      {
+        key: 'SOMEONE-ELSE',
+        value: JSON.stringify({ ...ordered[1]!, eventId: 'bad-5', workOrderId: 'BAD-5' }),
+        code: 'key_mismatch',
+      },
+    ];
+
+    await produceRaw(topics[0]!, [
+      ...valid.map(json),
+      ...malformed.map(({ key, value }) => ({ key, value, headers: { 'x-origin': 'hotline-test' } })),
+      // re-deliveries of events already sent
+      json(ordered[0]!),
+      json(ordered[3]!),
+      json(reDispatched[1]!),
+    ]);
+
+    await waitFor('all events applied', async () => {
+      const { rows } = await sql.query<{ n: string }>('SELECT count(*) AS n FROM work_order_events');
+      return Number(rows[0]!.n) === valid.length ? true : undefined;
+    });
+
+    const { rows: orders } = await sql.query<{ work_order_id: string; status: string; unit_id: string; segment: number; event_count: number; state: unknown }>(
+      'SELECT work_order_id, status, unit_id, segment, event_count, state FROM work_orders ORDER BY work_order_id',
+    );
+    expect(orders.map((o) => [o.work_order_id, o.status, o.unit_id, o.segment, o.event_count])).toEqual([
+      ['TJ-E2E-1', 'closed', 'teda-enforcement', 1, 5],
+      ['TJ-E2E-2', 'in_progress', 'teda-service-1', 2, 3],
+    ]);
+    // The stored state is exactly the fold of the events in contract order.
+    expect(orders[0]!.state).toEqual(JSON.parse(JSON.stringify(foldWorkOrder('TJ-E2E-1', ordered))));
+
+    const dead = await consumeAll(topics[1]!, { expected: malformed.length, timeoutMs: 30000 });
+    expect(dead).toHaveLength(malformed.length);
+    const byKey = new Map(dead.map((m) => [m.key, m]));
+    for (const bad of malformed) {
+      const letter = byKey.get(bad.key);
+      expect(letter).toBeDefined();
+      expect(letter!.value?.toString('utf8')).toBe(bad.value);
+      expect(letter!.headers['x-dlq-code']).toBe(bad.code);
+      expect(letter!.headers['x-dlq-message']).toEqual(expect.any(String));
+      expect(letter!.headers['x-dlq-source-topic']).toBe(topics[0]);
+      expect(Number(letter!.headers['x-dlq-source-offset'])).toBeGreaterThanOrEqual(0);
+      expect(letter!.headers['x-dlq-source-partition']).toMatch(/^\d+$/);
+      expect(letter!.headers['x-origin']).toBe('hotline-test');
+    }
+
+    await waitFor('metrics and lag to settle', async () => {
+      const consumed = await worker.metric('hotline_events_consumed_total');
+      return consumed === valid.length + malformed.length + 3 ? true : undefined;
+    });
+    expect(await worker.metric('hotline_events_applied_total')).toBe(valid.length);
+    expect(await worker.metric('hotline_events_duplicate_total')).toBe(3);
+    expect(await worker.metric('hotline_events_rejected_total')).toBe(malformed.length);
+    const { status, body } = await worker.health();
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'ok', database: { status: 'up' }, consumer: { status: 'joined', lag: 0 } });
+  });
+});
