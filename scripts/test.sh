@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `npm test`: every test (unit, integration, end-to-end) in one Jest run against real infrastructure.
+#
+#   - installs dependencies when node_modules is missing;
+#   - makes sure a Kafka broker listens (scripts/kafka.sh ensure), unless KAFKA_BROKERS is given;
+#   - PostgreSQL: DATABASE_URL when given, else 127.0.0.1:5432, else an embedded server, resolved by
+#     the tests themselves (libs/testing createFreshDatabase);
+#   - runs Jest with the arguments given (e.g. `npm test -- libs/core`), two workers by default:
+#     integration tests each create their own database and topics, so files run in parallel safely;
+#   - stops the broker if it started it, then prints `N passed, N failed` as the last line and exits
+#     with Jest's exit code.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if [[ ! -d node_modules ]]; then
+  echo "test: node_modules is missing; running npm ci" >&2
+  npm ci || exit 1
+fi
+
+broker_state=none
+results="$(mktemp "${TMPDIR:-/tmp}/jest-results.XXXXXX.json")"
+
+stop_owned_broker() {
+  if [[ "$broker_state" == started ]]; then
+    broker_state=stopping
+    bash scripts/kafka.sh stop || true
+  fi
+}
+on_exit() {
+  stop_owned_broker
+  rm -f "$results"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ -n "${KAFKA_BROKERS:-}" ]]; then
+  echo "test: using KAFKA_BROKERS=$KAFKA_BROKERS (no local broker started)" >&2
+else
+  bash scripts/kafka.sh fetch || exit 1
+  # A broker this run starts gets a fresh data dir: no topics left over from earlier runs.
+  broker_state="$(KAFKA_FRESH=1 bash scripts/kafka.sh ensure)" || exit 1
+  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-39092}"
+fi
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+
+jest_args=(--json "--outputFile=$results")
+workers_given=false
+for arg in "$@"; do
+  case "$arg" in
+    -i | --runInBand | -w | --maxWorkers | --maxWorkers=* | -w=*) workers_given=true ;;
+  esac
+done
+$workers_given || jest_args+=(--maxWorkers=2)
+# In CI a leaked handle must not hang the run until its time limit; locally Jest's warning about
+# it is more useful than a forced exit.
+[[ "${CI:-}" == true ]] && jest_args+=(--forceExit)
+
+npx jest "${jest_args[@]}" "$@"
+status=$?
+
+stop_owned_broker
+
+# Jest's own closing lines vary; CI reads this one. A suite that failed to run at all (a syntax or
+# import error) reports no failed test, so it counts as one failure here.
+summary="$(node -e '
+  const fs = require("fs");
+  try {
+    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    const failed = r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+    process.stdout.write(`${r.numPassedTests} passed, ${failed} failed`);
+  } catch {
+    process.exit(1);
+  }
+' "$results")" || {
+  echo "test: Jest wrote no results (exit code $status)" >&2
+  summary="0 passed, 0 failed"
+  ((status != 0)) || status=1
+}
+echo "$summary"
+exit "$status"
