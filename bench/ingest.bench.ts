@@ -1,0 +1,165 @@
+/**
+ * P1/P2: end-to-end ingestion from the Kafka topic into PostgreSQL (event log, order rows, offsets),
+ * first delivery and re-delivery, beside a per-message ORM baseline measured in the same run.
+ *
+ *   npm run bench:ingest            (BENCH_EVENTS=200000 by default)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createKafka, createProducer, IngestionMetrics, createLogger } from '@hotline/platform';
+import { createDataSource, ingestOneByOneWithOrm, migrate } from '@hotline/persistence';
+import { createFreshDatabase, createFreshTopics, deleteTopics, kafkaBrokers, ordinaryOrder } from '@hotline/testing';
+import type { WorkOrderEvent } from '@hotline/core';
+import { DeadLetterPublisher } from '../apps/worker/src/ingestion/dead-letter.publisher';
+import { IngestBatchService } from '../apps/worker/src/ingestion/ingest-batch.service';
+import { projectWorkOrder } from '../apps/worker/src/ingestion/project-work-order';
+import { WorkOrderEventsConsumer } from '../apps/worker/src/ingestion/work-order-events.consumer';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const BASELINE_EVENTS = Number(process.env.BENCH_BASELINE_EVENTS ?? 2_000);
+const PARTITIONS = 2;
+
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function makeEvents(count: number, prefix: string): WorkOrderEvent[] {
+  const events: WorkOrderEvent[] = [];
+  for (let i = 0; events.length < count; i += 1) {
+    const day = `2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 27) + 1).padStart(2, '0')}`;
+    events.push(...ordinaryOrder(`${prefix}${String(i).padStart(8, '0')}`, `unit-${i % 24}`, day));
+  }
+  return events.slice(0, count);
+}
+
+async function produceAll(topic: string, events: WorkOrderEvent[]): Promise<void> {
+  const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'bench-producer' });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  for (let i = 0; i < events.length; i += 2_000) {
+    await producer.send({
+      topic,
+      acks: 1,
+      messages: events.slice(i, i + 2_000).map((e) => ({ key: e.workOrderId, value: JSON.stringify(e) })),
+    });
+  }
+  await producer.disconnect();
+}
+
+async function consumeThrough(
+  dbUrl: string,
+  topics: { events: string; dlq: string },
+  groupId: string,
+  expected: number,
+): Promise<{ seconds: number; metrics: IngestionMetrics }> {
+  const dataSource = createDataSource({ url: dbUrl, poolSize: 4 });
+  await dataSource.initialize();
+  const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'bench-worker' });
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const metrics = new IngestionMetrics(false);
+  const consumer = new WorkOrderEventsConsumer(
+    kafka,
+    new IngestBatchService(dataSource),
+    new DeadLetterPublisher(producer, topics.dlq),
+    metrics,
+    createLogger('warn', 'bench'),
+    { topic: topics.events, groupId, sessionTimeoutMs: 10000, maxBatchEvents: 5000, partitionsConcurrently: PARTITIONS },
+  );
+  const start = process.hrtime.bigint();
+  await consumer.start();
+  for (;;) {
+    const consumed = (await metrics.consumed.get()).values[0]?.value ?? 0;
+    if (consumed >= expected) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await consumer.stop();
+  await producer.disconnect();
+  await dataSource.destroy();
+  return { seconds, metrics };
+}
+
+async function counter(metrics: IngestionMetrics, name: 'applied' | 'duplicates'): Promise<number> {
+  return (await metrics[name].get()).values[0]?.value ?? 0;
+}
+
+async function main(): Promise<void> {
+  const db = await createFreshDatabase('hotline_bench');
+  const baselineDb = await createFreshDatabase('hotline_bench_orm');
+  const [eventsTopic, dlqTopic] = await createFreshTopics(['bench-events', 'bench-dlq'], PARTITIONS);
+  const topics = { events: eventsTopic!, dlq: dlqTopic! };
+  try {
+    for (const url of [db.url, baselineDb.url]) {
+      const ds = createDataSource({ url });
+      await ds.initialize();
+      await migrate(ds);
+      await ds.destroy();
+    }
+    const events = makeEvents(EVENTS, 'B');
+    out(`producing ${EVENTS} events to ${topics.events} (${PARTITIONS} partitions)…`);
+    await produceAll(topics.events, events);
+
+    const first = await consumeThrough(db.url, topics, `${topics.events}-first`, EVENTS);
+    const firstRate = EVENTS / first.seconds;
+    const sql = createDataSource({ url: db.url });
+    await sql.initialize();
+    const fingerprint = async () =>
+      ((await sql.query(
+        `SELECT count(*)::int AS n, md5(string_agg(work_order_id || updated_at::text, ',' ORDER BY work_order_id)) AS h FROM work_orders`,
+      )) as { n: number; h: string }[])[0]!;
+    const before = await fingerprint();
+
+    const again = await consumeThrough(db.url, topics, `${topics.events}-replay`, EVENTS);
+    const againRate = EVENTS / again.seconds;
+    const after = await fingerprint();
+    await sql.destroy();
+
+    const ormSource = createDataSource({ url: baselineDb.url, poolSize: 2 });
+    await ormSource.initialize();
+    const sample = makeEvents(BASELINE_EVENTS, 'O');
+    const ormStart = process.hrtime.bigint();
+    await ingestOneByOneWithOrm(ormSource, sample, projectWorkOrder);
+    const ormSeconds = Number(process.hrtime.bigint() - ormStart) / 1e9;
+    await ormSource.destroy();
+    const ormRate = BASELINE_EVENTS / ormSeconds;
+
+    const results = {
+      machine: { cpus: require('node:os').cpus().length as number, node: process.version },
+      events: EVENTS,
+      p1: {
+        eventsPerSecond: Math.round(firstRate),
+        seconds: first.seconds,
+        applied: await counter(first.metrics, 'applied'),
+        ratioToOrm: firstRate / ormRate,
+        target: 20000,
+      },
+      p2: {
+        eventsPerSecond: Math.round(againRate),
+        seconds: again.seconds,
+        duplicates: await counter(again.metrics, 'duplicates'),
+        stateChanged: before.h !== after.h || before.n !== after.n,
+        target: 40000,
+      },
+      ormBaseline: { eventsPerSecond: Math.round(ormRate), events: BASELINE_EVENTS, seconds: ormSeconds },
+    };
+    out('');
+    out('| measure | events | seconds | events/s | ratio to ORM per message | target |');
+    out('|---|---:|---:|---:|---:|---|');
+    out(`| P1 first delivery, end to end | ${EVENTS} | ${first.seconds.toFixed(2)} | ${results.p1.eventsPerSecond} | ${results.p1.ratioToOrm.toFixed(1)}× | ≥ 20,000/s, ≥ 50× |`);
+    out(`| P2 re-delivery (${results.p2.duplicates} duplicates, state changed: ${results.p2.stateChanged}) | ${EVENTS} | ${again.seconds.toFixed(2)} | ${results.p2.eventsPerSecond} | ${(againRate / ormRate).toFixed(1)}× | ≥ 40,000/s, no change |`);
+    out(`| baseline: TypeORM save per message | ${BASELINE_EVENTS} | ${ormSeconds.toFixed(2)} | ${results.ormBaseline.eventsPerSecond} | 1× | |`);
+    mkdirSync('bench-results', { recursive: true });
+    writeFileSync('bench-results/ingest.json', JSON.stringify(results, null, 2));
+    out('\nwritten bench-results/ingest.json');
+    if (results.p2.stateChanged || results.p1.applied !== EVENTS) process.exitCode = 1;
+  } finally {
+    await deleteTopics([topics.events, topics.dlq]);
+    await db.drop();
+    await baselineDb.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
+  process.exit(1);
+});
