@@ -141,4 +141,29 @@ describe('ingestion end to end', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: 'ok', database: { status: 'up' }, consumer: { status: 'joined', lag: 0 } });
   });
+
+  it('serves the ingested order through the API with personal data masked', async () => {
+    const api = await startWorker({ DATABASE_URL: db.url }, 'api');
+    try {
+      const base = `http://127.0.0.1:${api.port}`;
+      const order = await waitFor('the API', async () => {
+        const res = await fetch(`${base}/work-orders/TJ-E2E-1`);
+        return res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
+      });
+      expect(order).toMatchObject({
+        workOrderId: 'TJ-E2E-1',
+        status: 'closed',
+        unitId: 'teda-enforcement',
+        citizen: { name: '张*', phone: '138****5678' },
+        dispatchedAt: '2024-03-04T01:00:00.000Z',
+      });
+      expect(JSON.stringify(order)).not.toContain('13812345678');
+      const missing = await fetch(`${base}/work-orders/NO-SUCH-ORDER`);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
+      expect((await fetch(`${base}/work-orders/bad%20id`)).status).toBe(400);
+    } finally {
+      await api.stop();
+    }
+  });
 });

@@ -1,16 +1,20 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { resolveDatabase } from '@hotline/persistence';
 import { createLogger, loadConfig } from '@hotline/platform';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
-  const databaseUrl = config.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/hotline';
-  const app = await NestFactory.create(WorkerModule.forRoot(config, databaseUrl), { logger: false });
+  const database = await resolveDatabase(config.databaseUrl, config.databaseName, (line) => logger.info(line));
+  const app = await NestFactory.create(WorkerModule.forRoot(config, database.url), { logger: false });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.http.workerPort, config.http.host);
-  logger.info({ port: config.http.workerPort, topic: config.kafka.topics.events }, 'worker ready');
+  logger.info(
+    { port: config.http.workerPort, topic: config.kafka.topics.events, database: database.source },
+    'worker ready',
+  );
 }
 
 main().catch((error: unknown) => {

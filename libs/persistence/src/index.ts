@@ -5,3 +5,5 @@ export * from './work-orders/work-order-store';
 export * from './persistence.module';
 export * from './work-orders/work-order.entities';
 export * from './work-orders/naive-ingest.baseline';
+export * from './resolve-database';
+export * from './work-orders/work-order-reads';

@@ -10,6 +10,8 @@ const positiveInt = z.coerce.number().int().positive();
 
 const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
+  /** The database created and used on the local or embedded server when DATABASE_URL is not set. */
+  DATABASE_NAME: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('hotline'),
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:39092'),
   KAFKA_CLIENT_ID: z.string().min(1).default('hotline-supervision'),
   KAFKA_GROUP_ID: z.string().min(1).default('hotline-supervision-worker'),
@@ -34,6 +36,7 @@ const envSchema = z.object({
 
 export interface AppConfig {
   databaseUrl: string | undefined;
+  databaseName: string;
   kafka: {
     brokers: string[];
     clientId: string;
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const configDir = resolve(e.CONFIG_DIR);
   return {
     databaseUrl: e.DATABASE_URL,
+    databaseName: e.DATABASE_NAME,
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
       clientId: e.KAFKA_CLIENT_ID,

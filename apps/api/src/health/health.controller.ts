@@ -1,0 +1,20 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { DATA_SOURCE } from '@hotline/persistence';
+import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
+
+@Controller()
+export class HealthController {
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  /** The API is ready when its database answers. */
+  @Get('health')
+  async health(@Res() res: Response): Promise<void> {
+    const database = await this.dataSource
+      .query('SELECT 1')
+      .then(() => ({ status: 'up' as const }))
+      .catch((error: unknown) => ({ status: 'down' as const, error: (error as Error).message }));
+    const up = database.status === 'up';
+    res.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: up ? 'ok' : 'degraded', database });
+  }
+}
