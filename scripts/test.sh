@@ -55,7 +55,8 @@ for arg in "$@"; do
 done
 $workers_given || jest_args+=(--maxWorkers=2)
 # In CI a leaked handle must not hang the run until its time limit; locally Jest's warning about
-# it is more useful than a forced exit.
+# it is more useful than a forced exit. (With --forceExit Jest always prints a "Force exiting
+# Jest" hint, whether or not anything was left open.)
 [[ "${CI:-}" == true ]] && jest_args+=(--forceExit)
 
 npx jest "${jest_args[@]}" "$@"
