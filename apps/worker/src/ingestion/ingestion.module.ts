@@ -6,6 +6,7 @@ import {
   KAFKA,
   LOGGER,
   createProducer,
+  ensureTopics,
   type AppConfig,
   type Kafka,
   type Logger,
@@ -24,9 +25,16 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly consumer: WorkOrderEventsConsumer,
     @Inject(DLQ_PRODUCER) private readonly producer: Producer,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const { topics, createTopicsPartitions } = this.config.kafka;
+    if (createTopicsPartitions > 0) {
+      const created = await ensureTopics(this.kafka, [topics.events, topics.deadLetter], createTopicsPartitions);
+      if (created.length > 0) this.logger.info({ created }, 'created missing topics');
+    }
     await this.producer.connect();
     await this.consumer.start();
     this.logger.info('ingestion started');

@@ -19,6 +19,8 @@ const envSchema = z.object({
   DLQ_TOPIC: z.string().min(1).default('hotline.workorder.events.dlq'),
   ESCALATIONS_TOPIC: z.string().min(1).default('hotline.supervision.escalations'),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30000),
+  /** Create missing topics at start-up with this many partitions (0: never create, fail instead). */
+  KAFKA_CREATE_TOPICS_PARTITIONS: z.coerce.number().int().min(0).default(3),
   INGEST_MAX_BATCH_EVENTS: positiveInt.default(5000),
   INGEST_PARTITIONS_CONCURRENTLY: positiveInt.default(2),
   DB_POOL_SIZE: positiveInt.default(6),
@@ -42,6 +44,7 @@ export interface AppConfig {
     clientId: string;
     groupId: string;
     sessionTimeoutMs: number;
+    createTopicsPartitions: number;
     topics: { events: string; deadLetter: string; escalations: string };
   };
   ingest: { maxBatchEvents: number; partitionsConcurrently: number };
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       clientId: e.KAFKA_CLIENT_ID,
       groupId: e.KAFKA_GROUP_ID,
       sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
+      createTopicsPartitions: e.KAFKA_CREATE_TOPICS_PARTITIONS,
       topics: { events: e.EVENTS_TOPIC, deadLetter: e.DLQ_TOPIC, escalations: e.ESCALATIONS_TOPIC },
     },
     ingest: {

@@ -43,3 +43,25 @@ export function createProducer(kafka: Kafka): Producer {
 }
 
 export { Kafka };
+
+/**
+ * Creates the topics that do not exist yet (the broker never creates them implicitly);
+ * returns the names created. Safe when another process creates the same topic at the same time.
+ */
+export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions: number): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length === 0) return [];
+    await admin
+      .createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions })) })
+      .catch((error: { type?: string }) => {
+        if (error.type !== 'TOPIC_ALREADY_EXISTS') throw error;
+      });
+    return missing;
+  } finally {
+    await admin.disconnect();
+  }
+}
