@@ -1,0 +1,579 @@
+/**
+ * An order's deadlines as a pure function of the set of its events (any order, duplicates
+ * allowed: they are put in contract order by orderEvents), a rule profile and the working
+ * calendar (domain.md §2–§4).
+ *
+ * - `dispatched` starts a responsibility segment: acceptance and completion clocks both start at
+ *   the dispatch (completion is not paused while the order waits to be accepted), plus the window
+ *   for requesting a return. A later `dispatched` (改派) ends the open stages and starts new ones.
+ * - `acceptDueAt` / `completeDueAt` on `dispatched` (and `completeDueAt` on `reopened`) replace the
+ *   computed deadline; pauses and extensions still apply on top of them.
+ * - `suspended` … `resumed` pauses the completion clock: the deadline moves later by the paused
+ *   time measured on the rule's clock (working time for a working clock). A suspension that begins
+ *   at or after the deadline pauses nothing (the clock had already run out) and is flagged. The
+ *   acceptance clock does not pause.
+ * - `extension_approved` adds working days (rolling) to the completion deadline, or moves it to
+ *   `until`; at most `maxApprovals` approvals and `maxTotalWorkingDays` in total per segment, the
+ *   excess recorded and flagged, not applied. Rework rounds share the segment's caps.
+ * - `replied` completes the completion stage (and acceptance, if no `accepted` came);
+ *   `reply_rejected` re-opens it with the same deadline; `reopened` starts rework round +1 with
+ *   the category's completion limit again from the reopening; `returned` and `closed` end the
+ *   open stages.
+ *
+ * A calendar gap (an instant the calendar does not cover) throws CalendarOutOfRangeError.
+ */
+import type { Category, Urgency, WorkOrderEvent } from '../events/work-order-event';
+import type { WorkingCalendar } from '../calendar/working-calendar';
+import { orderEvents } from '../work-orders/order-events';
+import { matchRule } from '../rules/match-rule';
+import { ruleLimitMinutes, type HandlingRule, type RuleProfile } from '../rules/rule-profile';
+import type {
+  DeadlineExplanation,
+  DeadlineFlag,
+  DeadlineResult,
+  DueInstant,
+  DueInstantKind,
+  ExtensionRecord,
+  PauseEndReason,
+  PauseRecord,
+  ReturnRequestDeadline,
+  StageDeadline,
+  StageEndReason,
+  StageOutcome,
+} from './deadline-result';
+import { DUE_INSTANT_KINDS } from './deadline-result';
+import {
+  countingFrom,
+  dueFromRule,
+  elapsedOnClockMs,
+  pushOnClock,
+  warningInstant,
+} from './stage-clock';
+
+const MINUTE_MS = 60_000;
+const WORKING_DAY_MS = 1440 * MINUTE_MS;
+
+interface StageRun {
+  stage: 'accept' | 'complete';
+  segment: number;
+  round: number;
+  unitId: string;
+  urgency: Urgency;
+  category: Category;
+  rule: HandlingRule;
+  start: Date;
+  startEvent: 'dispatched' | 'reopened';
+  startEventId: string;
+  computedDue: Date;
+  override: DeadlineExplanation['override'];
+  /** The deadline so far, not counting a pause still open. */
+  due: Date;
+  openPause: PauseRecord | null;
+  pauses: PauseRecord[];
+  extensions: ExtensionRecord[];
+  done: Date | null;
+  outcome: StageOutcome;
+  ended: Date | null;
+  endedBy: StageEndReason | null;
+}
+
+interface SegmentRun {
+  segment: number;
+  unitId: string;
+  urgency: Urgency;
+  category: Category;
+  accept: StageRun;
+  complete: StageRun;
+  returnRequest: {
+    rule: HandlingRule;
+    start: Date;
+    eventId: string;
+    due: Date;
+    requested: Date | null;
+  };
+  approvals: number;
+  extensionMsUsed: number;
+}
+
+interface Context {
+  profile: RuleProfile;
+  calendar: WorkingCalendar;
+  flags: Set<DeadlineFlag>;
+}
+
+function startStage(
+  ctx: Context,
+  stage: 'accept' | 'complete',
+  where: { segment: number; round: number; unitId: string; urgency: Urgency; category: Category },
+  start: Date,
+  startEvent: { type: 'dispatched' | 'reopened'; eventId: string },
+  overrideDueAt: string | undefined,
+): StageRun {
+  const rule = matchRule(ctx.profile, stage, where.urgency, where.category);
+  const computedDue = dueFromRule(ctx.calendar, rule, start);
+  let override: StageRun['override'] = null;
+  if (overrideDueAt !== undefined) {
+    override = {
+      eventId: startEvent.eventId,
+      event: startEvent.type,
+      dueAt: new Date(overrideDueAt),
+    };
+    ctx.flags.add(
+      stage === 'accept' ? 'accept_deadline_overridden' : 'complete_deadline_overridden',
+    );
+  }
+  return {
+    stage,
+    ...where,
+    rule,
+    start,
+    startEvent: startEvent.type,
+    startEventId: startEvent.eventId,
+    computedDue,
+    override,
+    due: override?.dueAt ?? computedDue,
+    openPause: null,
+    pauses: [],
+    extensions: [],
+    done: null,
+    outcome: 'pending',
+    ended: null,
+    endedBy: null,
+  };
+}
+
+function closePause(ctx: Context, run: StageRun, at: Date, endedBy: PauseEndReason): void {
+  const pause = run.openPause;
+  if (pause === null) return;
+  pause.toAt = at;
+  pause.endedBy = endedBy;
+  if (pause.effective) {
+    const pausedMs = Math.max(0, elapsedOnClockMs(ctx.calendar, run.rule.clock, pause.fromAt, at));
+    pause.pausedMinutes = pausedMs / MINUTE_MS;
+    run.due = pushOnClock(ctx.calendar, run.rule.clock, run.due, pausedMs);
+  }
+  run.openPause = null;
+}
+
+function finishStage(ctx: Context, run: StageRun, at: Date): void {
+  if (run.outcome !== 'pending') return;
+  closePause(ctx, run, at, 'replied');
+  run.done = at;
+  run.outcome = at.getTime() <= run.due.getTime() ? 'on_time' : 'late';
+}
+
+function endStage(ctx: Context, run: StageRun, at: Date, reason: StageEndReason): void {
+  if (run.outcome !== 'pending') return;
+  closePause(ctx, run, at, reason);
+  run.outcome = 'ended';
+  run.ended = at;
+  run.endedBy = reason;
+}
+
+function suspend(ctx: Context, run: StageRun, at: Date, eventId: string, reason: string): void {
+  if (run.outcome !== 'pending' || run.openPause !== null) return;
+  const effective = at.getTime() < run.due.getTime();
+  if (!effective) ctx.flags.add('suspension_after_deadline');
+  const pause: PauseRecord = {
+    suspendedEventId: eventId,
+    fromAt: at,
+    toAt: null,
+    endedBy: null,
+    reason,
+    pausedMinutes: 0,
+    effective,
+  };
+  run.pauses.push(pause);
+  run.openPause = pause;
+}
+
+function recordExtension(
+  ctx: Context,
+  segment: SegmentRun,
+  event: Extract<
+    WorkOrderEvent,
+    { type: 'extension_requested' | 'extension_approved' | 'extension_rejected' }
+  >,
+  at: Date,
+): void {
+  const run = segment.complete;
+  const data = event.data as { workdays?: number; until?: string };
+  const record: ExtensionRecord = {
+    eventId: event.eventId,
+    event: event.type,
+    at,
+    workdays: data.workdays ?? null,
+    untilAt: data.until === undefined ? null : new Date(data.until),
+    result: event.type === 'extension_rejected' ? 'rejected' : 'requested',
+    approvalNumber: null,
+    appliedWorkingMinutes: 0,
+    dueBeforeAt: null,
+    dueAfterAt: null,
+  };
+  run.extensions.push(record);
+  if (event.type !== 'extension_approved') return;
+
+  const caps = ctx.profile.extension;
+  record.dueBeforeAt = run.due;
+  record.dueAfterAt = run.due;
+  if (run.outcome === 'ended') {
+    record.result = 'no_effect';
+    ctx.flags.add('extension_without_effect');
+    return;
+  }
+  if (segment.approvals >= caps.maxApprovals) {
+    record.result = 'refused_over_cap';
+    ctx.flags.add('extension_refused_over_cap');
+    return;
+  }
+  segment.approvals += 1;
+  record.approvalNumber = segment.approvals;
+  const wantedMs =
+    record.untilAt === null
+      ? (record.workdays ?? 0) * WORKING_DAY_MS
+      : ctx.calendar.workingMsBetween(run.due, record.untilAt);
+  const remainingMs = caps.maxTotalWorkingDays * WORKING_DAY_MS - segment.extensionMsUsed;
+  if (wantedMs <= 0 || (record.untilAt !== null && record.untilAt.getTime() <= run.due.getTime())) {
+    record.result = 'no_effect';
+    ctx.flags.add('extension_without_effect');
+    return;
+  }
+  if (remainingMs <= 0) {
+    record.result = 'refused_over_cap';
+    ctx.flags.add('extension_refused_over_cap');
+    return;
+  }
+  const appliedMs = Math.min(wantedMs, remainingMs);
+  segment.extensionMsUsed += appliedMs;
+  record.appliedWorkingMinutes = appliedMs / MINUTE_MS;
+  if (appliedMs < wantedMs) {
+    record.result = 'capped';
+    ctx.flags.add('extension_capped');
+    run.due = ctx.calendar.addWorkingRollingMs(run.due, appliedMs);
+  } else {
+    record.result = 'applied';
+    // `until` is taken literally (it may name any instant); workdays are added rolling.
+    run.due = record.untilAt ?? ctx.calendar.addWorkingRollingMs(run.due, appliedMs);
+  }
+  record.dueAfterAt = run.due;
+}
+
+function explain(
+  ctx: Context,
+  run: {
+    stage: DeadlineExplanation['stage'];
+    segment: number;
+    round: number;
+    unitId: string;
+    urgency: Urgency;
+    category: Category;
+    rule: HandlingRule;
+    start: Date;
+    startEvent: 'dispatched' | 'reopened';
+    startEventId: string;
+    computedDue: Date;
+    override: DeadlineExplanation['override'];
+    pauses: PauseRecord[];
+    extensions: ExtensionRecord[];
+  },
+  rangeEnd: Date,
+  dueAt: Date | null,
+  warning: DeadlineExplanation['warning'],
+): DeadlineExplanation {
+  const { calendar, profile } = ctx;
+  const skippedDays: DeadlineExplanation['skippedDays'] = [];
+  const makeUpWorkdays: DeadlineExplanation['makeUpWorkdays'] = [];
+  if (run.rule.clock === 'working') {
+    for (const day of calendar.daysOverlapping(run.start, rangeEnd)) {
+      if (day.kind === 'weekend' || day.kind === 'holiday') {
+        skippedDays.push({ dayOn: day.dayOn, kind: day.kind, name: day.name });
+      } else if (day.kind === 'makeup_workday') {
+        makeUpWorkdays.push({ dayOn: day.dayOn, name: day.name });
+      }
+    }
+  }
+  return {
+    profile: { id: profile.id, version: profile.version },
+    timeZone: calendar.timeZone,
+    stage: run.stage,
+    segment: run.segment,
+    round: run.round,
+    unitId: run.unitId,
+    order: { urgency: run.urgency, category: run.category },
+    rule: { id: run.rule.id, source: run.rule.source, match: run.rule.match },
+    start: {
+      at: run.start,
+      event: run.startEvent,
+      eventId: run.startEventId,
+      countingFromAt: countingFrom(calendar, run.rule, run.start),
+    },
+    clock: run.rule.clock,
+    convention: run.rule.convention,
+    limit: {
+      value: run.rule.limit.value,
+      unit: run.rule.limit.unit,
+      minutes: ruleLimitMinutes(run.rule),
+    },
+    computedDueAt: run.computedDue,
+    override: run.override,
+    skippedDays,
+    makeUpWorkdays,
+    pauses: run.pauses.map((pause) => ({ ...pause })),
+    extensions: run.extensions.map((extension) => ({ ...extension })),
+    dueAt,
+    warning,
+  };
+}
+
+function toStageDeadline(ctx: Context, run: StageRun): StageDeadline {
+  const paused = run.openPause !== null && run.openPause.effective;
+  const dueAt = paused ? null : run.due;
+  let warning: DeadlineExplanation['warning'] = null;
+  if (dueAt !== null) {
+    const { at, leftMinutes } = warningInstant(
+      ctx.calendar,
+      run.rule,
+      ctx.profile.warning,
+      run.start,
+      dueAt,
+    );
+    warning = {
+      at,
+      leftMinutes,
+      fraction: ctx.profile.warning.fraction,
+      capWorkingDays: ctx.profile.warning.capWorkingDays,
+    };
+  }
+  const rangeEnd = run.due.getTime() > run.start.getTime() ? run.due : run.start;
+  return {
+    stage: run.stage,
+    segment: run.segment,
+    round: run.round,
+    unitId: run.unitId,
+    startAt: run.start,
+    dueAt,
+    warningAt: warning?.at ?? null,
+    doneAt: run.done,
+    outcome: run.outcome,
+    endedAt: run.ended,
+    endedBy: run.endedBy,
+    pausedSince: paused ? (run.openPause?.fromAt ?? null) : null,
+    explanation: explain(ctx, run, rangeEnd, dueAt, warning),
+  };
+}
+
+function toReturnRequest(ctx: Context, segment: SegmentRun): ReturnRequestDeadline {
+  const { rule, start, eventId, due, requested } = segment.returnRequest;
+  return {
+    segment: segment.segment,
+    unitId: segment.unitId,
+    dueAt: due,
+    requestedAt: requested,
+    requestedInTime: requested === null ? null : requested.getTime() <= due.getTime(),
+    explanation: explain(
+      ctx,
+      {
+        stage: 'return_request',
+        segment: segment.segment,
+        round: segment.accept.round,
+        unitId: segment.unitId,
+        urgency: segment.urgency,
+        category: segment.category,
+        rule,
+        start,
+        startEvent: 'dispatched',
+        startEventId: eventId,
+        computedDue: due,
+        override: null,
+        pauses: [],
+        extensions: [],
+      },
+      due,
+      due,
+      null,
+    ),
+  };
+}
+
+const KIND_ORDER = new Map<DueInstantKind, number>(DUE_INSTANT_KINDS.map((kind, i) => [kind, i]));
+
+function dueInstantsOf(stage: StageDeadline | null): DueInstant[] {
+  if (stage === null || stage.outcome !== 'pending' || stage.dueAt === null) return [];
+  const where = { segment: stage.segment, round: stage.round, unitId: stage.unitId };
+  const instants: DueInstant[] = [];
+  if (stage.warningAt !== null) {
+    instants.push({ kind: `${stage.stage}_warning`, at: stage.warningAt, ...where });
+  }
+  instants.push({ kind: `${stage.stage}_overdue`, at: stage.dueAt, ...where });
+  return instants;
+}
+
+/** The deadlines implied by an order's events under `profile` and `calendar`. */
+export function computeDeadlines(
+  events: readonly WorkOrderEvent[],
+  profile: RuleProfile,
+  calendar: WorkingCalendar,
+): DeadlineResult {
+  const ctx: Context = { profile, calendar, flags: new Set() };
+  const earlier: StageRun[] = [];
+  let segment: SegmentRun | null = null;
+  let segmentCount = 0;
+  let reworkRound = 0;
+
+  for (const event of orderEvents(events)) {
+    const at = new Date(event.occurredAt);
+    if (event.type === 'reopened') reworkRound += 1;
+    if (event.type === 'dispatched') {
+      if (segment !== null) {
+        endStage(ctx, segment.accept, at, 'redispatched');
+        endStage(ctx, segment.complete, at, 'redispatched');
+        earlier.push(segment.accept, segment.complete);
+        ctx.flags.add('redispatched');
+      }
+      segmentCount += 1;
+      const { unitId, urgency, category } = event.data;
+      const where = { segment: segmentCount, round: reworkRound, unitId, urgency, category };
+      const startEvent = { type: 'dispatched' as const, eventId: event.eventId };
+      const returnRule = matchRule(profile, 'return_request', urgency, category);
+      segment = {
+        segment: segmentCount,
+        unitId,
+        urgency,
+        category,
+        accept: startStage(ctx, 'accept', where, at, startEvent, event.data.acceptDueAt),
+        complete: startStage(ctx, 'complete', where, at, startEvent, event.data.completeDueAt),
+        returnRequest: {
+          rule: returnRule,
+          start: at,
+          eventId: event.eventId,
+          due: dueFromRule(calendar, returnRule, at),
+          requested: null,
+        },
+        approvals: 0,
+        extensionMsUsed: 0,
+      };
+      continue;
+    }
+    if (segment === null) {
+      ctx.flags.add('events_before_dispatch');
+      continue;
+    }
+    const { accept, complete } = segment;
+    switch (event.type) {
+      case 'accepted':
+        finishStage(ctx, accept, at);
+        break;
+      case 'return_requested':
+        if (segment.returnRequest.requested === null) {
+          segment.returnRequest.requested = at;
+          if (at.getTime() > segment.returnRequest.due.getTime()) {
+            ctx.flags.add('return_requested_late');
+          }
+        }
+        break;
+      case 'returned':
+        endStage(ctx, accept, at, 'returned');
+        endStage(ctx, complete, at, 'returned');
+        break;
+      case 'extension_requested':
+      case 'extension_approved':
+      case 'extension_rejected':
+        recordExtension(ctx, segment, event, at);
+        break;
+      case 'suspended':
+        suspend(ctx, complete, at, event.eventId, event.data.reason);
+        break;
+      case 'resumed':
+        closePause(ctx, complete, at, 'resumed');
+        break;
+      case 'replied':
+        // A reply without an `accepted` counts as accepted at the reply.
+        finishStage(ctx, accept, at);
+        finishStage(ctx, complete, at);
+        break;
+      case 'reply_rejected':
+        // 审核退回: back to work against the same deadline.
+        if (complete.outcome === 'on_time' || complete.outcome === 'late') {
+          complete.done = null;
+          complete.outcome = 'pending';
+        }
+        break;
+      case 'reopened': {
+        ctx.flags.add('reworked');
+        finishStage(ctx, accept, at);
+        endStage(ctx, complete, at, 'reopened');
+        earlier.push(complete);
+        segment.complete = startStage(
+          ctx,
+          'complete',
+          {
+            segment: segment.segment,
+            round: reworkRound,
+            unitId: segment.unitId,
+            urgency: segment.urgency,
+            category: segment.category,
+          },
+          at,
+          { type: 'reopened', eventId: event.eventId },
+          event.data.completeDueAt,
+        );
+        break;
+      }
+      case 'closed':
+        endStage(ctx, accept, at, 'closed');
+        endStage(ctx, complete, at, 'closed');
+        break;
+      case 'return_rejected':
+      case 'callback':
+      case 'verified':
+      case 'excluded':
+      case 'flagged':
+        break;
+    }
+  }
+
+  if (segment === null) {
+    if (events.length > 0) ctx.flags.add('awaiting_dispatch');
+    return {
+      profileId: profile.id,
+      profileVersion: profile.version,
+      timeZone: calendar.timeZone,
+      segment: 0,
+      unitId: null,
+      reworkRound,
+      accept: null,
+      complete: null,
+      returnDueAt: null,
+      returnRequest: null,
+      earlier: [],
+      dueInstants: [],
+      nextDueAt: null,
+      flags: [...ctx.flags].sort(),
+    };
+  }
+
+  const accept = toStageDeadline(ctx, segment.accept);
+  const complete = toStageDeadline(ctx, segment.complete);
+  if (complete.pausedSince !== null) ctx.flags.add('suspended');
+  const dueInstants = [...dueInstantsOf(accept), ...dueInstantsOf(complete)].sort(
+    (a, b) =>
+      a.at.getTime() - b.at.getTime() ||
+      (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0),
+  );
+  return {
+    profileId: profile.id,
+    profileVersion: profile.version,
+    timeZone: calendar.timeZone,
+    segment: segment.segment,
+    unitId: segment.unitId,
+    reworkRound,
+    accept,
+    complete,
+    returnDueAt: segment.returnRequest.due,
+    returnRequest: toReturnRequest(ctx, segment),
+    earlier: earlier.map((run) => toStageDeadline(ctx, run)),
+    dueInstants,
+    nextDueAt: dueInstants[0]?.at ?? null,
+    flags: [...ctx.flags].sort(),
+  };
+}
