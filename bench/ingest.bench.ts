@@ -5,9 +5,16 @@
  *   npm run bench:ingest            (BENCH_EVENTS=200000 by default)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { createKafka, createProducer, IngestionMetrics, createLogger } from '@hotline/platform';
 import { createDataSource, ingestOneByOneWithOrm, migrate } from '@hotline/persistence';
-import { createFreshDatabase, createFreshTopics, deleteTopics, kafkaBrokers, ordinaryOrder } from '@hotline/testing';
+import {
+  createFreshDatabase,
+  createFreshTopics,
+  deleteTopics,
+  kafkaBrokers,
+  ordinaryOrder,
+} from '@hotline/testing';
 import type { WorkOrderEvent } from '@hotline/core';
 import { DeadLetterPublisher } from '../apps/worker/src/ingestion/dead-letter.publisher';
 import { IngestBatchService } from '../apps/worker/src/ingestion/ingest-batch.service';
@@ -39,7 +46,9 @@ async function produceAll(topic: string, events: WorkOrderEvent[]): Promise<void
     await producer.send({
       topic,
       acks: 1,
-      messages: events.slice(i, i + 2_000).map((e) => ({ key: e.workOrderId, value: JSON.stringify(e) })),
+      messages: events
+        .slice(i, i + 2_000)
+        .map((e) => ({ key: e.workOrderId, value: JSON.stringify(e) })),
     });
   }
   await producer.disconnect();
@@ -63,7 +72,13 @@ async function consumeThrough(
     new DeadLetterPublisher(producer, topics.dlq),
     metrics,
     createLogger('warn', 'bench'),
-    { topic: topics.events, groupId, sessionTimeoutMs: 10000, maxBatchEvents: 5000, partitionsConcurrently: PARTITIONS },
+    {
+      topic: topics.events,
+      groupId,
+      sessionTimeoutMs: 10000,
+      maxBatchEvents: 5000,
+      partitionsConcurrently: PARTITIONS,
+    },
   );
   const start = process.hrtime.bigint();
   await consumer.start();
@@ -86,7 +101,10 @@ async function counter(metrics: IngestionMetrics, name: 'applied' | 'duplicates'
 async function main(): Promise<void> {
   const db = await createFreshDatabase('hotline_bench');
   const baselineDb = await createFreshDatabase('hotline_bench_orm');
-  const [eventsTopic, dlqTopic] = await createFreshTopics(['bench-events', 'bench-dlq'], PARTITIONS);
+  const [eventsTopic, dlqTopic] = await createFreshTopics(
+    ['bench-events', 'bench-dlq'],
+    PARTITIONS,
+  );
   const topics = { events: eventsTopic!, dlq: dlqTopic! };
   try {
     for (const url of [db.url, baselineDb.url]) {
@@ -104,9 +122,11 @@ async function main(): Promise<void> {
     const sql = createDataSource({ url: db.url });
     await sql.initialize();
     const fingerprint = async () =>
-      ((await sql.query(
-        `SELECT count(*)::int AS n, md5(string_agg(work_order_id || updated_at::text, ',' ORDER BY work_order_id)) AS h FROM work_orders`,
-      )) as { n: number; h: string }[])[0]!;
+      (
+        await sql.query<{ n: number; h: string }[]>(
+          `SELECT count(*)::int AS n, md5(string_agg(work_order_id || updated_at::text, ',' ORDER BY work_order_id)) AS h FROM work_orders`,
+        )
+      )[0]!;
     const before = await fingerprint();
 
     const again = await consumeThrough(db.url, topics, `${topics.events}-replay`, EVENTS);
@@ -124,7 +144,7 @@ async function main(): Promise<void> {
     const ormRate = BASELINE_EVENTS / ormSeconds;
 
     const results = {
-      machine: { cpus: require('node:os').cpus().length as number, node: process.version },
+      machine: { cpus: cpus().length, node: process.version },
       events: EVENTS,
       p1: {
         eventsPerSecond: Math.round(firstRate),
@@ -140,14 +160,24 @@ async function main(): Promise<void> {
         stateChanged: before.h !== after.h || before.n !== after.n,
         target: 40000,
       },
-      ormBaseline: { eventsPerSecond: Math.round(ormRate), events: BASELINE_EVENTS, seconds: ormSeconds },
+      ormBaseline: {
+        eventsPerSecond: Math.round(ormRate),
+        events: BASELINE_EVENTS,
+        seconds: ormSeconds,
+      },
     };
     out('');
     out('| measure | events | seconds | events/s | ratio to ORM per message | target |');
     out('|---|---:|---:|---:|---:|---|');
-    out(`| P1 first delivery, end to end | ${EVENTS} | ${first.seconds.toFixed(2)} | ${results.p1.eventsPerSecond} | ${results.p1.ratioToOrm.toFixed(1)}× | ≥ 20,000/s, ≥ 50× |`);
-    out(`| P2 re-delivery (${results.p2.duplicates} duplicates, state changed: ${results.p2.stateChanged}) | ${EVENTS} | ${again.seconds.toFixed(2)} | ${results.p2.eventsPerSecond} | ${(againRate / ormRate).toFixed(1)}× | ≥ 40,000/s, no change |`);
-    out(`| baseline: TypeORM save per message | ${BASELINE_EVENTS} | ${ormSeconds.toFixed(2)} | ${results.ormBaseline.eventsPerSecond} | 1× | |`);
+    out(
+      `| P1 first delivery, end to end | ${EVENTS} | ${first.seconds.toFixed(2)} | ${results.p1.eventsPerSecond} | ${results.p1.ratioToOrm.toFixed(1)}× | ≥ 20,000/s, ≥ 50× |`,
+    );
+    out(
+      `| P2 re-delivery (${results.p2.duplicates} duplicates, state changed: ${results.p2.stateChanged}) | ${EVENTS} | ${again.seconds.toFixed(2)} | ${results.p2.eventsPerSecond} | ${(againRate / ormRate).toFixed(1)}× | ≥ 40,000/s, no change |`,
+    );
+    out(
+      `| baseline: TypeORM save per message | ${BASELINE_EVENTS} | ${ormSeconds.toFixed(2)} | ${results.ormBaseline.eventsPerSecond} | 1× | |`,
+    );
     mkdirSync('bench-results', { recursive: true });
     writeFileSync('bench-results/ingest.json', JSON.stringify(results, null, 2));
     out('\nwritten bench-results/ingest.json');

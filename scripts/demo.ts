@@ -17,14 +17,24 @@ const ROOT = resolve(__dirname, '..');
 const args = process.argv.slice(2);
 const exitWhenDone = args.includes('--exit') || !process.stdout.isTTY;
 const fileArg = args.indexOf('--file');
-const sampleFile = resolve(fileArg >= 0 && args[fileArg + 1] ? args[fileArg + 1]! : 'config/samples/hotline-events.sample.jsonl');
+const sampleFile = resolve(
+  fileArg >= 0 && args[fileArg + 1]
+    ? args[fileArg + 1]!
+    : 'config/samples/hotline-events.sample.jsonl',
+);
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 function start(app: 'worker' | 'api', env: Record<string, string>): ChildProcess {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', `apps/${app}/src/main.ts`],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      `apps/${app}/src/main.ts`,
+    ],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   child.once('exit', (code, signal) => {
@@ -36,7 +46,11 @@ function start(app: 'worker' | 'api', env: Record<string, string>): ChildProcess
   return child;
 }
 
-async function poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+async function poll<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check().catch(() => undefined);
@@ -59,15 +73,21 @@ let stopping = false;
 async function main(): Promise<void> {
   const config = loadConfig();
   say('hotline supervision demo');
-  const database = await resolveDatabase(config.databaseUrl, config.databaseName, (l) => say(`  ${l}`));
-  say(`  PostgreSQL: ${database.source} (${new URL(database.url).host}${new URL(database.url).pathname})`);
+  const database = await resolveDatabase(config.databaseUrl, config.databaseName, (l) =>
+    say(`  ${l}`),
+  );
+  say(
+    `  PostgreSQL: ${database.source} (${new URL(database.url).host}${new URL(database.url).pathname})`,
+  );
   say(`  Kafka: ${config.kafka.brokers.join(',')}`);
   const env = { DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
   const children = [start('worker', env), start('api', env)];
   const shutdown = async () => {
     stopping = true;
     for (const c of children) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    await Promise.all(
+      children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
+    );
     await database.stop();
   };
   process.once('SIGINT', () => void shutdown().then(() => process.exit(0)));
@@ -77,10 +97,14 @@ async function main(): Promise<void> {
     const res = await fetch(`http://127.0.0.1:${workerPort}/health`);
     return res.ok ? true : undefined;
   });
-  await poll('the API', async () => ((await fetch(`http://127.0.0.1:${apiPort}/health`)).ok ? true : undefined));
+  await poll('the API', async () =>
+    (await fetch(`http://127.0.0.1:${apiPort}/health`)).ok ? true : undefined,
+  );
   say(`  worker http://127.0.0.1:${workerPort}/health · API http://127.0.0.1:${apiPort}`);
 
-  const lines = readFileSync(sampleFile, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(sampleFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const consumedBefore = await metric(workerPort, 'hotline_events_consumed_total');
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'hotline-demo' });
   const producer = kafka.producer();
@@ -88,19 +112,20 @@ async function main(): Promise<void> {
   await producer.send({
     topic: config.kafka.topics.events,
     messages: lines.map((value) => {
-      let key: string | null = null;
+      // The key is the workOrderId; a line that is not JSON goes in unkeyed (the worker dead-letters it).
       try {
-        key = (JSON.parse(value) as { workOrderId?: string }).workOrderId ?? null;
+        return { key: (JSON.parse(value) as { workOrderId?: string }).workOrderId ?? null, value };
       } catch {
-        key = null;
+        return { key: null, value };
       }
-      return { key, value };
     }),
   });
   await producer.disconnect();
   say(`  produced ${lines.length} messages from ${sampleFile}`);
   await poll('the worker to read them all', async () =>
-    (await metric(workerPort, 'hotline_events_consumed_total')) - consumedBefore >= lines.length ? true : undefined,
+    (await metric(workerPort, 'hotline_events_consumed_total')) - consumedBefore >= lines.length
+      ? true
+      : undefined,
   );
 
   const sql = new Client({ connectionString: database.url });
@@ -119,14 +144,18 @@ async function main(): Promise<void> {
   say('ingested');
   say(`  events applied        ${await metric(workerPort, 'hotline_events_applied_total')}`);
   say(`  duplicates ignored    ${await metric(workerPort, 'hotline_events_duplicate_total')}`);
-  say(`  dead-lettered         ${await metric(workerPort, 'hotline_events_rejected_total')}  (topic ${config.kafka.topics.deadLetter})`);
+  say(
+    `  dead-lettered         ${await metric(workerPort, 'hotline_events_rejected_total')}  (topic ${config.kafka.topics.deadLetter})`,
+  );
   say('orders by status');
   for (const r of byStatus) say(`  ${r.status.padEnd(20)}  ${r.n}`);
   say('orders by unit');
   for (const r of byUnit) say(`  ${(r.unit_id ?? '-').padEnd(20)}  ${r.n}`);
   const id = sample[0]?.work_order_id;
   if (id) say(`\ntry: curl -s http://127.0.0.1:${apiPort}/work-orders/${id}`);
-  say(`     curl -s http://127.0.0.1:${workerPort}/health ; curl -s http://127.0.0.1:${workerPort}/metrics`);
+  say(
+    `     curl -s http://127.0.0.1:${workerPort}/health ; curl -s http://127.0.0.1:${workerPort}/metrics`,
+  );
 
   if (exitWhenDone) {
     await shutdown();

@@ -34,13 +34,19 @@ async function countEvents(sql: Client): Promise<number> {
 
 /** Every stored order equals the fold of its logged events. */
 async function expectStateIsFoldOfLog(sql: Client): Promise<void> {
-  const { rows } = await sql.query<{ work_order_id: string; state: unknown; events: WorkOrderEvent[] }>(
+  const { rows } = await sql.query<{
+    work_order_id: string;
+    state: unknown;
+    events: WorkOrderEvent[];
+  }>(
     `SELECT w.work_order_id, w.state, array_agg(e.payload) AS events
        FROM work_orders w JOIN work_order_events e USING (work_order_id)
       GROUP BY w.work_order_id, w.state`,
   );
   for (const row of rows) {
-    expect(row.state).toEqual(JSON.parse(JSON.stringify(foldWorkOrder(row.work_order_id, row.events))));
+    expect(row.state).toEqual(
+      JSON.parse(JSON.stringify(foldWorkOrder(row.work_order_id, row.events))),
+    );
   }
 }
 
@@ -94,10 +100,14 @@ describe('ingestion under faults', () => {
       );
       // The killed batch was committed in the database but not in Kafka: it came back as duplicates.
       await waitFor('the redelivered batch to be counted', async () =>
-        (await survivor.metric('hotline_events_consumed_total')) === produced.length ? true : undefined,
+        (await survivor.metric('hotline_events_consumed_total')) === produced.length
+          ? true
+          : undefined,
       );
       expect(await survivor.metric('hotline_events_duplicate_total')).toBe(appliedBeforeKill);
-      expect(await survivor.metric('hotline_events_applied_total')).toBe(produced.length - appliedBeforeKill);
+      expect(await survivor.metric('hotline_events_applied_total')).toBe(
+        produced.length - appliedBeforeKill,
+      );
       await expectStateIsFoldOfLog(sql);
     } finally {
       await survivor.stop();
@@ -124,7 +134,9 @@ describe('ingestion under faults', () => {
       await waitUntilJoined(worker);
       const before = orders('OUT-A', 20, '2024-04-02');
       await produceRaw(events!, messages(before));
-      await waitFor('the first part', async () => ((await countEvents(sql)) === before.length ? true : undefined));
+      await waitFor('the first part', async () =>
+        (await countEvents(sql)) === before.length ? true : undefined,
+      );
 
       await proxy.cut();
       const during = orders('OUT-B', 20, '2024-04-03');
@@ -141,7 +153,9 @@ describe('ingestion under faults', () => {
       const after = orders('OUT-C', 20, '2024-04-04');
       await produceRaw(events!, messages(after));
       const total = before.length + during.length + after.length;
-      await waitFor('everything after the outage', async () => ((await countEvents(sql)) === total ? true : undefined));
+      await waitFor('everything after the outage', async () =>
+        (await countEvents(sql)) === total ? true : undefined,
+      );
       await expectStateIsFoldOfLog(sql);
       expect(await worker.metric('hotline_events_rejected_total')).toBe(0);
     } finally {

@@ -71,17 +71,33 @@ describe('ingestion end to end', () => {
       { key: 'BAD-1', value: '{"eventId": "x", "type": ', code: 'invalid_json' },
       {
         key: 'BAD-2',
-        value: JSON.stringify({ ...ordered[1]!, eventId: 'bad-2', workOrderId: 'BAD-2', type: 'teleported' }),
+        value: JSON.stringify({
+          ...ordered[1]!,
+          eventId: 'bad-2',
+          workOrderId: 'BAD-2',
+          type: 'teleported',
+        }),
         code: 'unknown_type',
       },
       {
         key: 'BAD-3',
-        value: JSON.stringify({ eventId: 'bad-3', type: 'dispatched', workOrderId: 'BAD-3', occurredAt: '2024-03-04T09:00:00+08:00', data: { unitId: 'u' } }),
+        value: JSON.stringify({
+          eventId: 'bad-3',
+          type: 'dispatched',
+          workOrderId: 'BAD-3',
+          occurredAt: '2024-03-04T09:00:00+08:00',
+          data: { unitId: 'u' },
+        }),
         code: 'invalid_data',
       },
       {
         key: 'BAD-4',
-        value: JSON.stringify({ ...ordered[1]!, eventId: 'bad-4', workOrderId: 'BAD-4', occurredAt: '2024-02-30T09:00:00+08:00' }),
+        value: JSON.stringify({
+          ...ordered[1]!,
+          eventId: 'bad-4',
+          workOrderId: 'BAD-4',
+          occurredAt: '2024-02-30T09:00:00+08:00',
+        }),
         code: 'invalid_envelope',
       },
       {
@@ -93,7 +109,11 @@ describe('ingestion end to end', () => {
 
     await produceRaw(topics[0]!, [
       ...valid.map(json),
-      ...malformed.map(({ key, value }) => ({ key, value, headers: { 'x-origin': 'hotline-test' } })),
+      ...malformed.map(({ key, value }) => ({
+        key,
+        value,
+        headers: { 'x-origin': 'hotline-test' },
+      })),
       // re-deliveries of events already sent
       json(ordered[0]!),
       json(ordered[3]!),
@@ -101,19 +121,32 @@ describe('ingestion end to end', () => {
     ]);
 
     await waitFor('all events applied', async () => {
-      const { rows } = await sql.query<{ n: string }>('SELECT count(*) AS n FROM work_order_events');
+      const { rows } = await sql.query<{ n: string }>(
+        'SELECT count(*) AS n FROM work_order_events',
+      );
       return Number(rows[0]!.n) === valid.length ? true : undefined;
     });
 
-    const { rows: orders } = await sql.query<{ work_order_id: string; status: string; unit_id: string; segment: number; event_count: number; state: unknown }>(
+    const { rows: orders } = await sql.query<{
+      work_order_id: string;
+      status: string;
+      unit_id: string;
+      segment: number;
+      event_count: number;
+      state: unknown;
+    }>(
       'SELECT work_order_id, status, unit_id, segment, event_count, state FROM work_orders ORDER BY work_order_id',
     );
-    expect(orders.map((o) => [o.work_order_id, o.status, o.unit_id, o.segment, o.event_count])).toEqual([
+    expect(
+      orders.map((o) => [o.work_order_id, o.status, o.unit_id, o.segment, o.event_count]),
+    ).toEqual([
       ['TJ-E2E-1', 'closed', 'teda-enforcement', 1, 5],
       ['TJ-E2E-2', 'in_progress', 'teda-service-1', 2, 3],
     ]);
     // The stored state is exactly the fold of the events in contract order.
-    expect(orders[0]!.state).toEqual(JSON.parse(JSON.stringify(foldWorkOrder('TJ-E2E-1', ordered))));
+    expect(orders[0]!.state).toEqual(
+      JSON.parse(JSON.stringify(foldWorkOrder('TJ-E2E-1', ordered))),
+    );
 
     const dead = await consumeAll(topics[1]!, { expected: malformed.length, timeoutMs: 30000 });
     expect(dead).toHaveLength(malformed.length);
@@ -139,7 +172,11 @@ describe('ingestion end to end', () => {
     expect(await worker.metric('hotline_events_rejected_total')).toBe(malformed.length);
     const { status, body } = await worker.health();
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: 'ok', database: { status: 'up' }, consumer: { status: 'joined', lag: 0 } });
+    expect(body).toMatchObject({
+      status: 'ok',
+      database: { status: 'up' },
+      consumer: { status: 'joined', lag: 0 },
+    });
   });
 
   it('serves the ingested order through the API with personal data masked', async () => {

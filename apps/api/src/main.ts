@@ -7,7 +7,9 @@ import { ApiModule } from './api.module';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'api');
-  const database = await resolveDatabase(config.databaseUrl, config.databaseName, (line) => logger.info(line));
+  const database = await resolveDatabase(config.databaseUrl, config.databaseName, (line) =>
+    logger.info(line),
+  );
   const app = await NestFactory.create(ApiModule.forRoot(config, database.url), { logger: false });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.http.apiPort, config.http.host);

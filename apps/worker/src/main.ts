@@ -7,8 +7,12 @@ import { WorkerModule } from './worker.module';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
-  const database = await resolveDatabase(config.databaseUrl, config.databaseName, (line) => logger.info(line));
-  const app = await NestFactory.create(WorkerModule.forRoot(config, database.url), { logger: false });
+  const database = await resolveDatabase(config.databaseUrl, config.databaseName, (line) =>
+    logger.info(line),
+  );
+  const app = await NestFactory.create(WorkerModule.forRoot(config, database.url), {
+    logger: false,
+  });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.http.workerPort, config.http.host);
   logger.info(

@@ -1,8 +1,4 @@
-import {
-  createDatabase,
-  databaseUrl,
-  resolvePostgresAdminUrl,
-} from '@hotline/platform/postgres';
+import { createDatabase, databaseUrl, resolvePostgresAdminUrl } from '@hotline/platform/postgres';
 
 export interface ResolvedDatabase {
   url: string;
@@ -20,7 +16,8 @@ export async function resolveDatabase(
   name: string,
   log: (line: string) => void = () => undefined,
 ): Promise<ResolvedDatabase> {
-  if (configuredUrl) return { url: configuredUrl, source: 'configured', stop: () => Promise.resolve() };
+  if (configuredUrl)
+    return { url: configuredUrl, source: 'configured', stop: () => Promise.resolve() };
   const admin = await resolvePostgresAdminUrl({ log });
   try {
     await createDatabase(admin.url, name);

@@ -24,7 +24,14 @@ export async function withTransaction<T>(
 
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57'];
 const TRANSIENT_SQLSTATES = ['40001', '40P01', '55P03'];
-const TRANSIENT_NODE_CODES = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'];
+const TRANSIENT_NODE_CODES = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+];
 
 /**
  * True when an error from the database is worth retrying as it is: the server is unreachable,
@@ -33,10 +40,17 @@ const TRANSIENT_NODE_CODES = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'
 export function isTransientDatabaseError(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current; depth += 1) {
-    const e = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    const e = current as {
+      code?: unknown;
+      message?: unknown;
+      driverError?: unknown;
+      cause?: unknown;
+    };
     if (typeof e.code === 'string') {
-      if (TRANSIENT_NODE_CODES.includes(e.code) || TRANSIENT_SQLSTATES.includes(e.code)) return true;
-      if (e.code.length === 5 && TRANSIENT_SQLSTATE_CLASSES.includes(e.code.slice(0, 2))) return true;
+      if (TRANSIENT_NODE_CODES.includes(e.code) || TRANSIENT_SQLSTATES.includes(e.code))
+        return true;
+      if (e.code.length === 5 && TRANSIENT_SQLSTATE_CLASSES.includes(e.code.slice(0, 2)))
+        return true;
     }
     if (
       typeof e.message === 'string' &&

@@ -12,7 +12,10 @@ export const KAFKA = Symbol('KAFKA');
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: AppConfig = loadConfig(), name = 'hotline'): {
+  static forRoot(
+    config: AppConfig = loadConfig(),
+    name = 'hotline',
+  ): {
     module: typeof PlatformModule;
     providers: Provider[];
     exports: symbol[];
@@ -23,7 +26,10 @@ export class PlatformModule {
       {
         provide: KAFKA,
         useFactory: (): Kafka =>
-          createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-${name}` }),
+          createKafka({
+            brokers: config.kafka.brokers,
+            clientId: `${config.kafka.clientId}-${name}`,
+          }),
       },
     ];
     return { module: PlatformModule, providers, exports: [APP_CONFIG, LOGGER, KAFKA] };

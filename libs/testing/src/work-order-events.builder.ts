@@ -33,18 +33,36 @@ export function ordinaryOrder(
   result: 'satisfied' | 'dissatisfied' | 'basically_satisfied' = 'satisfied',
 ): WorkOrderEvent[] {
   return [
-    anEvent('dispatched', workOrderId, `${day}T09:00:00`, {
-      unitId,
-      unitName: `单位 ${unitId}`,
-      category: 'complaint',
-      urgency: 'normal',
-      title: '夜间施工噪音扰民',
-      citizen: { name: '张三', phone: '13812345678' },
-      tags: [],
-    }, { sequence: 1 }),
+    anEvent(
+      'dispatched',
+      workOrderId,
+      `${day}T09:00:00`,
+      {
+        unitId,
+        unitName: `单位 ${unitId}`,
+        category: 'complaint',
+        urgency: 'normal',
+        title: '夜间施工噪音扰民',
+        citizen: { name: '张三', phone: '13812345678' },
+        tags: [],
+      },
+      { sequence: 1 },
+    ),
     anEvent('accepted', workOrderId, `${day}T10:00:00`, { by: 'liaison' }, { sequence: 2 }),
-    anEvent('replied', workOrderId, `${day}T16:00:00`, { reply: '已协调施工方停止夜间施工' }, { sequence: 3 }),
-    anEvent('callback', workOrderId, `${day}T18:00:00`, { result, resolved: result !== 'dissatisfied' }, { sequence: 4 }),
+    anEvent(
+      'replied',
+      workOrderId,
+      `${day}T16:00:00`,
+      { reply: '已协调施工方停止夜间施工' },
+      { sequence: 3 },
+    ),
+    anEvent(
+      'callback',
+      workOrderId,
+      `${day}T18:00:00`,
+      { result, resolved: result !== 'dissatisfied' },
+      { sequence: 4 },
+    ),
     anEvent('closed', workOrderId, `${day}T18:30:00`, {}, { sequence: 5 }),
   ];
 }

@@ -32,16 +32,30 @@ export interface WorkerProcess {
 
 export interface HealthBody {
   status: string;
-  consumer: { status: string; lag: number; eventTimeWatermark: string | null; lastError: string | null };
+  consumer: {
+    status: string;
+    lag: number;
+    eventTimeWatermark: string | null;
+    lastError: string | null;
+  };
   database: { status: string };
 }
 
 /** Starts `apps/<app>/src/main.ts` with the given environment (on top of the test's own). */
-export async function startWorker(env: Record<string, string>, app = 'worker'): Promise<WorkerProcess> {
+export async function startWorker(
+  env: Record<string, string>,
+  app = 'worker',
+): Promise<WorkerProcess> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', `apps/${app}/src/main.ts`],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      `apps/${app}/src/main.ts`,
+    ],
     {
       cwd: ROOT,
       env: {
@@ -72,7 +86,8 @@ export async function startWorker(env: Record<string, string>, app = 'worker'): 
     const text = await (await fetch(`${base}/metrics`)).text();
     let sum = 0;
     for (const line of text.split('\n')) {
-      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.split(' ').pop());
+      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+        sum += Number(line.split(' ').pop());
     }
     return sum;
   };
@@ -101,7 +116,9 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(
+    `timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
+  );
 }
 
 /** Waits until the worker answers /health with its consumer joined. */

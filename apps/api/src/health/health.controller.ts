@@ -15,6 +15,8 @@ export class HealthController {
       .then(() => ({ status: 'up' as const }))
       .catch((error: unknown) => ({ status: 'down' as const, error: (error as Error).message }));
     const up = database.status === 'up';
-    res.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: up ? 'ok' : 'degraded', database });
+    res
+      .status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+      .json({ status: up ? 'ok' : 'degraded', database });
   }
 }

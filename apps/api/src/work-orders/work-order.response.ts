@@ -22,8 +22,18 @@ export function toWorkOrderResponse(view: WorkOrderView, revealPersonalData: boo
     address: view.state.address,
     citizen: citizen
       ? {
-          name: citizen.name === undefined ? null : revealPersonalData ? citizen.name : maskName(citizen.name),
-          phone: citizen.phone === undefined ? null : revealPersonalData ? citizen.phone : maskPhone(citizen.phone),
+          name:
+            citizen.name === undefined
+              ? null
+              : revealPersonalData
+                ? citizen.name
+                : maskName(citizen.name),
+          phone:
+            citizen.phone === undefined
+              ? null
+              : revealPersonalData
+                ? citizen.phone
+                : maskPhone(citizen.phone),
         }
       : null,
     receivedAt: iso(view.state.receivedAt),

@@ -1,4 +1,9 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { DATA_SOURCE } from '@hotline/persistence';
 import {
   APP_CONFIG,
@@ -32,7 +37,11 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationBootstrap(): Promise<void> {
     const { topics, createTopicsPartitions } = this.config.kafka;
     if (createTopicsPartitions > 0) {
-      const created = await ensureTopics(this.kafka, [topics.events, topics.deadLetter], createTopicsPartitions);
+      const created = await ensureTopics(
+        this.kafka,
+        [topics.events, topics.deadLetter],
+        createTopicsPartitions,
+      );
       if (created.length > 0) this.logger.info({ created }, 'created missing topics');
     }
     await this.producer.connect();
@@ -68,7 +77,14 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     },
     {
       provide: WorkOrderEventsConsumer,
-      inject: [KAFKA, IngestBatchService, DeadLetterPublisher, IngestionMetrics, LOGGER, APP_CONFIG],
+      inject: [
+        KAFKA,
+        IngestBatchService,
+        DeadLetterPublisher,
+        IngestionMetrics,
+        LOGGER,
+        APP_CONFIG,
+      ],
       useFactory: (
         kafka: Kafka,
         ingest: IngestBatchService,

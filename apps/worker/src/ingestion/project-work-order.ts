@@ -2,7 +2,10 @@ import { foldWorkOrder, type WorkOrderEvent, type WorkOrderState } from '@hotlin
 import type { WorkOrderRecord } from '@hotline/persistence';
 
 /** The row an order's events imply: the pure fold, flattened for the table. */
-export function projectWorkOrder(workOrderId: string, events: readonly WorkOrderEvent[]): WorkOrderRecord {
+export function projectWorkOrder(
+  workOrderId: string,
+  events: readonly WorkOrderEvent[],
+): WorkOrderRecord {
   const state: WorkOrderState = foldWorkOrder(workOrderId, events);
   return {
     workOrderId,

@@ -5,11 +5,18 @@
  * chunk until it succeeds; nothing is skipped and nothing is committed meanwhile.
  */
 import { isTransientDatabaseError } from '@hotline/persistence';
-import type { Consumer, EachBatchPayload, IngestionMetrics, Kafka, Logger } from '@hotline/platform';
+import type {
+  Consumer,
+  EachBatchPayload,
+  IngestionMetrics,
+  Kafka,
+  Logger,
+} from '@hotline/platform';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { IngestBatchService, type BatchOutcome, type RawMessage } from './ingest-batch.service';
 
-export type ConsumerStatus = 'idle' | 'connecting' | 'joined' | 'rebalancing' | 'crashed' | 'stopped';
+export type ConsumerStatus =
+  'idle' | 'connecting' | 'joined' | 'rebalancing' | 'crashed' | 'stopped';
 
 export interface ConsumerOptions {
   topic: string;
@@ -80,7 +87,10 @@ export class WorkOrderEventsConsumer {
     consumer.on(consumer.events.CRASH, (event) => {
       this.statusValue = 'crashed';
       this.lastError = String(event.payload.error);
-      this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+      this.logger.error(
+        { err: event.payload.error, restart: event.payload.restart },
+        'consumer crashed',
+      );
     });
     consumer.on(consumer.events.STOP, () => {
       this.statusValue = 'stopped';
@@ -104,8 +114,10 @@ export class WorkOrderEventsConsumer {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, uncommittedOffsets } = payload;
-    const { isRunning, isStale } = payload;
+    const { batch } = payload;
+    const isRunning = () => payload.isRunning();
+    const isStale = () => payload.isStale();
+    const heartbeat = () => payload.heartbeat();
     const all = batch.messages;
     for (let start = 0; start < all.length; start += this.options.maxBatchEvents) {
       if (!isRunning() || isStale()) return;
@@ -122,14 +134,17 @@ export class WorkOrderEventsConsumer {
       const outcome = await this.applyWithRetry(raw, heartbeat, isRunning);
       if (outcome === null) return; // stopped while the database was down: nothing committed
       this.commits += 1;
-      if (this.options.killAfterDbCommit !== undefined && this.commits >= this.options.killAfterDbCommit) {
+      if (
+        this.options.killAfterDbCommit !== undefined &&
+        this.commits >= this.options.killAfterDbCommit
+      ) {
         this.logger.warn('fault injection: killing the worker after the database commit');
         process.kill(process.pid, 'SIGKILL');
       }
       await this.deadLetters.publish(outcome.rejected, new Date());
       const last = chunk[chunk.length - 1];
-      if (last) resolveOffset(last.offset);
-      await commitOffsetsIfNecessary(uncommittedOffsets());
+      if (last) payload.resolveOffset(last.offset);
+      await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
       this.record(outcome, begin);
       if (last) {
         const behind = Number(batch.highWatermark) - (Number(last.offset) + 1);
@@ -180,8 +195,18 @@ export class WorkOrderEventsConsumer {
   }
 
   private async isolateFailure(raw: RawMessage[], error: unknown): Promise<BatchOutcome> {
-    this.logger.error({ err: error, size: raw.length }, 'batch failed; applying its messages one by one');
-    const total: BatchOutcome = { consumed: 0, applied: 0, duplicates: 0, ordersUpdated: 0, rejected: [], maxOccurredAt: null };
+    this.logger.error(
+      { err: error, size: raw.length },
+      'batch failed; applying its messages one by one',
+    );
+    const total: BatchOutcome = {
+      consumed: 0,
+      applied: 0,
+      duplicates: 0,
+      ordersUpdated: 0,
+      rejected: [],
+      maxOccurredAt: null,
+    };
     for (const message of raw) {
       let outcome: BatchOutcome;
       try {
@@ -202,7 +227,10 @@ export class WorkOrderEventsConsumer {
       total.duplicates += outcome.duplicates;
       total.ordersUpdated += outcome.ordersUpdated;
       total.rejected.push(...outcome.rejected);
-      if (outcome.maxOccurredAt && (!total.maxOccurredAt || outcome.maxOccurredAt > total.maxOccurredAt)) {
+      if (
+        outcome.maxOccurredAt &&
+        (!total.maxOccurredAt || outcome.maxOccurredAt > total.maxOccurredAt)
+      ) {
         total.maxOccurredAt = outcome.maxOccurredAt;
       }
     }

@@ -4,13 +4,27 @@
  */
 import { z } from 'zod';
 
-export const CATEGORIES = ['consultation', 'help', 'complaint', 'report', 'suggestion', 'praise'] as const;
+export const CATEGORIES = [
+  'consultation',
+  'help',
+  'complaint',
+  'report',
+  'suggestion',
+  'praise',
+] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export const URGENCIES = ['life_safety', 'utility', 'urgent', 'normal'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
-export const TAGS = ['key', 'hot', 'difficult', 'wide_scope', 'high_impact', 'leader_instructed'] as const;
+export const TAGS = [
+  'key',
+  'hot',
+  'difficult',
+  'wide_scope',
+  'high_impact',
+  'leader_instructed',
+] as const;
 export type Tag = (typeof TAGS)[number];
 
 export const CALLBACK_RESULTS = [
@@ -75,7 +89,10 @@ const dataSchemas = {
   }),
   closed: z.object({}),
   excluded: z.object({ reason: requiredText(2000) }),
-  flagged: z.object({ tags: z.array(z.enum(TAGS)).min(1).max(TAGS.length), note: text(2000).optional() }),
+  flagged: z.object({
+    tags: z.array(z.enum(TAGS)).min(1).max(TAGS.length),
+    note: text(2000).optional(),
+  }),
 } as const;
 
 export type EventType = keyof typeof dataSchemas;
@@ -126,8 +143,7 @@ export const REJECTION_CODES = [
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 export type ParseResult =
-  | { ok: true; event: WorkOrderEvent }
-  | { ok: false; code: RejectionCode; message: string };
+  { ok: true; event: WorkOrderEvent } | { ok: false; code: RejectionCode; message: string };
 
 /** Largest accepted message value; a bigger one is rejected before JSON.parse. */
 export const MAX_EVENT_BYTES = 256 * 1024;
@@ -141,7 +157,11 @@ export function parseWorkOrderEvent(value: Buffer | null, key: string | null): P
     return { ok: false, code: 'invalid_json', message: 'empty message value' };
   }
   if (value.length > MAX_EVENT_BYTES) {
-    return { ok: false, code: 'too_large', message: `message is ${value.length} bytes, the limit is ${MAX_EVENT_BYTES}` };
+    return {
+      ok: false,
+      code: 'too_large',
+      message: `message is ${value.length} bytes, the limit is ${MAX_EVENT_BYTES}`,
+    };
   }
   let raw: unknown;
   try {

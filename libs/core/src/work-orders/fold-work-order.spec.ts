@@ -9,10 +9,23 @@ const ev = (
   data: Record<string, unknown> = {},
   sequence?: number,
 ): WorkOrderEvent =>
-  ({ eventId, type, workOrderId: 'W1', occurredAt, data, ...(sequence === undefined ? {} : { sequence }) }) as WorkOrderEvent;
+  ({
+    eventId,
+    type,
+    workOrderId: 'W1',
+    occurredAt,
+    data,
+    ...(sequence === undefined ? {} : { sequence }),
+  }) as WorkOrderEvent;
 
 const dispatched = (id: string, at: string, unitId = 'teda-enforcement', seq?: number) =>
-  ev(id, 'dispatched', at, { unitId, category: 'complaint', urgency: 'normal', tags: ['hot'] }, seq);
+  ev(
+    id,
+    'dispatched',
+    at,
+    { unitId, category: 'complaint', urgency: 'normal', tags: ['hot'] },
+    seq,
+  );
 
 describe('foldWorkOrder', () => {
   it('follows the lifecycle dispatched → in_progress → replied → closed', () => {
@@ -32,7 +45,12 @@ describe('foldWorkOrder', () => {
       eventCount: 5,
     });
     expect(state.callbacks).toEqual([
-      { result: 'satisfied', at: new Date('2024-03-03T02:00:00Z'), unitId: 'teda-enforcement', reworkRound: 0 },
+      {
+        result: 'satisfied',
+        at: new Date('2024-03-03T02:00:00Z'),
+        unitId: 'teda-enforcement',
+        reworkRound: 0,
+      },
     ]);
   });
 
@@ -55,7 +73,12 @@ describe('foldWorkOrder', () => {
       ev('e2', 'accepted', '2024-03-01T10:00:00+08:00'),
       dispatched('e3', '2024-03-02T09:00:00+08:00', 'unit-b'),
     ]);
-    expect(state).toMatchObject({ unitId: 'unit-b', segment: 2, status: 'dispatched', acceptedAt: null });
+    expect(state).toMatchObject({
+      unitId: 'unit-b',
+      segment: 2,
+      status: 'dispatched',
+      acceptedAt: null,
+    });
     expect(state.receivedAt).toEqual(new Date('2024-03-01T01:00:00Z'));
     expect(state.dispatchedAt).toEqual(new Date('2024-03-02T01:00:00Z'));
   });
@@ -93,13 +116,30 @@ describe('foldWorkOrder', () => {
 
 describe('foldWorkOrder is a function of the set of events', () => {
   const types: WorkOrderEvent['type'][] = [
-    'accepted', 'return_requested', 'return_rejected', 'suspended', 'resumed', 'replied',
-    'reply_rejected', 'callback', 'reopened', 'verified', 'closed', 'excluded', 'flagged', 'dispatched',
+    'accepted',
+    'return_requested',
+    'return_rejected',
+    'suspended',
+    'resumed',
+    'replied',
+    'reply_rejected',
+    'callback',
+    'reopened',
+    'verified',
+    'closed',
+    'excluded',
+    'flagged',
+    'dispatched',
   ];
   const dataFor = (type: WorkOrderEvent['type'], n: number): Record<string, unknown> => {
     switch (type) {
       case 'dispatched':
-        return { unitId: `unit-${n % 3}`, category: 'help', urgency: 'normal', tags: n % 2 ? ['key'] : [] };
+        return {
+          unitId: `unit-${n % 3}`,
+          category: 'help',
+          urgency: 'normal',
+          tags: n % 2 ? ['key'] : [],
+        };
       case 'callback':
         return { result: n % 2 ? 'satisfied' : 'dissatisfied' };
       case 'verified':
@@ -142,11 +182,17 @@ describe('foldWorkOrder is a function of the set of events', () => {
         fc.integer(),
         (events, duplicateIndexes, seed) => {
           const inOrder = foldWorkOrder('W1', events);
-          const duplicated = [...events, ...duplicateIndexes.map((i) => events[i % events.length]!)];
-          const shuffled = fc.sample(fc.shuffledSubarray(duplicated, { minLength: duplicated.length }), {
-            seed,
-            numRuns: 1,
-          })[0]!;
+          const duplicated = [
+            ...events,
+            ...duplicateIndexes.map((i) => events[i % events.length]!),
+          ];
+          const shuffled = fc.sample(
+            fc.shuffledSubarray(duplicated, { minLength: duplicated.length }),
+            {
+              seed,
+              numRuns: 1,
+            },
+          )[0]!;
           expect(foldWorkOrder('W1', shuffled)).toEqual(inOrder);
         },
       ),

@@ -214,6 +214,9 @@ export function applyEvent(state: WorkOrderState, event: WorkOrderEvent): WorkOr
 }
 
 /** The state implied by a set of events (any order, duplicates allowed). */
-export function foldWorkOrder(workOrderId: string, events: readonly WorkOrderEvent[]): WorkOrderState {
+export function foldWorkOrder(
+  workOrderId: string,
+  events: readonly WorkOrderEvent[],
+): WorkOrderState {
   return orderEvents(events).reduce(applyEvent, emptyWorkOrder(workOrderId));
 }

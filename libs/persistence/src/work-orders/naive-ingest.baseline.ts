@@ -30,7 +30,10 @@ export async function ingestOneByOneWithOrm(
         }),
       );
       const logged = await eventRepo.findBy({ workOrderId: event.workOrderId });
-      const record = project(event.workOrderId, logged.map((row) => row.payload as WorkOrderEvent));
+      const record = project(
+        event.workOrderId,
+        logged.map((row) => row.payload as WorkOrderEvent),
+      );
       await manager.getRepository(WorkOrderEntity).save({ ...record });
     });
   }

@@ -23,7 +23,10 @@ export interface WorkOrderView {
   updatedAt?: Date;
 }
 
-export async function findWorkOrder(dataSource: DataSource, workOrderId: string): Promise<WorkOrderView | null> {
+export async function findWorkOrder(
+  dataSource: DataSource,
+  workOrderId: string,
+): Promise<WorkOrderView | null> {
   const row = await dataSource.getRepository(WorkOrderEntity).findOneBy({ workOrderId });
   if (!row) return null;
   return {

@@ -58,7 +58,7 @@ export async function appendEvents(
     source_partition: partition,
     source_offset: offset,
   }));
-  const inserted: { event_id: string; work_order_id: string }[] = await runner.query(
+  const inserted = (await runner.query(
     `INSERT INTO work_order_events
        (event_id, work_order_id, type, occurred_at, sequence, payload, source_topic, source_partition, source_offset)
      SELECT r.event_id, r.work_order_id, r.type, r.occurred_at, r.sequence, r.payload,
@@ -69,7 +69,7 @@ export async function appendEvents(
      ON CONFLICT (event_id) DO NOTHING
      RETURNING event_id, work_order_id`,
     [JSON.stringify(rows)],
-  );
+  )) as { event_id: string; work_order_id: string }[];
   return inserted.map((r) => ({ eventId: r.event_id, workOrderId: r.work_order_id }));
 }
 
@@ -80,10 +80,10 @@ export async function loadEvents(
 ): Promise<Map<string, WorkOrderEvent[]>> {
   const byOrder = new Map<string, WorkOrderEvent[]>();
   if (workOrderIds.length === 0) return byOrder;
-  const rows: { payload: WorkOrderEvent }[] = await runner.query(
+  const rows = (await runner.query(
     `SELECT payload FROM work_order_events WHERE work_order_id = ANY($1::text[])`,
     [workOrderIds],
-  );
+  )) as { payload: WorkOrderEvent }[];
   for (const { payload } of rows) {
     const list = byOrder.get(payload.workOrderId);
     if (list) list.push(payload);

@@ -25,18 +25,22 @@ export class WorkOrderEntity {
   @Column({ type: 'integer' }) segment!: number;
   @Column({ name: 'rework_round', type: 'integer' }) reworkRound!: number;
   @Column({ name: 'received_at', type: 'timestamptz', nullable: true }) receivedAt!: Date | null;
-  @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true }) dispatchedAt!: Date | null;
+  @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
+  dispatchedAt!: Date | null;
   @Column({ name: 'accepted_at', type: 'timestamptz', nullable: true }) acceptedAt!: Date | null;
   @Column({ name: 'replied_at', type: 'timestamptz', nullable: true }) repliedAt!: Date | null;
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt!: Date | null;
   @Column({ type: 'boolean' }) excluded!: boolean;
   @Column({ name: 'accept_due_at', type: 'timestamptz', nullable: true }) acceptDueAt!: Date | null;
-  @Column({ name: 'complete_due_at', type: 'timestamptz', nullable: true }) completeDueAt!: Date | null;
+  @Column({ name: 'complete_due_at', type: 'timestamptz', nullable: true })
+  completeDueAt!: Date | null;
   @Column({ name: 'next_due_at', type: 'timestamptz', nullable: true }) nextDueAt!: Date | null;
   @Column({ name: 'accept_outcome', type: 'text', nullable: true }) acceptOutcome!: string | null;
-  @Column({ name: 'complete_outcome', type: 'text', nullable: true }) completeOutcome!: string | null;
+  @Column({ name: 'complete_outcome', type: 'text', nullable: true }) completeOutcome!:
+    string | null;
   @Column({ name: 'profile_id', type: 'text', nullable: true }) profileId!: string | null;
-  @Column({ name: 'profile_version', type: 'integer', nullable: true }) profileVersion!: number | null;
+  @Column({ name: 'profile_version', type: 'integer', nullable: true }) profileVersion!:
+    number | null;
   @Column({ type: 'jsonb' }) state!: unknown;
   @Column({ type: 'jsonb', nullable: true }) deadlines!: unknown;
   @Column({ name: 'event_count', type: 'integer' }) eventCount!: number;

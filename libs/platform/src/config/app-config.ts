@@ -11,7 +11,10 @@ const positiveInt = z.coerce.number().int().positive();
 const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   /** The database created and used on the local or embedded server when DATABASE_URL is not set. */
-  DATABASE_NAME: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('hotline'),
+  DATABASE_NAME: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .default('hotline'),
   KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:39092'),
   KAFKA_CLIENT_ID: z.string().min(1).default('hotline-supervision'),
   KAFKA_GROUP_ID: z.string().min(1).default('hotline-supervision-worker'),
@@ -63,7 +66,10 @@ export class ConfigError extends Error {
 }
 
 /** Parses an environment (defaults to process.env) into AppConfig, or throws ConfigError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof z.infer<typeof envSchema>, string>> = {}): AppConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<keyof z.infer<typeof envSchema>, string>> = {},
+): AppConfig {
   const parsed = envSchema.safeParse({ ...env, ...overrides });
   if (!parsed.success) {
     throw new ConfigError(
@@ -76,7 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: e.DATABASE_URL,
     databaseName: e.DATABASE_NAME,
     kafka: {
-      brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+      brokers: e.KAFKA_BROKERS.split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
       clientId: e.KAFKA_CLIENT_ID,
       groupId: e.KAFKA_GROUP_ID,
       sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,

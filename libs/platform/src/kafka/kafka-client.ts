@@ -48,7 +48,11 @@ export { Kafka };
  * Creates the topics that do not exist yet (the broker never creates them implicitly);
  * returns the names created. Safe when another process creates the same topic at the same time.
  */
-export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions: number): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: string[],
+  numPartitions: number,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -56,7 +60,10 @@ export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length === 0) return [];
     await admin
-      .createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions })) })
+      .createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions })),
+      })
       .catch((error: { type?: string }) => {
         if (error.type !== 'TOPIC_ALREADY_EXISTS') throw error;
       });
