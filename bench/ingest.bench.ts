@@ -6,7 +6,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createKafka, createProducer, IngestionMetrics, createLogger } from '@hotline/platform';
+import {
+  createKafka,
+  createProducer,
+  IngestionMetrics,
+  createLogger,
+  loadConfig,
+  loadHandlingRules,
+} from '@hotline/platform';
 import { createDataSource, ingestOneByOneWithOrm, migrate } from '@hotline/persistence';
 import {
   createFreshDatabase,
@@ -24,6 +31,7 @@ import { WorkOrderEventsConsumer } from '../apps/worker/src/ingestion/work-order
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BASELINE_EVENTS = Number(process.env.BENCH_BASELINE_EVENTS ?? 2_000);
 const PARTITIONS = 2;
+const RULES = loadHandlingRules(loadConfig().files);
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -68,7 +76,7 @@ async function consumeThrough(
   const metrics = new IngestionMetrics(false);
   const consumer = new WorkOrderEventsConsumer(
     kafka,
-    new IngestBatchService(dataSource),
+    new IngestBatchService(dataSource, RULES),
     new DeadLetterPublisher(producer, topics.dlq),
     metrics,
     createLogger('warn', 'bench'),
@@ -138,7 +146,9 @@ async function main(): Promise<void> {
     await ormSource.initialize();
     const sample = makeEvents(BASELINE_EVENTS, 'O');
     const ormStart = process.hrtime.bigint();
-    await ingestOneByOneWithOrm(ormSource, sample, projectWorkOrder);
+    await ingestOneByOneWithOrm(ormSource, sample, (id, events) =>
+      projectWorkOrder(id, events, RULES),
+    );
     const ormSeconds = Number(process.hrtime.bigint() - ormStart) / 1e9;
     await ormSource.destroy();
     const ormRate = BASELINE_EVENTS / ormSeconds;

@@ -66,7 +66,12 @@ describe('ingestion end to end', () => {
       }),
       anEvent('accepted', 'TJ-E2E-2', '2024-03-05T11:10:00', {}),
     ];
-    const valid = [...shuffled, ...reDispatched];
+    const beforeSpringFestival = anEvent('dispatched', 'TJ-E2E-3', '2024-02-09T10:00:00', {
+      unitId: 'teda-enforcement',
+      category: 'complaint',
+      urgency: 'normal',
+    });
+    const valid = [...shuffled, ...reDispatched, beforeSpringFestival];
     const malformed = [
       { key: 'BAD-1', value: '{"eventId": "x", "type": ', code: 'invalid_json' },
       {
@@ -142,6 +147,7 @@ describe('ingestion end to end', () => {
     ).toEqual([
       ['TJ-E2E-1', 'closed', 'teda-enforcement', 1, 5],
       ['TJ-E2E-2', 'in_progress', 'teda-service-1', 2, 3],
+      ['TJ-E2E-3', 'dispatched', 'teda-enforcement', 1, 1],
     ]);
     // The stored state is exactly the fold of the events in contract order.
     expect(orders[0]!.state).toEqual(
@@ -192,9 +198,29 @@ describe('ingestion end to end', () => {
         status: 'closed',
         unitId: 'teda-enforcement',
         citizen: { name: '张*', phone: '138****5678' },
-        dispatchedAt: '2024-03-04T01:00:00.000Z',
+        dispatchedAt: '2024-03-04T09:00:00+08:00',
       });
       expect(JSON.stringify(order)).not.toContain('13812345678');
+      // Deadlines: Monday 09:00 + 1 working day to accept, + 7 working days to complete; both met.
+      expect(order).toMatchObject({
+        acceptDueAt: '2024-03-05T09:00:00+08:00',
+        completeDueAt: '2024-03-13T09:00:00+08:00',
+        stageOutcomes: { accept: 'on_time', complete: 'on_time' },
+        profile: { id: 'tianjin-default' },
+      });
+
+      // Dispatched Fri 2024-02-09 10:00 before the Spring Festival: accept by the make-up Sunday.
+      const festive = (await (await fetch(`${base}/work-orders/TJ-E2E-3`)).json()) as {
+        acceptDueAt: string;
+        stageOutcomes: { accept: string };
+        nextDueAt: string;
+        deadlines: { explanationText: { accept: string } };
+      };
+      expect(festive.acceptDueAt).toBe('2024-02-18T10:00:00+08:00');
+      expect(festive.stageOutcomes.accept).toBe('pending');
+      expect(festive.nextDueAt < festive.acceptDueAt).toBe(true); // the warning comes first
+      expect(festive.deadlines.explanationText.accept).toContain('春节');
+      expect(festive.deadlines.explanationText.accept).toContain('2024-02-18');
       const missing = await fetch(`${base}/work-orders/NO-SUCH-ORDER`);
       expect(missing.status).toBe(404);
       expect(await missing.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });

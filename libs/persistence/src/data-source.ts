@@ -33,6 +33,7 @@ const MIGRATION_LOCK_KEY = 1_232_345_001;
 /**
  * Runs pending migrations under a session advisory lock, so several replicas starting at once
  * migrate one after another (the later ones find nothing to do). Returns the names applied.
+ * Needs two pooled connections: one holds the lock while TypeORM migrates on another.
  */
 export async function migrate(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();

@@ -11,6 +11,7 @@ import {
   resolvePostgresAdminUrl,
   type PostgresAdmin,
 } from '@hotline/platform/postgres';
+import { createDataSource, migrate } from '@hotline/persistence';
 
 export interface FreshDatabase {
   /** Connection URL of the new database. */
@@ -47,11 +48,13 @@ export async function createFreshDatabase(prefix = 'hotline_t'): Promise<FreshDa
   return { url, name, adminUrl, drop: () => dropDatabase(adminUrl, name) };
 }
 
-/**
- * Brings a new database to the current schema.
- * TODO(persistence): run the migrations here (e.g. `await migrate(url)` from @hotline/persistence)
- * so every fresh database starts migrated. Until then fresh databases are empty.
- */
-function prepareSchema(_url: string): Promise<void> {
-  return Promise.resolve();
+/** Brings a new database to the current schema with the product's own migrations. */
+async function prepareSchema(url: string): Promise<void> {
+  const dataSource = createDataSource({ url, poolSize: 2 });
+  await dataSource.initialize();
+  try {
+    await migrate(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
 }

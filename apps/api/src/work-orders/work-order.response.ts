@@ -1,15 +1,32 @@
-import { maskName, maskPhone } from '@hotline/core';
+import { formatInstant, maskName, maskPhone } from '@hotline/core';
 import type { WorkOrderView } from '@hotline/persistence';
 
-const iso = (d: Date | string | null | undefined): string | null =>
-  d === null || d === undefined ? null : new Date(d).toISOString();
+const UTC_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+/** Instants leave the API in RFC 3339 with the calendar's offset (contract.md §3). */
+function withOffsets(value: unknown, timeZone: string): unknown {
+  if (typeof value === 'string')
+    return UTC_INSTANT.test(value) ? formatInstant(new Date(value), timeZone) : value;
+  if (value instanceof Date) return formatInstant(value, timeZone);
+  if (Array.isArray(value)) return value.map((v) => withOffsets(v, timeZone));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withOffsets(v, timeZone)]));
+  }
+  return value;
+}
 
 /**
  * What `GET /work-orders/{id}` returns: fields listed one by one, personal data masked unless
  * the caller may see it in full.
  */
-export function toWorkOrderResponse(view: WorkOrderView, revealPersonalData: boolean) {
+export function toWorkOrderResponse(
+  view: WorkOrderView,
+  revealPersonalData: boolean,
+  timeZone: string,
+) {
   const citizen = view.state.citizen;
+  const iso = (d: Date | string | null | undefined): string | null =>
+    d === null || d === undefined ? null : formatInstant(new Date(d), timeZone);
   return {
     workOrderId: view.workOrderId,
     status: view.status,
@@ -50,7 +67,7 @@ export function toWorkOrderResponse(view: WorkOrderView, revealPersonalData: boo
     nextDueAt: iso(view.nextDueAt),
     stageOutcomes: { accept: view.acceptOutcome, complete: view.completeOutcome },
     profile: view.profileId ? { id: view.profileId, version: view.profileVersion } : null,
-    deadlines: view.deadlines,
+    deadlines: withOffsets(view.deadlines, timeZone),
     eventCount: view.eventCount,
   };
 }

@@ -12,7 +12,7 @@ import {
   type IncomingEvent,
 } from '@hotline/persistence';
 import type { DataSource } from 'typeorm';
-import { projectWorkOrder } from './project-work-order';
+import { projectWorkOrder, type DeadlineRules } from './project-work-order';
 
 export interface RawMessage {
   topic: string;
@@ -36,13 +36,18 @@ export interface BatchOutcome {
   applied: number;
   duplicates: number;
   ordersUpdated: number;
+  /** Orders whose deadlines could not be computed (code → count), e.g. calendar_out_of_range. */
+  deadlineErrors: Record<string, number>;
   rejected: Rejection[];
   /** The latest `occurredAt` among the valid events of the batch (event-time watermark input). */
   maxOccurredAt: Date | null;
 }
 
 export class IngestBatchService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rules: DeadlineRules,
+  ) {}
 
   async ingest(messages: readonly RawMessage[]): Promise<BatchOutcome> {
     const rejected: Rejection[] = [];
@@ -71,11 +76,18 @@ export class IngestBatchService {
       });
     }
 
+    const deadlineErrors: Record<string, number> = {};
     const { applied, ordersUpdated } = await withTransaction(this.dataSource, async (runner) => {
       const inserted = await appendEvents(runner, incoming);
       const touched = [...new Set(inserted.map((row) => row.workOrderId))];
       const eventsByOrder = await loadEvents(runner, touched);
-      const records = touched.map((id) => projectWorkOrder(id, eventsByOrder.get(id) ?? []));
+      const records = touched.map((id) =>
+        projectWorkOrder(id, eventsByOrder.get(id) ?? [], this.rules),
+      );
+      for (const record of records) {
+        if (record.deadlineError)
+          deadlineErrors[record.deadlineError] = (deadlineErrors[record.deadlineError] ?? 0) + 1;
+      }
       await upsertWorkOrders(runner, records);
       return { applied: inserted.length, ordersUpdated: records.length };
     });
@@ -85,6 +97,7 @@ export class IngestBatchService {
       applied,
       duplicates: duplicatesInBatch + (incoming.length - applied),
       ordersUpdated,
+      deadlineErrors,
       rejected,
       maxOccurredAt: Number.isFinite(maxOccurredMs) ? new Date(maxOccurredMs) : null,
     };

@@ -10,7 +10,10 @@ import {
   IngestionMetrics,
   KAFKA,
   LOGGER,
+  calendarDaysLeft,
   createProducer,
+  loadHandlingRules,
+  type HandlingRules,
   ensureTopics,
   type AppConfig,
   type Kafka,
@@ -23,6 +26,7 @@ import { IngestBatchService } from './ingest-batch.service';
 import { WorkOrderEventsConsumer } from './work-order-events.consumer';
 
 export const DLQ_PRODUCER = Symbol('DLQ_PRODUCER');
+export const HANDLING_RULES = Symbol('HANDLING_RULES');
 
 /** Starts consuming once the app is up; on shutdown stops the consumer before the producer. */
 class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,9 +36,12 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(HANDLING_RULES) private readonly rules: HandlingRules,
+    private readonly metrics: IngestionMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.checkCalendarCoverage();
     const { topics, createTopicsPartitions } = this.config.kafka;
     if (createTopicsPartitions > 0) {
       const created = await ensureTopics(
@@ -47,6 +54,24 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     await this.producer.connect();
     await this.consumer.start();
     this.logger.info('ingestion started');
+  }
+
+  /** A calendar that ends soon (or has ended) is an operator's task: warn and expose a metric. */
+  private checkCalendarCoverage(): void {
+    const daysLeft = calendarDaysLeft(this.rules.calendar, new Date());
+    this.metrics.calendarDaysLeft.set(daysLeft);
+    const { fromOn, toOn } = this.rules.calendar.coverage;
+    if (daysLeft < 0) {
+      this.logger.warn(
+        { fromOn, toOn },
+        'today is outside the working calendar: deadlines of new orders cannot be computed; add the holiday notice',
+      );
+    } else if (daysLeft < 60) {
+      this.logger.warn(
+        { toOn, daysLeft },
+        "the working calendar ends soon: add next year's holiday notice",
+      );
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -65,9 +90,15 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       useFactory: (kafka: Kafka) => createProducer(kafka),
     },
     {
+      provide: HANDLING_RULES,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): HandlingRules => loadHandlingRules(config.files),
+    },
+    {
       provide: IngestBatchService,
-      inject: [DATA_SOURCE],
-      useFactory: (dataSource: DataSource) => new IngestBatchService(dataSource),
+      inject: [DATA_SOURCE, HANDLING_RULES],
+      useFactory: (dataSource: DataSource, rules: HandlingRules) =>
+        new IngestBatchService(dataSource, rules),
     },
     {
       provide: DeadLetterPublisher,

@@ -1,12 +1,46 @@
-import { foldWorkOrder, type WorkOrderEvent, type WorkOrderState } from '@hotline/core';
+import {
+  CalendarError,
+  computeDeadlines,
+  foldWorkOrder,
+  formatExplanation,
+  type DeadlineResult,
+  type RuleProfile,
+  type WorkingCalendar,
+  type WorkOrderEvent,
+} from '@hotline/core';
 import type { WorkOrderRecord } from '@hotline/persistence';
 
-/** The row an order's events imply: the pure fold, flattened for the table. */
+export interface DeadlineRules {
+  profile: RuleProfile;
+  calendar: WorkingCalendar;
+}
+
+/** Stored in `deadlines` when they could not be computed (e.g. a date outside the calendar). */
+export interface DeadlineFailure {
+  error: { code: string; message: string };
+}
+
+/**
+ * The row an order's events imply: the pure fold, and the deadlines under the rule profile.
+ * A calendar error (a year without holiday data) leaves the deadlines empty with the reason,
+ * never a guess; the order itself is still recorded.
+ */
 export function projectWorkOrder(
   workOrderId: string,
   events: readonly WorkOrderEvent[],
-): WorkOrderRecord {
-  const state: WorkOrderState = foldWorkOrder(workOrderId, events);
+  rules: DeadlineRules,
+): WorkOrderRecord & { deadlineError: string | null } {
+  const state = foldWorkOrder(workOrderId, events);
+  let deadlines: DeadlineResult | null = null;
+  let failure: DeadlineFailure | null = null;
+  if (state.segment > 0) {
+    try {
+      deadlines = computeDeadlines(events, rules.profile, rules.calendar);
+    } catch (error) {
+      if (!(error instanceof CalendarError)) throw error;
+      failure = { error: { code: error.code, message: error.message } };
+    }
+  }
   return {
     workOrderId,
     status: state.status,
@@ -22,16 +56,26 @@ export function projectWorkOrder(
     repliedAt: state.repliedAt,
     closedAt: state.closedAt,
     excluded: state.excluded,
-    acceptDueAt: null,
-    completeDueAt: null,
-    nextDueAt: null,
-    acceptOutcome: null,
-    completeOutcome: null,
-    profileId: null,
-    profileVersion: null,
+    acceptDueAt: deadlines?.accept?.dueAt ?? null,
+    completeDueAt: deadlines?.complete?.dueAt ?? null,
+    nextDueAt: deadlines?.nextDueAt ?? null,
+    acceptOutcome: deadlines?.accept?.outcome ?? null,
+    completeOutcome: deadlines?.complete?.outcome ?? null,
+    profileId: deadlines?.profileId ?? null,
+    profileVersion: deadlines?.profileVersion ?? null,
     state,
-    deadlines: null,
+    deadlines: deadlines
+      ? {
+          ...deadlines,
+          // The explanation as a supervisor reads it, in the calendar's time zone.
+          explanationText: {
+            accept: deadlines.accept ? formatExplanation(deadlines.accept.explanation) : null,
+            complete: deadlines.complete ? formatExplanation(deadlines.complete.explanation) : null,
+          },
+        }
+      : failure,
     eventCount: state.eventCount,
     lastEventAt: state.lastEventAt,
+    deadlineError: failure?.error.code ?? null,
   };
 }

@@ -160,6 +160,8 @@ export class WorkOrderEventsConsumer {
     this.metrics.applied.inc(outcome.applied);
     this.metrics.duplicates.inc(outcome.duplicates);
     for (const r of outcome.rejected) this.metrics.rejected.inc({ code: r.code });
+    for (const [code, n] of Object.entries(outcome.deadlineErrors))
+      this.metrics.deadlineErrors.inc({ code }, n);
     this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - begin) / 1e9);
     this.metrics.lag.set(this.lag);
     if (outcome.maxOccurredAt) {
@@ -204,6 +206,7 @@ export class WorkOrderEventsConsumer {
       applied: 0,
       duplicates: 0,
       ordersUpdated: 0,
+      deadlineErrors: {},
       rejected: [],
       maxOccurredAt: null,
     };
@@ -218,6 +221,7 @@ export class WorkOrderEventsConsumer {
           applied: 0,
           duplicates: 0,
           ordersUpdated: 0,
+          deadlineErrors: {},
           maxOccurredAt: null,
           rejected: [{ message, code: 'processing_failed', reason: (single as Error).message }],
         };
@@ -227,6 +231,9 @@ export class WorkOrderEventsConsumer {
       total.duplicates += outcome.duplicates;
       total.ordersUpdated += outcome.ordersUpdated;
       total.rejected.push(...outcome.rejected);
+      for (const [code, n] of Object.entries(outcome.deadlineErrors)) {
+        total.deadlineErrors[code] = (total.deadlineErrors[code] ?? 0) + n;
+      }
       if (
         outcome.maxOccurredAt &&
         (!total.maxOccurredAt || outcome.maxOccurredAt > total.maxOccurredAt)

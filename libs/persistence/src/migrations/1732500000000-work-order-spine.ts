@@ -46,7 +46,7 @@ export class WorkOrderSpine1732500000000 implements MigrationInterface {
         accept_outcome   text,
         complete_outcome text,
         profile_id       text,
-        profile_version  integer,
+        profile_version  text,
         state            jsonb NOT NULL,
         deadlines        jsonb,
         event_count      integer NOT NULL,

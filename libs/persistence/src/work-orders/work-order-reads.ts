@@ -16,7 +16,7 @@ export interface WorkOrderView {
   acceptOutcome: string | null;
   completeOutcome: string | null;
   profileId: string | null;
-  profileVersion: number | null;
+  profileVersion: string | null;
   state: WorkOrderState;
   deadlines: unknown;
   eventCount: number;

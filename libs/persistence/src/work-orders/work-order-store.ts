@@ -34,7 +34,7 @@ export interface WorkOrderRecord {
   acceptOutcome: string | null;
   completeOutcome: string | null;
   profileId: string | null;
-  profileVersion: number | null;
+  profileVersion: string | null;
   state: unknown;
   deadlines: unknown;
   eventCount: number;
@@ -143,7 +143,7 @@ export async function upsertWorkOrders(
          segment integer, rework_round integer, received_at timestamptz, dispatched_at timestamptz,
          accepted_at timestamptz, replied_at timestamptz, closed_at timestamptz, excluded boolean,
          accept_due_at timestamptz, complete_due_at timestamptz, next_due_at timestamptz,
-         accept_outcome text, complete_outcome text, profile_id text, profile_version integer,
+         accept_outcome text, complete_outcome text, profile_id text, profile_version text,
          state jsonb, deadlines jsonb, event_count integer, last_event_at timestamptz)
      ON CONFLICT (work_order_id) DO UPDATE SET
         status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, category = EXCLUDED.category,

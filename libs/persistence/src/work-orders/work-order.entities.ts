@@ -39,8 +39,7 @@ export class WorkOrderEntity {
   @Column({ name: 'complete_outcome', type: 'text', nullable: true }) completeOutcome!:
     string | null;
   @Column({ name: 'profile_id', type: 'text', nullable: true }) profileId!: string | null;
-  @Column({ name: 'profile_version', type: 'integer', nullable: true }) profileVersion!:
-    number | null;
+  @Column({ name: 'profile_version', type: 'text', nullable: true }) profileVersion!: string | null;
   @Column({ type: 'jsonb' }) state!: unknown;
   @Column({ type: 'jsonb', nullable: true }) deadlines!: unknown;
   @Column({ name: 'event_count', type: 'integer' }) eventCount!: number;

@@ -33,6 +33,8 @@ const envSchema = z.object({
   CONFIG_DIR: z.string().min(1).default('config'),
   CALENDAR_FILE: z.string().min(1).default('calendars/cn-2023-2026.json'),
   RULE_PROFILE_FILE: z.string().min(1).default('rule-profiles/tianjin-default.json'),
+  /** The calendar's IANA zone: instants are shown with its offset. */
+  TIME_ZONE: z.string().min(1).default('Asia/Shanghai'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   /** Test-only fault injection: the worker SIGKILLs itself after this many database commits. */
@@ -54,6 +56,7 @@ export interface AppConfig {
   db: { poolSize: number; migrateOnStart: boolean };
   http: { host: string; workerPort: number; apiPort: number };
   files: { configDir: string; calendar: string; ruleProfile: string };
+  timeZone: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   faults: { killAfterDbCommit: number | undefined };
 }
@@ -102,6 +105,7 @@ export function loadConfig(
       calendar: resolve(configDir, e.CALENDAR_FILE),
       ruleProfile: resolve(configDir, e.RULE_PROFILE_FILE),
     },
+    timeZone: e.TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     faults: { killAfterDbCommit: e.FAULT_KILL_AFTER_DB_COMMIT },
   };

@@ -35,6 +35,17 @@ export class IngestionMetrics {
     help: 'Batches retried after a transient database failure',
     registers: [this.registry],
   });
+  readonly deadlineErrors = new Counter({
+    name: 'hotline_deadline_errors_total',
+    help: "Orders whose deadlines could not be computed, by code (calendar_out_of_range: add the year's holiday notice)",
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly calendarDaysLeft = new Gauge({
+    name: 'hotline_calendar_coverage_days_left',
+    help: 'Days until the working calendar data ends (negative: today is not covered)',
+    registers: [this.registry],
+  });
   readonly lag = new Gauge({
     name: 'hotline_consumer_lag',
     help: 'Messages behind the end of the input topic, summed over partitions',
