@@ -61,7 +61,7 @@ export function countingFrom(calendar: WorkingCalendar, rule: HandlingRule, star
  * domain.md §4: warn when the time left on the stage's own clock is ≤ fraction × the rule's limit,
  * the lead capped at `capWorkingDays` (1440 minutes per day: working minutes on a working clock,
  * plain minutes on a natural one). 7 working days → 1 working day before; 3 → 18 working hours;
- * 24 hours → 6 hours. Never before the stage started.
+ * 24 hours → 6 hours. Never before the stage started, never after the deadline.
  */
 export function warningInstant(
   calendar: WorkingCalendar,
@@ -76,7 +76,8 @@ export function warningInstant(
   );
   const leftMs = Math.round(leftMinutes * MINUTE_MS);
   if (elapsedOnClockMs(calendar, rule.clock, start, due) <= leftMs) {
-    return { at: start, leftMinutes };
+    // Already within the warning lead at the start (or an override due before the start).
+    return { at: start.getTime() <= due.getTime() ? start : due, leftMinutes };
   }
   const at =
     rule.clock === 'natural'
