@@ -214,13 +214,17 @@ describe('ingestion end to end', () => {
         acceptDueAt: string;
         stageOutcomes: { accept: string };
         nextDueAt: string;
-        deadlines: { explanationText: { accept: string } };
+        explanation: {
+          accept: { text: string; start: { at: string }; skippedDays: { name: string }[] };
+        };
       };
       expect(festive.acceptDueAt).toBe('2024-02-18T10:00:00+08:00');
       expect(festive.stageOutcomes.accept).toBe('pending');
       expect(festive.nextDueAt < festive.acceptDueAt).toBe(true); // the warning comes first
-      expect(festive.deadlines.explanationText.accept).toContain('春节');
-      expect(festive.deadlines.explanationText.accept).toContain('2024-02-18');
+      expect(festive.explanation.accept.text).toContain('春节');
+      expect(festive.explanation.accept.text).toContain('2024-02-18');
+      expect(festive.explanation.accept.start.at).toBe('2024-02-09T10:00:00+08:00');
+      expect(festive.explanation.accept.skippedDays.map((d) => d.name)).toContain('春节');
       const missing = await fetch(`${base}/work-orders/NO-SUCH-ORDER`);
       expect(missing.status).toBe(404);
       expect(await missing.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });

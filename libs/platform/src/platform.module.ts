@@ -1,12 +1,14 @@
 import { Global, Module, type Provider } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { loadConfig, type AppConfig } from './config';
+import { loadConfig, loadHandlingRules, type AppConfig, type HandlingRules } from './config';
 import { createKafka } from './kafka';
 import { createLogger, type Logger } from './logging';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 export const LOGGER = Symbol('LOGGER');
 export const KAFKA = Symbol('KAFKA');
+/** The validated calendar and rule profile (HandlingRules). */
+export const HANDLING_RULES = Symbol('HANDLING_RULES');
 
 /** Config, logger and Kafka client for every process role. */
 @Global()
@@ -22,6 +24,7 @@ export class PlatformModule {
   } {
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: config },
+      { provide: HANDLING_RULES, useFactory: (): HandlingRules => loadHandlingRules(config.files) },
       { provide: LOGGER, useFactory: (): Logger => createLogger(config.logLevel, name) },
       {
         provide: KAFKA,
@@ -32,6 +35,10 @@ export class PlatformModule {
           }),
       },
     ];
-    return { module: PlatformModule, providers, exports: [APP_CONFIG, LOGGER, KAFKA] };
+    return {
+      module: PlatformModule,
+      providers,
+      exports: [APP_CONFIG, LOGGER, KAFKA, HANDLING_RULES],
+    };
   }
 }

@@ -4,7 +4,7 @@ import type { WorkOrderView } from '@hotline/persistence';
 const UTC_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 /** Instants leave the API in RFC 3339 with the calendar's offset (contract.md §3). */
-function withOffsets(value: unknown, timeZone: string): unknown {
+export function withOffsets(value: unknown, timeZone: string): unknown {
   if (typeof value === 'string')
     return UTC_INSTANT.test(value) ? formatInstant(new Date(value), timeZone) : value;
   if (value instanceof Date) return formatInstant(value, timeZone);

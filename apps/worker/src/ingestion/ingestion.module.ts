@@ -12,7 +12,7 @@ import {
   LOGGER,
   calendarDaysLeft,
   createProducer,
-  loadHandlingRules,
+  HANDLING_RULES,
   type HandlingRules,
   ensureTopics,
   type AppConfig,
@@ -26,7 +26,6 @@ import { IngestBatchService } from './ingest-batch.service';
 import { WorkOrderEventsConsumer } from './work-order-events.consumer';
 
 export const DLQ_PRODUCER = Symbol('DLQ_PRODUCER');
-export const HANDLING_RULES = Symbol('HANDLING_RULES');
 
 /** Starts consuming once the app is up; on shutdown stops the consumer before the producer. */
 class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -88,11 +87,6 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       provide: DLQ_PRODUCER,
       inject: [KAFKA],
       useFactory: (kafka: Kafka) => createProducer(kafka),
-    },
-    {
-      provide: HANDLING_RULES,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): HandlingRules => loadHandlingRules(config.files),
     },
     {
       provide: IngestBatchService,

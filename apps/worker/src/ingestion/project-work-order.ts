@@ -2,7 +2,7 @@ import {
   CalendarError,
   computeDeadlines,
   foldWorkOrder,
-  formatExplanation,
+  type StageDeadline,
   type DeadlineResult,
   type RuleProfile,
   type WorkingCalendar,
@@ -13,6 +13,41 @@ import type { WorkOrderRecord } from '@hotline/persistence';
 export interface DeadlineRules {
   profile: RuleProfile;
   calendar: WorkingCalendar;
+}
+
+/**
+ * The deadline summary kept on the order row. The full explanation is derivable from the event
+ * log and the profile, so the API recomputes it on a detail read instead of storing kilobytes
+ * per order on the hot table.
+ */
+function summarizeStage(stage: StageDeadline | null) {
+  if (!stage) return null;
+  const {
+    segment,
+    round,
+    unitId,
+    startAt,
+    dueAt,
+    warningAt,
+    doneAt,
+    outcome,
+    endedAt,
+    endedBy,
+    pausedSince,
+  } = stage;
+  return {
+    segment,
+    round,
+    unitId,
+    startAt,
+    dueAt,
+    warningAt,
+    doneAt,
+    outcome,
+    endedAt,
+    endedBy,
+    pausedSince,
+  };
 }
 
 /** Stored in `deadlines` when they could not be computed (e.g. a date outside the calendar). */
@@ -66,12 +101,13 @@ export function projectWorkOrder(
     state,
     deadlines: deadlines
       ? {
-          ...deadlines,
-          // The explanation as a supervisor reads it, in the calendar's time zone.
-          explanationText: {
-            accept: deadlines.accept ? formatExplanation(deadlines.accept.explanation) : null,
-            complete: deadlines.complete ? formatExplanation(deadlines.complete.explanation) : null,
-          },
+          profileId: deadlines.profileId,
+          profileVersion: deadlines.profileVersion,
+          accept: summarizeStage(deadlines.accept),
+          complete: summarizeStage(deadlines.complete),
+          returnDueAt: deadlines.returnDueAt,
+          dueInstants: deadlines.dueInstants,
+          flags: deadlines.flags,
         }
       : failure,
     eventCount: state.eventCount,

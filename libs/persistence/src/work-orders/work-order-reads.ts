@@ -1,6 +1,6 @@
-import type { WorkOrderState } from '@hotline/core';
+import type { WorkOrderEvent, WorkOrderState } from '@hotline/core';
 import type { DataSource } from 'typeorm';
-import { WorkOrderEntity } from './work-order.entities';
+import { WorkOrderEntity, WorkOrderEventEntity } from './work-order.entities';
 
 /** An order as the read side sees it: the folded state plus its deadline columns. */
 export interface WorkOrderView {
@@ -47,4 +47,15 @@ export async function findWorkOrder(
     deadlines: row.deadlines,
     eventCount: row.eventCount,
   };
+}
+
+/** An order's logged events (unsorted: the core orders them). */
+export async function findWorkOrderEvents(
+  dataSource: DataSource,
+  workOrderId: string,
+): Promise<WorkOrderEvent[]> {
+  const rows = await dataSource
+    .getRepository(WorkOrderEventEntity)
+    .find({ where: { workOrderId }, select: { payload: true } });
+  return rows.map((row) => row.payload as WorkOrderEvent);
 }
