@@ -64,3 +64,15 @@ export function isTransientDatabaseError(error: unknown): boolean {
   }
   return false;
 }
+
+/** Readiness probe: `up`, or `down` with the driver's message. */
+export async function pingDatabase(
+  dataSource: DataSource,
+): Promise<{ status: 'up' } | { status: 'down'; error: string }> {
+  try {
+    await dataSource.query('SELECT 1');
+    return { status: 'up' };
+  } catch (error) {
+    return { status: 'down', error: (error as Error).message };
+  }
+}

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { DATA_SOURCE } from '@hotline/persistence';
+import { DATA_SOURCE, pingDatabase } from '@hotline/persistence';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 
@@ -10,10 +10,7 @@ export class HealthController {
   /** The API is ready when its database answers. */
   @Get('health')
   async health(@Res() res: Response): Promise<void> {
-    const database = await this.dataSource
-      .query('SELECT 1')
-      .then(() => ({ status: 'up' as const }))
-      .catch((error: unknown) => ({ status: 'down' as const, error: (error as Error).message }));
+    const database = await pingDatabase(this.dataSource);
     const up = database.status === 'up';
     res
       .status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { DATA_SOURCE } from '@hotline/persistence';
+import { DATA_SOURCE, pingDatabase } from '@hotline/persistence';
 import { IngestionMetrics } from '@hotline/platform';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
@@ -16,10 +16,7 @@ export class HealthController {
   /** Liveness and readiness: 200 when the database answers and the consumer is in its group. */
   @Get('health')
   async health(@Res() res: Response): Promise<void> {
-    const database = await this.dataSource
-      .query('SELECT 1')
-      .then(() => ({ status: 'up' as const }))
-      .catch((error: unknown) => ({ status: 'down' as const, error: (error as Error).message }));
+    const database = await pingDatabase(this.dataSource);
     const consumerStatus = this.consumer.status;
     const healthy = database.status === 'up' && consumerStatus === 'joined';
     res.status(healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
