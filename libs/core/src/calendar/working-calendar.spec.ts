@@ -44,6 +44,19 @@ describe('WorkingCalendar days', () => {
     expect(calendar.startOfDay('2024-02-10').toISOString()).toBe('2024-02-09T16:00:00.000Z');
   });
 
+  it.each`
+    rule                                                                     | at                    | firstWorking                   | nextWorkingDay
+    ${'a working day counts from the instant itself'}                        | ${'2024-02-09 10:00'} | ${'2024-02-09T10:00:00+08:00'} | ${'2024-02-18T00:00:00+08:00'}
+    ${'a holiday counts from the make-up Sunday after it'}                   | ${'2024-02-12 10:00'} | ${'2024-02-18T00:00:00+08:00'} | ${'2024-02-18T00:00:00+08:00'}
+    ${'a Saturday counts from Monday 00:00'}                                 | ${'2024-03-02 10:00'} | ${'2024-03-04T00:00:00+08:00'} | ${'2024-03-04T00:00:00+08:00'}
+    ${'a Saturday before make-up Sunday 2025-09-28 counts from that Sunday'} | ${'2025-09-27 10:00'} | ${'2025-09-28T00:00:00+08:00'} | ${'2025-09-28T00:00:00+08:00'}
+  `('$rule', ({ at, firstWorking, nextWorkingDay }) => {
+    expect(show(calendar.firstWorkingInstantFrom(bj(at as string)))).toBe(firstWorking);
+    expect(show(calendar.nextWorkingDayStartAfter(bj(at as string)))).toBe(nextWorkingDay);
+    const dayOn = calendar.dayOnOf(bj(at as string));
+    expect(show(calendar.startOfDay(calendar.nextWorkingDayOn(dayOn)))).toBe(nextWorkingDay);
+  });
+
   it('lists the days a half-open interval touches', () => {
     const days = calendar.daysOverlapping(bj('2024-02-09 10:00'), bj('2024-02-12 00:00'));
     expect(days.map((day) => day.dayOn)).toEqual(['2024-02-09', '2024-02-10', '2024-02-11']);

@@ -153,12 +153,23 @@ export class WorkingCalendar {
 
   /** The first working day strictly after `dayOn`. */
   nextWorkingDayOn(dayOn: string): string {
-    const from = this.indexOfDay(dayOn);
-    for (let i = from + 1; i < this.dayCount; i += 1) {
-      const day = this.dayAt(i);
-      if (day.working) return day.dayOn;
-    }
-    throw new CalendarOutOfRangeError(`the working day after ${dayOn}`, this.coverage);
+    const start = this.startOfWorkingDayAfter(this.indexOfDay(dayOn));
+    return this.dayAt(this.indexOfInstant(start, false)).dayOn;
+  }
+
+  /**
+   * Where a working clock started at `at` begins counting: `at` itself on a working day, else
+   * 00:00 of the next working day.
+   */
+  firstWorkingInstantFrom(at: Date): Date {
+    const ms = this.msOf(at);
+    const i = this.indexOfInstant(ms, false);
+    return this.dayAt(i).working ? new Date(ms) : new Date(this.startOfWorkingDayAfter(i));
+  }
+
+  /** 00:00 of the first working day strictly after the day `at` falls on. */
+  nextWorkingDayStartAfter(at: Date): Date {
+    return new Date(this.startOfWorkingDayAfter(this.indexOfInstant(this.msOf(at), false)));
   }
 
   /** The days that intersect the half-open interval `[fromAt, toAt)`, in order. */
@@ -272,6 +283,18 @@ export class WorkingCalendar {
   }
 
   // ---- internals -------------------------------------------------------------------------
+
+  /** Local 00:00 of the first working day after day `index`. */
+  private startOfWorkingDayAfter(index: number): number {
+    // Holiday blocks are at most a couple of weeks: a scan is cheaper than a search.
+    for (let j = index + 1; j < this.dayCount; j += 1) {
+      if (this.dayAt(j).working) return this.at(this.dayStartMs, j);
+    }
+    throw new CalendarOutOfRangeError(
+      `the working day after ${this.dayAt(index).dayOn}`,
+      this.coverage,
+    );
+  }
 
   /** Working milliseconds elapsed from the coverage start to `ms` (covered, end inclusive). */
   private workingMsAt(ms: number): number {
