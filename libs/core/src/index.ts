@@ -13,3 +13,5 @@ export * from './deadlines/deadline-result';
 export * from './deadlines/stage-clock';
 export * from './deadlines/compute-deadlines';
 export * from './deadlines/format-explanation';
+export * from './calendar/parse-instant';
+export * from './deadlines/timed-events';

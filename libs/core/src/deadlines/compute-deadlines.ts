@@ -1,7 +1,7 @@
 /**
  * An order's deadlines as a pure function of the set of its events (any order, duplicates
- * allowed: they are put in contract order by orderEvents), a rule profile and the working
- * calendar (domain.md §2–§4).
+ * allowed: they are put in contract order, exactly as orderEvents does, by timedEventsInOrder),
+ * a rule profile and the working calendar (domain.md §2–§4).
  *
  * - `dispatched` starts a responsibility segment: acceptance and completion clocks both start at
  *   the dispatch (completion is not paused while the order waits to be accepted), plus the window
@@ -24,7 +24,6 @@
  */
 import type { Category, Urgency, WorkOrderEvent } from '../events/work-order-event';
 import type { WorkingCalendar } from '../calendar/working-calendar';
-import { orderEvents } from '../work-orders/order-events';
 import { matchRule } from '../rules/match-rule';
 import { ruleLimitMinutes, type HandlingRule, type RuleProfile } from '../rules/rule-profile';
 import type {
@@ -49,6 +48,8 @@ import {
   pushOnClock,
   warningInstant,
 } from './stage-clock';
+import { timedEventsInOrder } from './timed-events';
+import { parseInstantMs } from '../calendar/parse-instant';
 
 const MINUTE_MS = 60_000;
 const WORKING_DAY_MS = 1440 * MINUTE_MS;
@@ -116,7 +117,7 @@ function startStage(
     override = {
       eventId: startEvent.eventId,
       event: startEvent.type,
-      dueAt: new Date(overrideDueAt),
+      dueAt: new Date(parseInstantMs(overrideDueAt)),
     };
     ctx.flags.add(
       stage === 'accept' ? 'accept_deadline_overridden' : 'complete_deadline_overridden',
@@ -203,7 +204,7 @@ function recordExtension(
     event: event.type,
     at,
     workdays: data.workdays ?? null,
-    untilAt: data.until === undefined ? null : new Date(data.until),
+    untilAt: data.until === undefined ? null : new Date(parseInstantMs(data.until)),
     result: event.type === 'extension_rejected' ? 'rejected' : 'requested',
     approvalNumber: null,
     appliedWorkingMinutes: 0,
@@ -420,8 +421,8 @@ export function computeDeadlines(
   let segmentCount = 0;
   let reworkRound = 0;
 
-  for (const event of orderEvents(events)) {
-    const at = new Date(event.occurredAt);
+  for (const { event, atMs } of timedEventsInOrder(events)) {
+    const at = new Date(atMs);
     if (event.type === 'reopened') reworkRound += 1;
     if (event.type === 'dispatched') {
       if (segment !== null) {

@@ -52,9 +52,9 @@ export function pushOnClock(
  */
 export function countingFrom(calendar: WorkingCalendar, rule: HandlingRule, start: Date): Date {
   if (rule.clock === 'natural') return start;
-  const dayOn = calendar.dayOnOf(start);
-  if (rule.convention === 'rolling' && calendar.isWorkingDay(dayOn)) return start;
-  return calendar.startOfDay(calendar.nextWorkingDayOn(dayOn));
+  return rule.convention === 'rolling'
+    ? calendar.firstWorkingInstantFrom(start)
+    : calendar.nextWorkingDayStartAfter(start);
 }
 
 /**
