@@ -7,3 +7,4 @@ export * from './work-orders/work-order.entities';
 export * from './work-orders/naive-ingest.baseline';
 export * from './resolve-database';
 export * from './work-orders/work-order-reads';
+export * from './supervision/escalation-message';

@@ -1,4 +1,5 @@
 import { WorkOrderSpine1732500000000 } from './1732500000000-work-order-spine';
+import { Supervision1732600000000 } from './1732600000000-supervision';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
-export const MIGRATIONS = [WorkOrderSpine1732500000000];
+export const MIGRATIONS = [WorkOrderSpine1732500000000, Supervision1732600000000];

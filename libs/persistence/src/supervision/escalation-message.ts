@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { QueryRunner } from 'typeorm';
+
+/**
+ * A stable escalation id: a name-based UUID (SHA-1, version 5 layout) of the escalation's natural
+ * key, so a replay of the same events yields the same id and consumers can de-duplicate.
+ */
+export function escalationIdOf(escalationKey: string): string {
+  const hex = createHash('sha1').update(`hotline-escalation:${escalationKey}`).digest('hex');
+  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The message on `hotline.supervision.escalations` (contract.md §2); one per change. */
+export interface EscalationMessage {
+  escalationId: string;
+  workOrderId: string;
+  unitId: string;
+  kind: string;
+  level: number;
+  status: 'open' | 'acknowledged' | 'resolved';
+  reason: string;
+  dueAt: string | null;
+  firedAt: string;
+  recipients: string[];
+  /** What this message reports: created, advanced, acknowledged, resolved. */
+  change: 'created' | 'advanced' | 'acknowledged' | 'resolved';
+  changedAt: string;
+  note?: string;
+}
+
+/** Queues messages in the caller's transaction; the relay publishes them after the commit. */
+export async function enqueueOutbox(
+  runner: QueryRunner,
+  topic: string,
+  messages: readonly EscalationMessage[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  await runner.query(
+    `INSERT INTO outbox (topic, message_key, payload)
+     SELECT $1, m->>'workOrderId', m FROM jsonb_array_elements($2::jsonb) AS m`,
+    [topic, JSON.stringify(messages)],
+  );
+}
