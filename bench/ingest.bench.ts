@@ -146,8 +146,11 @@ async function main(): Promise<void> {
     await ormSource.initialize();
     const sample = makeEvents(BASELINE_EVENTS, 'O');
     const ormStart = process.hrtime.bigint();
-    await ingestOneByOneWithOrm(ormSource, sample, (id, events) =>
-      projectWorkOrder(id, events, RULES),
+    await ingestOneByOneWithOrm(
+      ormSource,
+      sample,
+      (id, events) =>
+        projectWorkOrder(id, events, { calendar: RULES.calendar, profile: RULES.profile }).record,
     );
     const ormSeconds = Number(process.hrtime.bigint() - ormStart) / 1e9;
     await ormSource.destroy();

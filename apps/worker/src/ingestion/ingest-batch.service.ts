@@ -7,12 +7,14 @@ import { parseWorkOrderEvent, type RejectionCode } from '@hotline/core';
 import {
   appendEvents,
   loadEvents,
+  loadPinnedProfiles,
   upsertWorkOrders,
   withTransaction,
   type IncomingEvent,
 } from '@hotline/persistence';
 import type { DataSource } from 'typeorm';
-import { projectWorkOrder, type DeadlineRules } from './project-work-order';
+import { profileFor, type HandlingRules } from '@hotline/platform';
+import { projectWorkOrder } from './project-work-order';
 
 export interface RawMessage {
   topic: string;
@@ -46,7 +48,7 @@ export interface BatchOutcome {
 export class IngestBatchService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly rules: DeadlineRules,
+    private readonly rules: HandlingRules,
   ) {}
 
   async ingest(messages: readonly RawMessage[]): Promise<BatchOutcome> {
@@ -81,13 +83,19 @@ export class IngestBatchService {
       const inserted = await appendEvents(runner, incoming);
       const touched = [...new Set(inserted.map((row) => row.workOrderId))];
       const eventsByOrder = await loadEvents(runner, touched);
-      const records = touched.map((id) =>
-        projectWorkOrder(id, eventsByOrder.get(id) ?? [], this.rules),
-      );
-      for (const record of records) {
-        if (record.deadlineError)
-          deadlineErrors[record.deadlineError] = (deadlineErrors[record.deadlineError] ?? 0) + 1;
+      const pinnedByOrder = await loadPinnedProfiles(runner, touched);
+      const projections = touched.map((id) => {
+        const pinned = pinnedByOrder.get(id);
+        return projectWorkOrder(id, eventsByOrder.get(id) ?? [], {
+          calendar: this.rules.calendar,
+          profile: profileFor(this.rules, pinned),
+          ...(pinned ? { pinned } : {}),
+        });
+      });
+      for (const { deadlineError } of projections) {
+        if (deadlineError) deadlineErrors[deadlineError] = (deadlineErrors[deadlineError] ?? 0) + 1;
       }
+      const records = projections.map((p) => p.record);
       await upsertWorkOrders(runner, records);
       return { applied: inserted.length, ordersUpdated: records.length };
     });

@@ -2,17 +2,34 @@ import {
   CalendarError,
   computeDeadlines,
   foldWorkOrder,
-  type StageDeadline,
   type DeadlineResult,
   type RuleProfile,
+  type StageDeadline,
   type WorkingCalendar,
   type WorkOrderEvent,
+  type WorkOrderState,
 } from '@hotline/core';
 import type { WorkOrderRecord } from '@hotline/persistence';
 
-export interface DeadlineRules {
-  profile: RuleProfile;
+/** The profile version an order is pinned to, as stored on its row. */
+export interface PinnedProfile {
+  profileId: string | null;
+  profileVersion: string | null;
+}
+
+export interface ProjectionRules {
   calendar: WorkingCalendar;
+  /** The profile to compute under; undefined when the pinned version is not loaded. */
+  profile: RuleProfile | undefined;
+  pinned?: PinnedProfile;
+}
+
+export interface Projection {
+  record: WorkOrderRecord;
+  state: WorkOrderState;
+  deadlines: DeadlineResult | null;
+  /** Why the deadlines could not be computed (calendar_out_of_range, profile_unavailable). */
+  deadlineError: string | null;
 }
 
 /**
@@ -22,53 +39,30 @@ export interface DeadlineRules {
  */
 function summarizeStage(stage: StageDeadline | null) {
   if (!stage) return null;
-  const {
-    segment,
-    round,
-    unitId,
-    startAt,
-    dueAt,
-    warningAt,
-    doneAt,
-    outcome,
-    endedAt,
-    endedBy,
-    pausedSince,
-  } = stage;
-  return {
-    segment,
-    round,
-    unitId,
-    startAt,
-    dueAt,
-    warningAt,
-    doneAt,
-    outcome,
-    endedAt,
-    endedBy,
-    pausedSince,
-  };
-}
-
-/** Stored in `deadlines` when they could not be computed (e.g. a date outside the calendar). */
-export interface DeadlineFailure {
-  error: { code: string; message: string };
+  const { explanation: _explanation, stage: _stage, ...summary } = stage;
+  return summary;
 }
 
 /**
- * The row an order's events imply: the pure fold, and the deadlines under the rule profile.
- * A calendar error (a year without holiday data) leaves the deadlines empty with the reason,
- * never a guess; the order itself is still recorded.
+ * The row an order's events imply: the pure fold, and the deadlines under the order's profile.
+ * A calendar error (a year without holiday data) or a pinned profile version that is not loaded
+ * leaves the deadlines empty with the reason, never a guess; the order itself is still recorded
+ * and stays pinned to its version.
  */
 export function projectWorkOrder(
   workOrderId: string,
   events: readonly WorkOrderEvent[],
-  rules: DeadlineRules,
-): WorkOrderRecord & { deadlineError: string | null } {
+  rules: ProjectionRules,
+): Projection {
   const state = foldWorkOrder(workOrderId, events);
   let deadlines: DeadlineResult | null = null;
-  let failure: DeadlineFailure | null = null;
-  if (state.segment > 0) {
+  let failure: { error: { code: string; message: string } } | null = null;
+  if (state.segment > 0 && rules.profile === undefined) {
+    const ref = `${rules.pinned?.profileId}@${rules.pinned?.profileVersion}`;
+    failure = {
+      error: { code: 'profile_unavailable', message: `rule profile ${ref} is not loaded` },
+    };
+  } else if (state.segment > 0 && rules.profile) {
     try {
       deadlines = computeDeadlines(events, rules.profile, rules.calendar);
     } catch (error) {
@@ -76,7 +70,7 @@ export function projectWorkOrder(
       failure = { error: { code: error.code, message: error.message } };
     }
   }
-  return {
+  const record: WorkOrderRecord = {
     workOrderId,
     status: state.status,
     unitId: state.unitId,
@@ -96,8 +90,8 @@ export function projectWorkOrder(
     nextDueAt: deadlines?.nextDueAt ?? null,
     acceptOutcome: deadlines?.accept?.outcome ?? null,
     completeOutcome: deadlines?.complete?.outcome ?? null,
-    profileId: deadlines?.profileId ?? null,
-    profileVersion: deadlines?.profileVersion ?? null,
+    profileId: deadlines?.profileId ?? rules.pinned?.profileId ?? null,
+    profileVersion: deadlines?.profileVersion ?? rules.pinned?.profileVersion ?? null,
     state,
     deadlines: deadlines
       ? {
@@ -112,6 +106,6 @@ export function projectWorkOrder(
       : failure,
     eventCount: state.eventCount,
     lastEventAt: state.lastEventAt,
-    deadlineError: failure?.error.code ?? null,
   };
+  return { record, state, deadlines, deadlineError: failure?.error.code ?? null };
 }

@@ -162,3 +162,74 @@ export async function upsertWorkOrders(
   );
   return Array.isArray(result) ? result.length : 0;
 }
+
+/** The profile version each existing order is pinned to (absent: a new order). */
+export async function loadPinnedProfiles(
+  runner: QueryRunner,
+  workOrderIds: readonly string[],
+): Promise<Map<string, { profileId: string | null; profileVersion: string | null }>> {
+  const pinned = new Map<string, { profileId: string | null; profileVersion: string | null }>();
+  if (workOrderIds.length === 0) return pinned;
+  const rows = (await runner.query(
+    `SELECT work_order_id, profile_id, profile_version FROM work_orders WHERE work_order_id = ANY($1::text[])`,
+    [workOrderIds],
+  )) as { work_order_id: string; profile_id: string | null; profile_version: string | null }[];
+  for (const row of rows) {
+    pinned.set(row.work_order_id, {
+      profileId: row.profile_id,
+      profileVersion: row.profile_version,
+    });
+  }
+  return pinned;
+}
+
+/** An open order's deadline columns, as the recompute command compares them. */
+export interface OpenOrderDeadlines {
+  workOrderId: string;
+  status: string;
+  profileId: string | null;
+  profileVersion: string | null;
+  acceptDueAt: Date | null;
+  completeDueAt: Date | null;
+  nextDueAt: Date | null;
+}
+
+/**
+ * A page of open orders (not closed, not returned) that are not on profile `id@version`, in
+ * work-order-id order after `afterId`. `lock` takes row locks for an apply in the same transaction.
+ */
+export async function pageOpenOrdersOffProfile(
+  runner: QueryRunner,
+  profile: { id: string; version: string },
+  afterId: string,
+  limit: number,
+  lock: boolean,
+): Promise<OpenOrderDeadlines[]> {
+  const rows = (await runner.query(
+    `SELECT work_order_id, status, profile_id, profile_version, accept_due_at, complete_due_at, next_due_at
+       FROM work_orders
+      WHERE status NOT IN ('closed', 'returned')
+        AND (profile_id IS DISTINCT FROM $1 OR profile_version IS DISTINCT FROM $2)
+        AND work_order_id > $3
+      ORDER BY work_order_id
+      LIMIT $4 ${lock ? 'FOR UPDATE' : ''}`,
+    [profile.id, profile.version, afterId, limit],
+  )) as {
+    work_order_id: string;
+    status: string;
+    profile_id: string | null;
+    profile_version: string | null;
+    accept_due_at: Date | null;
+    complete_due_at: Date | null;
+    next_due_at: Date | null;
+  }[];
+  return rows.map((r) => ({
+    workOrderId: r.work_order_id,
+    status: r.status,
+    profileId: r.profile_id,
+    profileVersion: r.profile_version,
+    acceptDueAt: r.accept_due_at,
+    completeDueAt: r.complete_due_at,
+    nextDueAt: r.next_due_at,
+  }));
+}

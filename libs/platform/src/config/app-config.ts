@@ -39,7 +39,17 @@ const envSchema = z.object({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   /** Test-only fault injection: the worker SIGKILLs itself after this many database commits. */
   FAULT_KILL_AFTER_DB_COMMIT: positiveInt.optional(),
+  /** `production` makes JWT_SECRET mandatory; anything else allows the development secret. */
+  NODE_ENV: z.string().default('development'),
+  /** HS256 key of the API's bearer tokens: at least 32 characters (RFC 7518 §3.2: ≥ 256 bits). */
+  JWT_SECRET: z.string().min(32).optional(),
 });
+
+/**
+ * The bearer-token key used when JWT_SECRET is unset outside production, so `npm run demo` and
+ * `npm run token` work out of the box. Public by design: never accepted with NODE_ENV=production.
+ */
+export const DEVELOPMENT_JWT_SECRET = 'hotline-development-only-jwt-secret-never-use-in-production';
 
 export interface AppConfig {
   databaseUrl: string | undefined;
@@ -59,6 +69,11 @@ export interface AppConfig {
   timeZone: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   faults: { killAfterDbCommit: number | undefined };
+  auth: {
+    jwtSecret: string;
+    /** True when JWT_SECRET was not set and the public development secret is in use. */
+    usingDevelopmentSecret: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -80,6 +95,12 @@ export function loadConfig(
     );
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && (e.JWT_SECRET === undefined || e.JWT_SECRET === DEVELOPMENT_JWT_SECRET)) {
+    throw new ConfigError([
+      'JWT_SECRET: required when NODE_ENV=production (and not the development secret)',
+    ]);
+  }
   const configDir = resolve(e.CONFIG_DIR);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -108,5 +129,9 @@ export function loadConfig(
     timeZone: e.TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     faults: { killAfterDbCommit: e.FAULT_KILL_AFTER_DB_COMMIT },
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      usingDevelopmentSecret: e.JWT_SECRET === undefined,
+    },
   };
 }

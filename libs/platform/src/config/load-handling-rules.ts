@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import {
   parseCalendar,
   parseRuleProfile,
@@ -7,9 +8,28 @@ import {
 } from '@hotline/core';
 import { ConfigError, type AppConfig } from './app-config';
 
+/**
+ * The calendar, the active rule profile (new orders are computed under it), and every profile
+ * version in the active profile's folder: an order stays on the version it was first computed
+ * under until an operator moves it (`npm run deadlines:recompute`).
+ */
 export interface HandlingRules {
   calendar: WorkingCalendar;
   profile: RuleProfile;
+  profiles: ReadonlyMap<string, RuleProfile>;
+}
+
+export function profileRef(profile: Pick<RuleProfile, 'id' | 'version'>): string {
+  return `${profile.id}@${profile.version}`;
+}
+
+/** The profile an order pinned to `id@version` is computed under; the active one for a new order. */
+export function profileFor(
+  rules: HandlingRules,
+  pinned: { profileId: string | null; profileVersion: string | null } | undefined,
+): RuleProfile | undefined {
+  if (!pinned?.profileId || !pinned.profileVersion) return rules.profile;
+  return rules.profiles.get(`${pinned.profileId}@${pinned.profileVersion}`);
 }
 
 function readJson(path: string, what: string, problems: string[]): unknown {
@@ -21,19 +41,45 @@ function readJson(path: string, what: string, problems: string[]): unknown {
   }
 }
 
-/** Reads and validates the calendar and the rule profile; throws ConfigError listing every problem. */
+/** Reads and validates the calendar and the rule profiles; throws ConfigError listing every problem. */
 export function loadHandlingRules(files: AppConfig['files']): HandlingRules {
   const problems: string[] = [];
   const calendarJson = readJson(files.calendar, 'calendar', problems);
-  const profileJson = readJson(files.ruleProfile, 'rule profile', problems);
   const calendar = calendarJson === undefined ? undefined : parseCalendar(calendarJson);
-  const profile = profileJson === undefined ? undefined : parseRuleProfile(profileJson);
-  if (calendar && !calendar.ok)
+  if (calendar && !calendar.ok) {
     problems.push(...calendar.errors.map((e) => `calendar ${files.calendar}: ${e}`));
-  if (profile && !profile.ok)
-    problems.push(...profile.errors.map((e) => `rule profile ${files.ruleProfile}: ${e}`));
-  if (!calendar?.ok || !profile?.ok) throw new ConfigError(problems);
-  return { calendar: calendar.value, profile: profile.value };
+  }
+
+  const profiles = new Map<string, RuleProfile>();
+  let active: RuleProfile | undefined;
+  const folder = dirname(files.ruleProfile);
+  let names: string[] = [];
+  try {
+    names = readdirSync(folder)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
+  } catch (error) {
+    problems.push(`rule profiles ${folder}: ${(error as Error).message}`);
+  }
+  if (!names.includes(basename(files.ruleProfile))) {
+    problems.push(`rule profile ${files.ruleProfile}: no such file`);
+  }
+  for (const name of names) {
+    const path = join(folder, name);
+    const json = readJson(path, 'rule profile', problems);
+    if (json === undefined) continue;
+    const parsed = parseRuleProfile(json);
+    if (!parsed.ok) {
+      problems.push(...parsed.errors.map((e) => `rule profile ${path}: ${e}`));
+      continue;
+    }
+    const ref = profileRef(parsed.value);
+    if (profiles.has(ref)) problems.push(`rule profile ${path}: ${ref} is defined twice`);
+    profiles.set(ref, parsed.value);
+    if (name === basename(files.ruleProfile)) active = parsed.value;
+  }
+  if (problems.length > 0 || !calendar?.ok || !active) throw new ConfigError(problems);
+  return { calendar: calendar.value, profile: active, profiles };
 }
 
 /** Whole days from `now` to the end of the calendar's coverage (negative once past it). */

@@ -1,0 +1,105 @@
+/**
+ * Moves open orders to another rule-profile version: first a what-if (which deadlines would
+ * change, and how), then, when asked, the change itself. Closed and returned orders are never
+ * touched: their deadlines stay those of the version they were handled under.
+ */
+import type { RuleProfile, WorkingCalendar } from '@hotline/core';
+import {
+  loadEvents,
+  pageOpenOrdersOffProfile,
+  upsertWorkOrders,
+  withTransaction,
+  type OpenOrderDeadlines,
+} from '@hotline/persistence';
+import type { DataSource } from 'typeorm';
+import { projectWorkOrder } from '../ingestion/project-work-order';
+
+export interface DeadlineChange {
+  workOrderId: string;
+  from: string;
+  acceptDueAt: [Date | null, Date | null];
+  completeDueAt: [Date | null, Date | null];
+  nextDueAt: [Date | null, Date | null];
+}
+
+export interface RecomputeReport {
+  target: string;
+  applied: boolean;
+  examined: number;
+  /** Orders whose acceptance, completion or next due instant moves. */
+  changed: DeadlineChange[];
+  /** Orders whose deadlines stay as they are (only the recorded version changes). */
+  unchanged: number;
+}
+
+const PAGE = 1000;
+const same = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+
+export async function recomputeOpenOrders(
+  dataSource: DataSource,
+  calendar: WorkingCalendar,
+  target: RuleProfile,
+  apply: boolean,
+): Promise<RecomputeReport> {
+  const report: RecomputeReport = {
+    target: `${target.id}@${target.version}`,
+    applied: apply,
+    examined: 0,
+    changed: [],
+    unchanged: 0,
+  };
+  let afterId = '';
+  for (;;) {
+    // One transaction per page: with `apply`, the rows are locked from the read to the write, so
+    // ingestion of the same orders waits instead of interleaving.
+    const page = await withTransaction(dataSource, async (runner) => {
+      const orders = await pageOpenOrdersOffProfile(runner, target, afterId, PAGE, apply);
+      if (orders.length === 0) return orders;
+      const events = await loadEvents(
+        runner,
+        orders.map((o) => o.workOrderId),
+      );
+      const projections = orders.map((order) => ({
+        order,
+        projection: projectWorkOrder(order.workOrderId, events.get(order.workOrderId) ?? [], {
+          calendar,
+          profile: target,
+        }),
+      }));
+      for (const { order, projection } of projections) record(report, order, projection.record);
+      if (apply)
+        await upsertWorkOrders(
+          runner,
+          projections.map((p) => p.projection.record),
+        );
+      return orders;
+    });
+    report.examined += page.length;
+    const last = page[page.length - 1];
+    if (!last || page.length < PAGE) break;
+    afterId = last.workOrderId;
+  }
+  return report;
+}
+
+function record(
+  report: RecomputeReport,
+  before: OpenOrderDeadlines,
+  after: { acceptDueAt: Date | null; completeDueAt: Date | null; nextDueAt: Date | null },
+): void {
+  if (
+    same(before.acceptDueAt, after.acceptDueAt) &&
+    same(before.completeDueAt, after.completeDueAt) &&
+    same(before.nextDueAt, after.nextDueAt)
+  ) {
+    report.unchanged += 1;
+    return;
+  }
+  report.changed.push({
+    workOrderId: before.workOrderId,
+    from: `${before.profileId}@${before.profileVersion}`,
+    acceptDueAt: [before.acceptDueAt, after.acceptDueAt],
+    completeDueAt: [before.completeDueAt, after.completeDueAt],
+    nextDueAt: [before.nextDueAt, after.nextDueAt],
+  });
+}
