@@ -67,10 +67,10 @@ describe('moving open orders to another rule-profile version', () => {
 
   const row = async (id: string) =>
     (
-      (await dataSource.query(
+      await dataSource.query<{ profile_version: string; complete_due_at: Date }[]>(
         `SELECT profile_version, complete_due_at FROM work_orders WHERE work_order_id = $1`,
         [id],
-      )) as { profile_version: string; complete_due_at: Date }[]
+      )
     )[0]!;
 
   it('shows the change first, applies it to open orders only, and keeps them on it', async () => {
