@@ -15,3 +15,6 @@ export * from './deadlines/compute-deadlines';
 export * from './deadlines/format-explanation';
 export * from './calendar/parse-instant';
 export * from './deadlines/timed-events';
+export * from './statistics/statistics-formula';
+export * from './statistics/order-facts';
+export * from './statistics/summarize-statistics';
