@@ -18,3 +18,5 @@ export * from './deadlines/timed-events';
 export * from './statistics/statistics-formula';
 export * from './statistics/order-facts';
 export * from './statistics/summarize-statistics';
+export * from './supervision/escalation';
+export * from './supervision/decide-supervision';

@@ -1,0 +1,516 @@
+/**
+ * What the supervision sweep does for one order at a watermark (domain.md §4): which escalations
+ * to create, which to move up a level, which to resolve, and when to look at the order again.
+ * Pure: the events, deadlines, existing escalations, calendar and watermark come in.
+ *
+ * **Event time.** Every decision is judged from the event log as of the instant it is about,
+ * never from when the sweep runs or when events arrived:
+ *
+ * - A warning or overdue fires at its instant `T` (`firedAt = T`) when the event log shows the
+ *   stage open at some instant from `T` on, under the deadline in force then (stage-timeline.ts):
+ *   a stage done at or before `T` never escalates, however late its events arrived; a stage done
+ *   late (the reply in the same batch as the catch-up) still yields its warning and overdue, each
+ *   at its own instant, resolved at the reply. A warning that fired before an extension keeps its
+ *   instant; the overdue fires at the extended deadline. Suspended stages fire nothing.
+ * - `dissatisfied` fires at a `callback` rated dissatisfied (key round: the rework round at the
+ *   callback), `false_completion` at a `verified` with outcome false_completion (round at the
+ *   verification), `priority` at the first `dispatched`/`flagged` carrying a tag (重点, 热点, 难点,
+ *   涉及面广, 影响大, 领导批示) while a unit holds the order and it is not closed (segment 0, round
+ *   0: one per order). `firedAt` is the event's `occurredAt`.
+ * - Auto-advance: an escalation neither acknowledged nor resolved at `levelChangedAt` + N working
+ *   hours (the calendar's working clock: weekends and holidays do not count) moves up one level at
+ *   that instant, repeatedly, up to 3. An overdue escalation not resolved at its `dueAt` + M working
+ *   days goes to level 3 (督办单) at that instant, acknowledged or not. Acknowledging or resolving
+ *   at or before the instant prevents the advance (half-open, as for stages).
+ * - Auto-resolve (open or acknowledged escalations): accept_* when the acceptance stage is done or
+ *   ended (accepted, replied, returned, re-dispatched, closed), complete_* when replied or ended;
+ *   `dissatisfied` at a later callback rated satisfied or basically satisfied in a later rework
+ *   round or responsibility segment; `priority` when the order is closed. `false_completion` is
+ *   resolved only by a supervisor. A resolved escalation stays resolved (a 审核退回 after the reply
+ *   does not reopen it; the key has fired).
+ * - Each key `(order, kind, segment, round)` fires at most once: nothing in `existing` is created
+ *   again. Only what happened at or before the watermark is decided; the earliest later instant
+ *   at which something would be decided is `nextDueAt`.
+ *
+ * Consequences: deciding at w1 ≤ w2 ≤ … and feeding each result back (applySupervisionDecision)
+ * ends with the same escalations as one decision at the last watermark, and a replay produces the
+ * rows live processing did. `deadlines` is computeDeadlines over the same events; events after
+ * the watermark may be present and are treated as not yet happened. `state` (the fold of the same
+ * events) is not needed for the decision and is accepted for the callers' convenience: it may
+ * already include events after the watermark, so the log is read instead.
+ *
+ * A working-clock instant outside the calendar's coverage throws CalendarOutOfRangeError, as
+ * computeDeadlines does: there is no natural-time fallback.
+ */
+import type { Tag, WorkOrderEvent } from '../events/work-order-event';
+import type { WorkOrderState } from '../work-orders/fold-work-order';
+import type { WorkingCalendar } from '../calendar/working-calendar';
+import { formatInstant } from '../calendar/format-instant';
+import type { DeadlineResult, StageDeadline } from '../deadlines/deadline-result';
+import { timedEventsInOrder, type TimedEvent } from '../deadlines/timed-events';
+import {
+  DEFAULT_ESCALATION_LEVEL,
+  ESCALATION_KIND_LABELS,
+  escalationKey,
+  isOverdueKind,
+  type EscalationKind,
+  type EscalationLevel,
+  type EscalationRecord,
+  type TimeDrivenKind,
+} from './escalation';
+import { detect, stageTimeline, type StageTimeline } from './stage-timeline';
+
+
+export interface SupervisionPolicy {
+  /** An escalation not acknowledged within this many working hours moves up one level. */
+  acknowledgeWithinWorkingHours: number;
+  /** An overdue escalation still unresolved this many working days after the deadline → level 3. */
+  overdueToTopLevelAfterWorkingDays: number;
+}
+
+/** domain.md §4: 4 working hours to acknowledge; 督办单 one working day after the deadline. */
+export const DEFAULT_SUPERVISION_POLICY: Readonly<SupervisionPolicy> = Object.freeze({
+  acknowledgeWithinWorkingHours: 4,
+  overdueToTopLevelAfterWorkingDays: 1,
+});
+
+export interface SupervisionInput {
+  workOrderId: string;
+  /** The order's events, any order, duplicates allowed. */
+  events: readonly WorkOrderEvent[];
+  state: WorkOrderState;
+  /** computeDeadlines over the same events; null before any dispatch (no clocks run). */
+  deadlines: DeadlineResult | null;
+  /** The order's escalations so far (others' are ignored). */
+  existing: readonly EscalationRecord[];
+  /** Decide everything that happened at or before this instant. */
+  watermark: Date;
+  calendar: WorkingCalendar;
+  policy: SupervisionPolicy;
+}
+
+export const ADVANCE_REASONS = ['not_acknowledged', 'overdue_one_working_day'] as const;
+export type AdvanceReason = (typeof ADVANCE_REASONS)[number];
+
+export interface EscalationAdvance {
+  escalationKey: string;
+  fromLevel: EscalationLevel;
+  toLevel: EscalationLevel;
+  /** Event time: levelChangedAt + N working hours, or dueAt + M working days. */
+  at: Date;
+  why: AdvanceReason;
+}
+
+export interface EscalationResolve {
+  escalationKey: string;
+  at: Date;
+  /** What removed the cause: accepted, replied, returned, redispatched, closed, reopened, satisfied_after_rework. */
+  why: string;
+}
+
+export interface SupervisionDecision {
+  /** New escalations: status open, default level, `levelChangedAt = firedAt`. */
+  create: EscalationRecord[];
+  /** In order of `at`; a created escalation's advances follow its creation. */
+  advance: EscalationAdvance[];
+  resolve: EscalationResolve[];
+  /** The earliest instant after the watermark at which something more would be decided. */
+  nextDueAt: Date | null;
+}
+
+interface Candidate {
+  record: EscalationRecord;
+  /** When the log first supports it (≥ firedAt); it is created once this is ≤ the watermark. */
+  decidedMs: number;
+}
+
+interface AutoResolution {
+  atMs: number;
+  why: string;
+}
+
+const TAG_LABELS: Readonly<Record<Tag, string>> = {
+  key: '重点',
+  hot: '热点',
+  difficult: '难点',
+  wide_scope: '涉及面广',
+  high_impact: '影响大',
+  leader_instructed: '领导批示',
+};
+
+function newRecord(
+  workOrderId: string,
+  kind: EscalationKind,
+  where: { segment: number; round: number; unitId: string },
+  firedMs: number,
+  dueMs: number | null,
+  reason: string,
+): EscalationRecord {
+  const firedAt = new Date(firedMs);
+  return {
+    escalationKey: escalationKey(workOrderId, kind, where.segment, where.round),
+    workOrderId,
+    unitId: where.unitId,
+    kind,
+    segment: where.segment,
+    round: where.round,
+    level: DEFAULT_ESCALATION_LEVEL[kind],
+    status: 'open',
+    firedAt,
+    dueAt: dueMs === null ? null : new Date(dueMs),
+    reason,
+    levelChangedAt: firedAt,
+    acknowledgedAt: null,
+    resolvedAt: null,
+    resolution: null,
+  };
+}
+
+// ---- time-driven kinds ------------------------------------------------------------------
+
+interface StageEntry {
+  timeline: StageTimeline;
+  warningKind: TimeDrivenKind;
+  overdueKind: TimeDrivenKind;
+}
+
+function stageEntries(
+  input: SupervisionInput,
+  timed: readonly TimedEvent[],
+): Map<string, StageEntry> {
+  const entries = new Map<string, StageEntry>();
+  const deadlines = input.deadlines;
+  if (deadlines === null) return entries;
+  const stages = [...deadlines.earlier, deadlines.accept, deadlines.complete].filter(
+    (stage): stage is StageDeadline => stage !== null,
+  );
+  for (const stage of stages) {
+    const timeline = stageTimeline(input.calendar, stage, deadlines, timed);
+    const warningKind = stage.stage === 'accept' ? 'accept_warning' : 'complete_warning';
+    const overdueKind = stage.stage === 'accept' ? 'accept_overdue' : 'complete_overdue';
+    const entry = { timeline, warningKind, overdueKind } as const;
+    entries.set(escalationKey(input.workOrderId, warningKind, stage.segment, stage.round), entry);
+    entries.set(escalationKey(input.workOrderId, overdueKind, stage.segment, stage.round), entry);
+  }
+  return entries;
+}
+
+function timeDrivenCandidates(
+  input: SupervisionInput,
+  entries: ReadonlyMap<string, StageEntry>,
+): Candidate[] {
+  const zone = input.calendar.timeZone;
+  const candidates: Candidate[] = [];
+  for (const entry of new Set(entries.values())) {
+    const { stage } = entry.timeline;
+    for (const kind of [entry.warningKind, entry.overdueKind]) {
+      const warning = kind === entry.warningKind;
+      const found = detect(entry.timeline, warning ? 'warning' : 'due');
+      if (found === null) continue;
+      const due = formatInstant(new Date(found.dueMs), zone);
+      const reason = warning
+        ? `${ESCALATION_KIND_LABELS[kind]}: due ${due}, warned at ${formatInstant(new Date(found.firedMs), zone)}`
+        : `${ESCALATION_KIND_LABELS[kind]}: due ${due}`;
+      candidates.push({
+        record: newRecord(input.workOrderId, kind, stage, found.firedMs, found.dueMs, reason),
+        decidedMs: found.detectedMs,
+      });
+    }
+  }
+  return candidates;
+}
+
+function stageResolution(entry: StageEntry, record: EscalationRecord): AutoResolution | null {
+  const kind = record.kind === entry.warningKind ? 'warning' : 'due';
+  const found = detect(entry.timeline, kind);
+  // The window it fired in; if the data changed since it fired, the first open window after it.
+  const window =
+    found !== null && found.firedMs === record.firedAt.getTime()
+      ? found.window
+      : entry.timeline.windows.find((candidate) => candidate.toMs > record.firedAt.getTime());
+  if (window === undefined || window.closedBy === null) return null;
+  return { atMs: window.toMs, why: window.closedBy };
+}
+
+// ---- event-driven kinds -----------------------------------------------------------------
+
+interface EventLog {
+  candidates: Candidate[];
+  satisfiedCallbacks: { atMs: number; segment: number; round: number }[];
+  closedMs: number[];
+}
+
+function readEventLog(workOrderId: string, timed: readonly TimedEvent[], zone: string): EventLog {
+  const log: EventLog = { candidates: [], satisfiedCallbacks: [], closedMs: [] };
+  const fired = new Set<string>();
+  let segment = 0;
+  let round = 0;
+  let unitId: string | null = null;
+  let closed = false;
+  const tags = new Set<Tag>();
+  const fire = (
+    kind: EscalationKind,
+    where: { segment: number; round: number },
+    atMs: number,
+    reason: string,
+  ) => {
+    if (unitId === null) return;
+    const record = newRecord(workOrderId, kind, { ...where, unitId }, atMs, null, reason);
+    if (fired.has(record.escalationKey)) return;
+    fired.add(record.escalationKey);
+    log.candidates.push({ record, decidedMs: atMs });
+  };
+  for (const { event, atMs } of timed) {
+    const at = formatInstant(new Date(atMs), zone);
+    switch (event.type) {
+      case 'dispatched':
+        segment += 1;
+        unitId = event.data.unitId;
+        closed = false;
+        for (const tag of event.data.tags ?? []) tags.add(tag);
+        break;
+      case 'reopened':
+        round += 1;
+        closed = false;
+        break;
+      case 'closed':
+        closed = true;
+        log.closedMs.push(atMs);
+        break;
+      case 'flagged':
+        for (const tag of event.data.tags) tags.add(tag);
+        break;
+      case 'callback':
+        if (event.data.result === 'dissatisfied') {
+          fire(
+            'dissatisfied',
+            { segment, round },
+            atMs,
+            `群众不满意: callback at ${at}, rework round ${round}`,
+          );
+        } else if (
+          event.data.result === 'satisfied' ||
+          event.data.result === 'basically_satisfied'
+        ) {
+          log.satisfiedCallbacks.push({ atMs, segment, round });
+        }
+        break;
+      case 'verified':
+        if (event.data.outcome === 'false_completion') {
+          fire(
+            'false_completion',
+            { segment, round },
+            atMs,
+            `虚假办结: verified by ${event.data.by} at ${at}`,
+          );
+        }
+        break;
+      case 'accepted':
+      case 'return_requested':
+      case 'returned':
+      case 'return_rejected':
+      case 'extension_requested':
+      case 'extension_approved':
+      case 'extension_rejected':
+      case 'suspended':
+      case 'resumed':
+      case 'replied':
+      case 'reply_rejected':
+      case 'excluded':
+        break;
+    }
+    // 重点督办 is tracked from the start: the first tagged instant at which a unit holds the order.
+    if (tags.size > 0 && !closed) {
+      const labels = [...tags].sort().map((tag) => TAG_LABELS[tag]);
+      fire(
+        'priority',
+        { segment: 0, round: 0 },
+        atMs,
+        `重点督办: ${labels.join('、')}, from ${at}`,
+      );
+    }
+  }
+  return log;
+}
+
+function eventResolution(log: EventLog, record: EscalationRecord): AutoResolution | null {
+  const firedMs = record.firedAt.getTime();
+  switch (record.kind) {
+    case 'dissatisfied': {
+      const later = log.satisfiedCallbacks.find(
+        (callback) =>
+          callback.atMs >= firedMs &&
+          (callback.round > record.round || callback.segment > record.segment),
+      );
+      return later === undefined ? null : { atMs: later.atMs, why: 'satisfied_after_rework' };
+    }
+    case 'priority': {
+      const closedMs = log.closedMs.find((atMs) => atMs >= firedMs);
+      return closedMs === undefined ? null : { atMs: closedMs, why: 'closed' };
+    }
+    case 'false_completion':
+    case 'accept_warning':
+    case 'accept_overdue':
+    case 'complete_warning':
+    case 'complete_overdue':
+      return null;
+  }
+}
+
+// ---- advances ---------------------------------------------------------------------------
+
+function nextLevel(level: EscalationLevel): EscalationLevel {
+  return level === 1 ? 2 : 3;
+}
+
+/**
+ * The record's level changes from its current level on: one level per unacknowledged period,
+ * and straight to 3 for an overdue one still unresolved a working day after its deadline. Stops
+ * at the first instant after the watermark (returned as `nextMs`).
+ */
+function advancesOf(
+  input: SupervisionInput,
+  record: EscalationRecord,
+  resolvedMs: number,
+): { advances: EscalationAdvance[]; nextMs: number | null } {
+  const { calendar, policy } = input;
+  const watermarkMs = input.watermark.getTime();
+  const ackMs = record.acknowledgedAt?.getTime() ?? Infinity;
+  const ackMinutes = policy.acknowledgeWithinWorkingHours * 60;
+  const topMs =
+    isOverdueKind(record.kind) && record.dueAt !== null
+      ? calendar
+          .addWorkingRolling(record.dueAt, policy.overdueToTopLevelAfterWorkingDays * 1440)
+          .getTime()
+      : null;
+  const advances: EscalationAdvance[] = [];
+  let level = record.level;
+  let changedMs = record.levelChangedAt.getTime();
+  while (level < 3) {
+    const ackDueMs =
+      ackMs > changedMs
+        ? calendar.addWorkingRolling(new Date(changedMs), ackMinutes).getTime()
+        : Infinity;
+    const byAck = ackDueMs < ackMs && ackDueMs < resolvedMs ? ackDueMs : Infinity;
+    const byTop =
+      topMs !== null && Math.max(topMs, changedMs) < resolvedMs
+        ? Math.max(topMs, changedMs)
+        : Infinity;
+    const atMs = Math.min(byAck, byTop);
+    if (atMs === Infinity) break;
+    if (atMs > watermarkMs) return { advances, nextMs: atMs };
+    const top = byTop <= byAck;
+    const toLevel = top ? 3 : nextLevel(level);
+    advances.push({
+      escalationKey: record.escalationKey,
+      fromLevel: level,
+      toLevel,
+      at: new Date(atMs),
+      why: top ? 'overdue_one_working_day' : 'not_acknowledged',
+    });
+    level = toLevel;
+    changedMs = atMs;
+  }
+  return { advances, nextMs: null };
+}
+
+// ---- the decision -----------------------------------------------------------------------
+
+const byInstantThenKey =
+  <T extends { escalationKey: string }>(instant: (item: T) => Date) =>
+  (a: T, b: T): number =>
+    instant(a).getTime() - instant(b).getTime() ||
+    (a.escalationKey < b.escalationKey ? -1 : a.escalationKey > b.escalationKey ? 1 : 0);
+
+export function decideSupervision(input: SupervisionInput): SupervisionDecision {
+  const watermarkMs = input.watermark.getTime();
+  const timed = timedEventsInOrder(input.events);
+  const entries = stageEntries(input, timed);
+  const log = readEventLog(input.workOrderId, timed, input.calendar.timeZone);
+
+  const existing = new Map<string, EscalationRecord>();
+  for (const record of input.existing) {
+    if (record.workOrderId === input.workOrderId) existing.set(record.escalationKey, record);
+  }
+
+  const create: EscalationRecord[] = [];
+  const advance: EscalationAdvance[] = [];
+  const resolve: EscalationResolve[] = [];
+  let nextMs = Infinity;
+  const later = (atMs: number | null) => {
+    if (atMs !== null && atMs > watermarkMs) nextMs = Math.min(nextMs, atMs);
+  };
+
+  const live: EscalationRecord[] = [];
+  for (const record of existing.values()) if (record.status !== 'resolved') live.push(record);
+  for (const candidate of [...timeDrivenCandidates(input, entries), ...log.candidates]) {
+    if (existing.has(candidate.record.escalationKey)) continue;
+    if (candidate.decidedMs > watermarkMs) {
+      later(candidate.decidedMs);
+      continue;
+    }
+    create.push(candidate.record);
+    live.push(candidate.record);
+  }
+
+  for (const record of live) {
+    const entry = entries.get(record.escalationKey);
+    const resolution =
+      entry !== undefined ? stageResolution(entry, record) : eventResolution(log, record);
+    const resolvedMs = resolution?.atMs ?? Infinity;
+    const { advances, nextMs: nextAdvanceMs } = advancesOf(input, record, resolvedMs);
+    advance.push(...advances);
+    later(nextAdvanceMs);
+    if (resolution === null) continue;
+    if (resolution.atMs <= watermarkMs) {
+      resolve.push({
+        escalationKey: record.escalationKey,
+        at: new Date(resolution.atMs),
+        why: resolution.why,
+      });
+    } else {
+      later(resolution.atMs);
+    }
+  }
+
+  return {
+    create: create.sort(byInstantThenKey((record) => record.firedAt)),
+    advance: advance.sort(byInstantThenKey((item) => item.at)),
+    resolve: resolve.sort(byInstantThenKey((item) => item.at)),
+    nextDueAt: nextMs === Infinity ? null : new Date(nextMs),
+  };
+}
+
+/**
+ * The escalations after a decision: created rows added, advances applied in order (level and
+ * levelChangedAt), resolutions applied (status resolved, resolution auto). What the app layer
+ * persists, and what a later decision expects as `existing`.
+ */
+export function applySupervisionDecision(
+  existing: readonly EscalationRecord[],
+  decision: SupervisionDecision,
+): EscalationRecord[] {
+  const records = new Map<string, EscalationRecord>();
+  for (const record of existing) records.set(record.escalationKey, record);
+  for (const record of decision.create) {
+    if (!records.has(record.escalationKey)) records.set(record.escalationKey, record);
+  }
+  for (const item of decision.advance) {
+    const record = records.get(item.escalationKey);
+    if (record !== undefined) {
+      records.set(item.escalationKey, { ...record, level: item.toLevel, levelChangedAt: item.at });
+    }
+  }
+  for (const item of decision.resolve) {
+    const record = records.get(item.escalationKey);
+    if (record !== undefined && record.status !== 'resolved') {
+      records.set(item.escalationKey, {
+        ...record,
+        status: 'resolved',
+        resolvedAt: item.at,
+        resolution: 'auto',
+      });
+    }
+  }
+  return [...records.values()];
+}
