@@ -1,10 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PersistenceModule } from '@hotline/persistence';
 import { PlatformModule, type AppConfig } from '@hotline/platform';
+import { AccessTokenGuard } from './auth/access-token.guard';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { EscalationsController } from './escalations/escalations.controller';
 import { HealthController } from './health/health.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 import { WorkOrdersController } from './work-orders/work-orders.controller';
 
-/** The supervisors' HTTP API role. */
+/** The supervisors' HTTP API role: every route behind the bearer-token guard but the @Public() ones. */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
@@ -19,7 +24,16 @@ export class ApiModule {
           applicationName: 'hotline-api',
         }),
       ],
-      controllers: [HealthController, WorkOrdersController],
+      controllers: [
+        HealthController,
+        OpenApiController,
+        WorkOrdersController,
+        EscalationsController,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessTokenGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
     };
   }
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { resolveDatabase } from '@hotline/persistence';
 import { createLogger, loadConfig } from '@hotline/platform';
 import { ApiModule } from './api.module';
@@ -10,7 +11,17 @@ async function main(): Promise<void> {
   const database = await resolveDatabase(config.databaseUrl, config.databaseName, (line) =>
     logger.info(line),
   );
-  const app = await NestFactory.create(ApiModule.forRoot(config, database.url), { logger: false });
+  if (config.auth.usingDevelopmentSecret) {
+    logger.warn(
+      'JWT_SECRET is not set: using the public development secret (refused in production)',
+    );
+  }
+  const app = await NestFactory.create<NestExpressApplication>(
+    ApiModule.forRoot(config, database.url),
+    { logger: false },
+  );
+  // Bodies are a note of at most 2,000 characters: a tight parser limit.
+  app.useBodyParser('json', { limit: '16kb' });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.http.apiPort, config.http.host);
   logger.info({ port: config.http.apiPort, database: database.source }, 'api ready');

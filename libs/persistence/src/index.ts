@@ -8,3 +8,6 @@ export * from './work-orders/naive-ingest.baseline';
 export * from './resolve-database';
 export * from './work-orders/work-order-reads';
 export * from './supervision/escalation-message';
+export * from './supervision/escalation-reads';
+export * from './supervision/escalation-commands';
+export * from './audit/audit-log';

@@ -3,3 +3,4 @@ export * from './kafka';
 export * from './logging';
 export * from './metrics';
 export * from './platform.module';
+export * from './auth';

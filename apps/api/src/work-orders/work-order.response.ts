@@ -1,5 +1,5 @@
 import { formatInstant, maskName, maskPhone } from '@hotline/core';
-import type { WorkOrderView } from '@hotline/persistence';
+import type { WorkOrderSummary, WorkOrderView } from '@hotline/persistence';
 
 const UTC_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
@@ -69,5 +69,25 @@ export function toWorkOrderResponse(
     profile: view.profileId ? { id: view.profileId, version: view.profileVersion } : null,
     deadlines: withOffsets(view.deadlines, timeZone),
     eventCount: view.eventCount,
+  };
+}
+
+/** One line of `GET /work-orders`: no personal data. */
+export function toWorkOrderSummaryResponse(summary: WorkOrderSummary, timeZone: string) {
+  const iso = (d: Date | null) => (d === null ? null : formatInstant(d, timeZone));
+  return {
+    workOrderId: summary.workOrderId,
+    status: summary.status,
+    unitId: summary.unitId,
+    category: summary.category,
+    urgency: summary.urgency,
+    title: summary.title,
+    receivedAt: iso(summary.receivedAt),
+    acceptDueAt: iso(summary.acceptDueAt),
+    completeDueAt: iso(summary.completeDueAt),
+    nextDueAt: iso(summary.nextDueAt),
+    stageOutcomes: { accept: summary.acceptOutcome, complete: summary.completeOutcome },
+    overdue: summary.overdue,
+    supervisionLevel: summary.supervisionLevel,
   };
 }

@@ -1,12 +1,43 @@
-import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { computeDeadlines, formatExplanation, type DeadlineExplanation } from '@hotline/core';
-import { DATA_SOURCE, findWorkOrder, findWorkOrderEvents } from '@hotline/persistence';
-import { APP_CONFIG, HANDLING_RULES, type AppConfig, type HandlingRules } from '@hotline/platform';
+import {
+  DATA_SOURCE,
+  appendAuditLog,
+  findWorkOrder,
+  findWorkOrderEscalations,
+  findWorkOrderEvents,
+  listWorkOrders,
+} from '@hotline/persistence';
+import {
+  APP_CONFIG,
+  HANDLING_RULES,
+  type AppConfig,
+  type HandlingRules,
+  type Principal,
+} from '@hotline/platform';
 import type { DataSource } from 'typeorm';
-import { toWorkOrderResponse, withOffsets } from './work-order.response';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { assertInScope, listUnitFilter, unitScopeOf } from '../auth/unit-scope';
+import { ApiError } from '../errors/api-error';
+import { toEscalationResponse } from '../escalations/escalation.response';
+import { ZodValidationPipe } from '../validation/zod-validation.pipe';
+import {
+  toWorkOrderResponse,
+  toWorkOrderSummaryResponse,
+  withOffsets,
+} from './work-order.response';
 import { WorkOrderIdPipe } from './work-order-id.pipe';
+import {
+  workOrderListQuery,
+  workOrderReadQuery,
+  type WorkOrderListQuery,
+  type WorkOrderReadQuery,
+} from './work-orders.query';
 
-/** Supervisors' reads of work orders; the authorization guard slots in here (contract.md §3). */
+/** Roles that may see a citizen's name and phone in full, and only when they ask (domain.md §6). */
+const MAY_REVEAL_PERSONAL_DATA: ReadonlySet<Principal['role']> = new Set(['leader', 'supervisor']);
+
+/** Work orders, scoped by the caller's token: a unit sees its own unit's only. */
 @Controller('work-orders')
 export class WorkOrdersController {
   constructor(
@@ -15,12 +46,67 @@ export class WorkOrdersController {
     @Inject(HANDLING_RULES) private readonly rules: HandlingRules,
   ) {}
 
-  @Get(':id')
-  async findOne(@Param('id', WorkOrderIdPipe) id: string) {
-    const view = await findWorkOrder(this.dataSource, id);
-    if (!view) throw new NotFoundException(`work order ${id} not found`);
+  @Get()
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(workOrderListQuery, 'query')) query: WorkOrderListQuery,
+  ) {
+    const { page, pageSize, overdue, status, unitId } = query;
+    const result = await listWorkOrders(
+      this.dataSource,
+      {
+        unitId: listUnitFilter(principal, unitId),
+        status,
+        overdue: overdue === undefined ? undefined : overdue === 'true',
+      },
+      { page, pageSize },
+      new Date(),
+    );
     return {
-      ...toWorkOrderResponse(view, false, this.config.timeZone),
+      items: result.items.map((o) => toWorkOrderSummaryResponse(o, this.config.timeZone)),
+      page,
+      pageSize,
+      total: result.total,
+    };
+  }
+
+  /**
+   * One order with its escalations and deadline explanation. `?reveal=true` shows the citizen's
+   * name and phone in full to a leader or supervisor and writes an audit row first; a unit is
+   * refused, and without it everyone gets them masked.
+   */
+  @Get(':id')
+  async findOne(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', WorkOrderIdPipe) id: string,
+    @Query(new ZodValidationPipe(workOrderReadQuery, 'query')) query: WorkOrderReadQuery,
+  ) {
+    const reveal = query.reveal === 'true';
+    if (reveal && !MAY_REVEAL_PERSONAL_DATA.has(principal.role)) {
+      throw new ApiError('forbidden', `role ${principal.role} may not see personal data in full`);
+    }
+    const view = await findWorkOrder(this.dataSource, id);
+    if (!view) throw new ApiError('not_found', `work order ${id} not found`);
+    assertInScope(principal, view.unitId, `work order ${id}`);
+    const escalations = await findWorkOrderEscalations(
+      this.dataSource,
+      id,
+      unitScopeOf(principal) ?? undefined,
+    );
+    // Audited before it is shown: an unmasked read that cannot be recorded is not served.
+    if (reveal) {
+      await appendAuditLog(this.dataSource, {
+        subject: principal.subject,
+        role: principal.role,
+        action: 'reveal_personal_data',
+        workOrderId: id,
+      });
+    }
+    const open = escalations.filter((e) => e.status !== 'resolved');
+    return {
+      ...toWorkOrderResponse(view, reveal, this.config.timeZone),
+      supervisionLevel: open.length ? Math.max(...open.map((e) => e.level)) : null,
+      escalations: escalations.map((e) => toEscalationResponse(e, this.config.timeZone)),
       explanation: withOffsets(
         await this.explain(view.workOrderId, view.profileId, view.profileVersion),
         this.config.timeZone,

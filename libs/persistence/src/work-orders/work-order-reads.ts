@@ -59,3 +59,112 @@ export async function findWorkOrderEvents(
     .find({ where: { workOrderId }, select: { payload: true } });
   return rows.map((row) => row.payload as WorkOrderEvent);
 }
+
+export interface WorkOrderFilter {
+  unitId?: string;
+  status?: string;
+  /**
+   * `true`: an open stage is past its due instant at `now` — acceptance or completion whose outcome
+   * is still `pending` with its due instant at or before `now` (a stage is overdue from `dueAt` on;
+   * a suspended completion has no due instant, so it is not overdue). `false`: none is.
+   */
+  overdue?: boolean;
+}
+
+/** One line of the list: no personal data, so lists need no unmasking rules. */
+export interface WorkOrderSummary {
+  workOrderId: string;
+  status: string;
+  unitId: string | null;
+  category: string | null;
+  urgency: string | null;
+  title: string | null;
+  receivedAt: Date | null;
+  acceptDueAt: Date | null;
+  completeDueAt: Date | null;
+  nextDueAt: Date | null;
+  acceptOutcome: string | null;
+  completeOutcome: string | null;
+  overdue: boolean;
+  /** Highest level among the order's escalations not resolved; null when none. */
+  supervisionLevel: number | null;
+}
+
+interface WorkOrderSummaryRow {
+  work_order_id: string;
+  status: string;
+  unit_id: string | null;
+  category: string | null;
+  urgency: string | null;
+  title: string | null;
+  received_at: Date | null;
+  accept_due_at: Date | null;
+  complete_due_at: Date | null;
+  next_due_at: Date | null;
+  accept_outcome: string | null;
+  complete_outcome: string | null;
+  overdue: boolean;
+  supervision_level: number | null;
+}
+
+/** SQL for "an open stage is past its due instant", `now` being the parameter `$n`. */
+const overdueAt = (now: string) =>
+  `((w.accept_outcome = 'pending' AND w.accept_due_at <= ${now})
+    OR (w.complete_outcome = 'pending' AND w.complete_due_at <= ${now}))`;
+
+/** Newest received first, then by id, so pages are stable. */
+export async function listWorkOrders(
+  dataSource: DataSource,
+  filter: WorkOrderFilter,
+  page: { page: number; pageSize: number },
+  now: Date,
+): Promise<{ items: WorkOrderSummary[]; total: number }> {
+  const params: unknown[] = [];
+  const conditions: string[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filter.unitId !== undefined) conditions.push(`w.unit_id = ${param(filter.unitId)}`);
+  if (filter.status !== undefined) conditions.push(`w.status = ${param(filter.status)}`);
+  if (filter.overdue !== undefined) {
+    const overdue = `COALESCE(${overdueAt(param(now))}, false)`;
+    conditions.push(filter.overdue ? overdue : `NOT ${overdue}`);
+  }
+  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+  const [count] = await dataSource.query<{ total: number }[]>(
+    `SELECT count(*)::int AS total FROM work_orders w ${where}`,
+    params,
+  );
+  const rows = await dataSource.query<WorkOrderSummaryRow[]>(
+    `SELECT w.work_order_id, w.status, w.unit_id, w.category, w.urgency, w.state->>'title' AS title,
+            w.received_at, w.accept_due_at, w.complete_due_at, w.next_due_at,
+            w.accept_outcome, w.complete_outcome,
+            COALESCE(${overdueAt(`$${params.length + 1}`)}, false) AS overdue,
+            (SELECT max(e.level)::int FROM escalations e
+              WHERE e.work_order_id = w.work_order_id AND e.status <> 'resolved') AS supervision_level
+       FROM work_orders w ${where}
+      ORDER BY w.received_at DESC NULLS LAST, w.work_order_id
+      LIMIT $${params.length + 2} OFFSET $${params.length + 3}`,
+    [...params, now, page.pageSize, (page.page - 1) * page.pageSize],
+  );
+  return {
+    total: count?.total ?? 0,
+    items: rows.map((r) => ({
+      workOrderId: r.work_order_id,
+      status: r.status,
+      unitId: r.unit_id,
+      category: r.category,
+      urgency: r.urgency,
+      title: r.title,
+      receivedAt: r.received_at,
+      acceptDueAt: r.accept_due_at,
+      completeDueAt: r.complete_due_at,
+      nextDueAt: r.next_due_at,
+      acceptOutcome: r.accept_outcome,
+      completeOutcome: r.complete_outcome,
+      overdue: r.overdue,
+      supervisionLevel: r.supervision_level,
+    })),
+  };
+}

@@ -88,19 +88,26 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<Record<keyof z.infer<typeof envSchema>, string>> = {},
 ): AppConfig {
-  const parsed = envSchema.safeParse({ ...env, ...overrides });
+  const parsed = envSchema
+    .superRefine((e, ctx) => {
+      if (
+        e.NODE_ENV === 'production' &&
+        (e.JWT_SECRET === undefined || e.JWT_SECRET === DEVELOPMENT_JWT_SECRET)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_SECRET'],
+          message: 'required when NODE_ENV=production (and not the development secret)',
+        });
+      }
+    })
+    .safeParse({ ...env, ...overrides });
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
     );
   }
   const e = parsed.data;
-  const production = e.NODE_ENV === 'production';
-  if (production && (e.JWT_SECRET === undefined || e.JWT_SECRET === DEVELOPMENT_JWT_SECRET)) {
-    throw new ConfigError([
-      'JWT_SECRET: required when NODE_ENV=production (and not the development secret)',
-    ]);
-  }
   const configDir = resolve(e.CONFIG_DIR);
   return {
     databaseUrl: e.DATABASE_URL,

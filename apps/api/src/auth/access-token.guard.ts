@@ -1,0 +1,37 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { APP_CONFIG, verifyAccessToken, type AppConfig } from '@hotline/platform';
+import { ApiError } from '../errors/api-error';
+import type { AuthenticatedRequest } from './authenticated-request';
+import { IS_PUBLIC } from './public.decorator';
+
+/**
+ * Global guard: every route but the @Public() ones needs `Authorization: Bearer <HS256 JWT>`
+ * (contract.md §3). The verified principal rides on the request for @CurrentPrincipal().
+ */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    if (header === undefined) throw new ApiError('unauthenticated', 'a bearer token is required');
+    const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
+    if (!match?.[1]) {
+      throw new ApiError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
+    }
+    const check = verifyAccessToken(match[1], this.config.auth.jwtSecret, new Date());
+    if (!check.ok) throw new ApiError('unauthenticated', `invalid token: ${check.reason}`);
+    request.principal = check.principal;
+    return true;
+  }
+}

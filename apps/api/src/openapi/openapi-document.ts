@@ -1,0 +1,198 @@
+/**
+ * The API's OpenAPI 3.1 document. Parameters and bodies are generated from the same zod schemas
+ * the routes validate with (OpenAPI 3.1 speaks JSON Schema 2020-12, which zod emits), so the
+ * document cannot drift from what the API accepts; the route list itself is written out here.
+ */
+import { z } from 'zod';
+import { WORK_ORDER_ID } from '../work-orders/work-order-id.pipe';
+import { acknowledgeBody, resolveBody } from '../escalations/escalation-command.body';
+import { escalationIdParam, escalationListQuery } from '../escalations/escalations.query';
+import { workOrderListQuery, workOrderReadQuery } from '../work-orders/work-orders.query';
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
+  return rest;
+}
+
+function queryParameters(schema: z.ZodObject) {
+  const json = jsonSchema(schema) as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    schema: property,
+  }));
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+const json = (description: string, schema: JsonSchema = { type: 'object' }) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const page = (item: string) => ({
+  type: 'object',
+  required: ['items', 'page', 'pageSize', 'total'],
+  properties: {
+    items: { type: 'array', items: { type: 'object', description: item } },
+    page: { type: 'integer' },
+    pageSize: { type: 'integer' },
+    total: { type: 'integer' },
+  },
+});
+
+const secured = {
+  401: errorResponse('no bearer token, or an invalid, expired or non-HS256 one'),
+  400: errorResponse('a parameter or the body failed validation'),
+};
+const workOrderId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: WORK_ORDER_ID.source },
+};
+const escalationId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: jsonSchema(escalationIdParam),
+};
+
+export function buildOpenApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Hotline supervision API (12345 督办)',
+      version: '1',
+      description:
+        'Supervisors’ API over work orders and escalations. Every route but /health and ' +
+        '/openapi.json needs an HS256 bearer token with `sub`, `role` (leader, supervisor, unit) ' +
+        'and, for unit, `unitId`; a unit sees and acts on its own unit only (another unit’s id: ' +
+        '403; unknown id: 404). Instants are RFC 3339 with the calendar’s offset (+08:00).',
+    },
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['statusCode', 'error', 'message'],
+          properties: {
+            statusCode: { type: 'integer' },
+            error: { type: 'string' },
+            message: { type: 'string' },
+          },
+        },
+      },
+    },
+    paths: {
+      '/health': {
+        get: {
+          summary: 'Liveness and readiness (database)',
+          security: [],
+          responses: { 200: json('ready'), 503: json('the database is down') },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          security: [],
+          responses: { 200: json('OpenAPI 3.1') },
+        },
+      },
+      '/work-orders': {
+        get: {
+          summary: 'Work orders, newest received first (a unit token: its own unit only)',
+          description:
+            '`overdue=true`: acceptance or completion is still pending and its due instant has ' +
+            'passed; `false`: neither. Items carry no personal data.',
+          parameters: queryParameters(workOrderListQuery),
+          responses: {
+            200: json('a page of orders', page('work-order summary')),
+            ...secured,
+            403: errorResponse('a unit token asked for another unit'),
+          },
+        },
+      },
+      '/work-orders/{id}': {
+        get: {
+          summary: 'One work order: state, deadlines, stage outcomes, escalations, explanation',
+          description:
+            'Citizens’ names and phones are masked; `reveal=true` shows them in full to a leader ' +
+            'or supervisor and is audit-logged; a unit token asking for it gets 403.',
+          parameters: [workOrderId, ...queryParameters(workOrderReadQuery)],
+          responses: {
+            200: json('the order'),
+            ...secured,
+            403: errorResponse('another unit’s order, or reveal asked by a unit'),
+            404: errorResponse('unknown order'),
+          },
+        },
+      },
+      '/escalations': {
+        get: {
+          summary: 'Escalations, newest fired first (a unit token: its own unit only)',
+          parameters: queryParameters(escalationListQuery),
+          responses: {
+            200: json('a page of escalations', page('escalation')),
+            ...secured,
+            403: errorResponse('a unit token asked for another unit'),
+          },
+        },
+      },
+      '/escalations/{id}': {
+        get: {
+          summary: 'One escalation with its level history',
+          parameters: [escalationId],
+          responses: {
+            200: json('the escalation'),
+            ...secured,
+            403: errorResponse('another unit’s escalation'),
+            404: errorResponse('unknown escalation'),
+          },
+        },
+      },
+      '/escalations/{id}/acknowledge': {
+        post: {
+          summary: 'Acknowledge (签收) an open escalation; leader, supervisor, or its own unit',
+          parameters: [escalationId],
+          requestBody: {
+            required: false,
+            content: { 'application/json': { schema: jsonSchema(acknowledgeBody) } },
+          },
+          responses: {
+            200: json('the acknowledged escalation'),
+            ...secured,
+            403: errorResponse('another unit’s escalation'),
+            404: errorResponse('unknown escalation'),
+            409: errorResponse('already acknowledged, or resolved'),
+          },
+        },
+      },
+      '/escalations/{id}/resolve': {
+        post: {
+          summary: 'Resolve with the supervision result (督办结果); leader or supervisor',
+          parameters: [escalationId],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(resolveBody) } },
+          },
+          responses: {
+            200: json('the resolved escalation'),
+            ...secured,
+            403: errorResponse('a unit token'),
+            404: errorResponse('unknown escalation'),
+            409: errorResponse('already resolved'),
+          },
+        },
+      },
+    },
+  };
+}
