@@ -51,6 +51,7 @@ import { timedEventsInOrder, type TimedEvent } from '../deadlines/timed-events';
 import {
   DEFAULT_ESCALATION_LEVEL,
   ESCALATION_KIND_LABELS,
+  ESCALATION_KINDS,
   escalationKey,
   isOverdueKind,
   type EscalationKind,
@@ -59,7 +60,6 @@ import {
   type TimeDrivenKind,
 } from './escalation';
 import { detect, stageTimeline, type StageTimeline } from './stage-timeline';
-
 
 export interface SupervisionPolicy {
   /** An escalation not acknowledged within this many working hours moves up one level. */
@@ -416,11 +416,19 @@ function advancesOf(
 
 // ---- the decision -----------------------------------------------------------------------
 
-const byInstantThenKey =
-  <T extends { escalationKey: string }>(instant: (item: T) => Date) =>
-  (a: T, b: T): number =>
+const KIND_ORDER = new Map<EscalationKind, number>(ESCALATION_KINDS.map((kind, i) => [kind, i]));
+
+/** By instant, then in the order of ESCALATION_KINDS (a warning before its overdue), then key. */
+function byInstant<T extends { escalationKey: string }>(
+  instant: (item: T) => Date,
+  kindOf: (item: T) => EscalationKind | undefined,
+): (a: T, b: T) => number {
+  const rank = (item: T) => KIND_ORDER.get(kindOf(item) ?? 'priority') ?? 0;
+  return (a, b) =>
     instant(a).getTime() - instant(b).getTime() ||
+    rank(a) - rank(b) ||
     (a.escalationKey < b.escalationKey ? -1 : a.escalationKey > b.escalationKey ? 1 : 0);
+}
 
 export function decideSupervision(input: SupervisionInput): SupervisionDecision {
   const watermarkMs = input.watermark.getTime();
@@ -473,10 +481,12 @@ export function decideSupervision(input: SupervisionInput): SupervisionDecision 
     }
   }
 
+  const kinds = new Map(live.map((record) => [record.escalationKey, record.kind]));
+  const kindOf = (item: { escalationKey: string }) => kinds.get(item.escalationKey);
   return {
-    create: create.sort(byInstantThenKey((record) => record.firedAt)),
-    advance: advance.sort(byInstantThenKey((item) => item.at)),
-    resolve: resolve.sort(byInstantThenKey((item) => item.at)),
+    create: create.sort(byInstant((record: EscalationRecord) => record.firedAt, kindOf)),
+    advance: advance.sort(byInstant((item: EscalationAdvance) => item.at, kindOf)),
+    resolve: resolve.sort(byInstant((item: EscalationResolve) => item.at, kindOf)),
     nextDueAt: nextMs === Infinity ? null : new Date(nextMs),
   };
 }
