@@ -1,0 +1,224 @@
+import fc from 'fast-check';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import {
+  CALLBACK_RESULTS,
+  CATEGORIES,
+  TAGS,
+  URGENCIES,
+  type EventType,
+  type WorkOrderEvent,
+} from '../events/work-order-event';
+import { parseCalendar } from '../calendar/parse-calendar';
+import { parseRuleProfile } from '../rules/rule-profile';
+import { computeDeadlines } from '../deadlines/compute-deadlines';
+import { foldWorkOrder } from '../work-orders/fold-work-order';
+import {
+  applySupervisionDecision,
+  decideSupervision,
+  DEFAULT_SUPERVISION_POLICY,
+  type SupervisionDecision,
+} from './decide-supervision';
+import type { EscalationRecord } from './escalation';
+
+const root = join(__dirname, '../../../..');
+const readJson = (path: string): unknown => JSON.parse(readFileSync(join(root, path), 'utf8'));
+const calendarParsed = parseCalendar(readJson('config/calendars/cn-2023-2026.json'));
+const profileParsed = parseRuleProfile(readJson('config/rule-profiles/tianjin-default.json'));
+if (!calendarParsed.ok || !profileParsed.ok) throw new Error('fixtures do not parse');
+const calendar = calendarParsed.value;
+const profile = profileParsed.value;
+
+const MINUTE = 60_000;
+const DAY_MINUTES = 1440;
+const T0_MIN = Date.parse('2024-01-01T00:00:00+08:00') / MINUTE;
+const T0_MAX = Date.parse('2025-11-01T00:00:00+08:00') / MINUTE;
+const ORDER = 'W1';
+
+const LATER_TYPES: EventType[] = [
+  'dispatched',
+  'accepted',
+  'accepted',
+  'returned',
+  'extension_approved',
+  'suspended',
+  'resumed',
+  'replied',
+  'replied',
+  'reply_rejected',
+  'callback',
+  'reopened',
+  'verified',
+  'closed',
+  'flagged',
+];
+
+function dataFor(type: EventType, pick: number, atMs: number): Record<string, unknown> {
+  switch (type) {
+    case 'dispatched':
+      return {
+        unitId: `unit-${pick % 3}`,
+        category: CATEGORIES[pick % CATEGORIES.length],
+        urgency: URGENCIES[(pick >> 2) % URGENCIES.length],
+        ...(pick % 7 === 0 ? { tags: [TAGS[pick % TAGS.length]] } : {}),
+        ...(pick % 11 === 0
+          ? { completeDueAt: new Date(atMs + (pick % 9) * 86_400_000).toISOString() }
+          : {}),
+      };
+    case 'extension_approved':
+      return pick % 3
+        ? { workdays: 1 + (pick % 4) }
+        : { until: new Date(atMs + (pick % 12) * 86_400_000).toISOString() };
+    case 'reopened':
+    case 'suspended':
+      return { reason: '原因' };
+    case 'callback':
+      return { result: CALLBACK_RESULTS[pick % CALLBACK_RESULTS.length] };
+    case 'verified':
+      return { outcome: pick % 2 ? 'false_completion' : 'genuine', by: '督查室' };
+    case 'flagged':
+      return { tags: [TAGS[pick % TAGS.length]] };
+    case 'replied':
+      return { reply: '已处理' };
+    case 'reply_rejected':
+      return { reason: '答复不完整' };
+    default:
+      return {};
+  }
+}
+
+const iso = (minute: number) => new Date(minute * MINUTE).toISOString().replace('Z', '+00:00');
+
+/** A dispatch, then a mix of events over three weeks, with repeated instants to force ties. */
+const scenario = fc
+  .record({
+    t0: fc.integer({ min: T0_MIN, max: T0_MAX }),
+    first: fc.nat(1000),
+    later: fc.array(
+      fc.record({
+        type: fc.constantFrom(...LATER_TYPES),
+        offsetMinutes: fc.oneof(
+          fc.integer({ min: 0, max: 21 * DAY_MINUTES }),
+          fc.constantFrom(0, 60, DAY_MINUTES, 7 * DAY_MINUTES),
+        ),
+        pick: fc.nat(1000),
+      }),
+      { maxLength: 12 },
+    ),
+    watermarks: fc.array(fc.integer({ min: 0, max: 30 * DAY_MINUTES }), {
+      minLength: 1,
+      maxLength: 8,
+    }),
+  })
+  .map(({ t0, first, later, watermarks }) => {
+    const events: WorkOrderEvent[] = [
+      {
+        eventId: 'e-000',
+        type: 'dispatched',
+        workOrderId: ORDER,
+        occurredAt: iso(t0),
+        data: dataFor('dispatched', first, t0 * MINUTE),
+      } as WorkOrderEvent,
+    ];
+    later.forEach(({ type, offsetMinutes, pick }, i) => {
+      events.push({
+        eventId: `e-${String(i + 1).padStart(3, '0')}`,
+        type,
+        workOrderId: ORDER,
+        occurredAt: iso(t0 + offsetMinutes),
+        data: dataFor(type, pick, (t0 + offsetMinutes) * MINUTE),
+      } as WorkOrderEvent);
+    });
+    const sorted = [...watermarks].sort((a, b) => a - b).map((w) => new Date((t0 + w) * MINUTE));
+    return { events, watermarks: sorted };
+  });
+
+/** The decision at `watermark` with only the events that had happened by then, as live. */
+function decideAt(
+  events: readonly WorkOrderEvent[],
+  watermark: Date,
+  existing: EscalationRecord[],
+): SupervisionDecision {
+  const known = events.filter((event) => Date.parse(event.occurredAt) <= watermark.getTime());
+  return decideSupervision({
+    workOrderId: ORDER,
+    events: known,
+    state: foldWorkOrder(ORDER, known),
+    deadlines: computeDeadlines(known, profile, calendar),
+    existing,
+    watermark,
+    calendar,
+    policy: DEFAULT_SUPERVISION_POLICY,
+  });
+}
+
+const byKey = (records: EscalationRecord[]) =>
+  [...records].sort((a, b) => (a.escalationKey < b.escalationKey ? -1 : 1));
+
+describe('decideSupervision properties', () => {
+  it('ends with the same escalations whether swept often or once at the last watermark', () => {
+    fc.assert(
+      fc.property(scenario, ({ events, watermarks }) => {
+        let records: EscalationRecord[] = [];
+        for (const watermark of watermarks) {
+          records = applySupervisionDecision(records, decideAt(events, watermark, records));
+        }
+        const last = watermarks[watermarks.length - 1] as Date;
+        const once = applySupervisionDecision([], decideAt(events, last, []));
+        expect(byKey(records)).toEqual(byKey(once));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('ends with the same escalations as a sweeper woken at each nextDueAt and each event', () => {
+    fc.assert(
+      fc.property(scenario, ({ events, watermarks }) => {
+        const end = (watermarks[watermarks.length - 1] as Date).getTime();
+        const eventTimes = [...new Set(events.map((event) => Date.parse(event.occurredAt)))];
+        let records: EscalationRecord[] = [];
+        let wake = Math.min(...eventTimes);
+        while (wake <= end) {
+          const decision = decideAt(events, new Date(wake), records);
+          records = applySupervisionDecision(records, decision);
+          const nextEvent = Math.min(...eventTimes.filter((t) => t > wake));
+          wake = Math.min(decision.nextDueAt?.getTime() ?? Infinity, nextEvent);
+        }
+        records = applySupervisionDecision(records, decideAt(events, new Date(end), records));
+        expect(byKey(records)).toEqual(
+          byKey(applySupervisionDecision([], decideAt(events, new Date(end), []))),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decides nothing new when its results are fed back, and looks again only after the watermark', () => {
+    fc.assert(
+      fc.property(scenario, ({ events, watermarks }) => {
+        for (const watermark of watermarks) {
+          const first = decideAt(events, watermark, []);
+          const keys = first.create.map((record) => record.escalationKey);
+          expect(new Set(keys).size).toBe(keys.length);
+          for (const record of first.create) {
+            expect(record.firedAt.getTime()).toBeLessThanOrEqual(watermark.getTime());
+          }
+          for (const item of [...first.advance, ...first.resolve]) {
+            expect(item.at.getTime()).toBeLessThanOrEqual(watermark.getTime());
+          }
+          if (first.nextDueAt !== null) {
+            expect(first.nextDueAt.getTime()).toBeGreaterThan(watermark.getTime());
+          }
+          const again = decideAt(events, watermark, applySupervisionDecision([], first));
+          expect(again).toEqual({
+            create: [],
+            advance: [],
+            resolve: [],
+            nextDueAt: first.nextDueAt,
+          });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
