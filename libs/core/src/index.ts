@@ -20,3 +20,4 @@ export * from './statistics/order-facts';
 export * from './statistics/summarize-statistics';
 export * from './supervision/escalation';
 export * from './supervision/decide-supervision';
+export * from './supervision/organisation';
