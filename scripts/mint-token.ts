@@ -4,7 +4,7 @@
  * secret when it is unset outside production). For local use; real tokens come from the IdP.
  */
 import { parseArgs } from 'node:util';
-import { ROLES, loadConfig, signAccessToken, type Role } from '@hotline/platform';
+import { ROLES, loadConfig, requireJwtSecret, signAccessToken, type Role } from '@hotline/platform';
 
 function fail(message: string): never {
   process.stderr.write(
@@ -40,6 +40,6 @@ const token = signAccessToken(
     ttlSeconds: Math.round(hours * 3600),
     now: new Date(),
   },
-  config.auth.jwtSecret,
+  requireJwtSecret(config),
 );
 process.stdout.write(`${token}\n`);

@@ -94,6 +94,12 @@ describe('API authentication and scope', () => {
     await db?.drop();
   });
 
+  it('refuses to start in production without JWT_SECRET', async () => {
+    const production = await startWorker({ DATABASE_URL: db.url, NODE_ENV: 'production' }, 'api');
+    expect((await production.exited).code).toBe(1);
+    expect(production.output()).toContain('JWT_SECRET: required when NODE_ENV=production');
+  });
+
   it('serves /health without a token', async () => {
     expect((await get('/health')).status).toBe(200);
   });

@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { resolveDatabase } from '@hotline/persistence';
-import { createLogger, loadConfig } from '@hotline/platform';
+import { createLogger, loadConfig, requireJwtSecret } from '@hotline/platform';
 import { ApiModule } from './api.module';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  requireJwtSecret(config); // before anything starts: the API cannot run without its token key
   const logger = createLogger(config.logLevel, 'api');
   const database = await resolveDatabase(config.databaseUrl, config.databaseName, (line) =>
     logger.info(line),

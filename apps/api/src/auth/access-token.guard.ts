@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { APP_CONFIG, verifyAccessToken, type AppConfig } from '@hotline/platform';
+import { APP_CONFIG, requireJwtSecret, verifyAccessToken, type AppConfig } from '@hotline/platform';
 import { ApiError } from '../errors/api-error';
 import type { AuthenticatedRequest } from './authenticated-request';
 import { IS_PUBLIC } from './public.decorator';
@@ -11,10 +11,14 @@ import { IS_PUBLIC } from './public.decorator';
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
+  private readonly secret: string;
+
   constructor(
     private readonly reflector: Reflector,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.secret = requireJwtSecret(config);
+  }
 
   canActivate(context: ExecutionContext): boolean {
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
@@ -29,7 +33,7 @@ export class AccessTokenGuard implements CanActivate {
     if (!match?.[1]) {
       throw new ApiError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
     }
-    const check = verifyAccessToken(match[1], this.config.auth.jwtSecret, new Date());
+    const check = verifyAccessToken(match[1], this.secret, new Date());
     if (!check.ok) throw new ApiError('unauthenticated', `invalid token: ${check.reason}`);
     request.principal = check.principal;
     return true;

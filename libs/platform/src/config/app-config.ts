@@ -70,7 +70,8 @@ export interface AppConfig {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   faults: { killAfterDbCommit: number | undefined };
   auth: {
-    jwtSecret: string;
+    /** Null only with NODE_ENV=production and no JWT_SECRET: the API refuses to start (requireJwtSecret). */
+    jwtSecret: string | null;
     /** True when JWT_SECRET was not set and the public development secret is in use. */
     usingDevelopmentSecret: boolean;
   };
@@ -90,14 +91,11 @@ export function loadConfig(
 ): AppConfig {
   const parsed = envSchema
     .superRefine((e, ctx) => {
-      if (
-        e.NODE_ENV === 'production' &&
-        (e.JWT_SECRET === undefined || e.JWT_SECRET === DEVELOPMENT_JWT_SECRET)
-      ) {
+      if (e.NODE_ENV === 'production' && e.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
         ctx.addIssue({
           code: 'custom',
           path: ['JWT_SECRET'],
-          message: 'required when NODE_ENV=production (and not the development secret)',
+          message: 'the development secret is not accepted when NODE_ENV=production',
         });
       }
     })
@@ -108,6 +106,7 @@ export function loadConfig(
     );
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
   const configDir = resolve(e.CONFIG_DIR);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -137,8 +136,19 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
     faults: { killAfterDbCommit: e.FAULT_KILL_AFTER_DB_COMMIT },
     auth: {
-      jwtSecret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
-      usingDevelopmentSecret: e.JWT_SECRET === undefined,
+      jwtSecret: e.JWT_SECRET ?? (production ? null : DEVELOPMENT_JWT_SECRET),
+      usingDevelopmentSecret: e.JWT_SECRET === undefined && !production,
     },
   };
+}
+
+/**
+ * The bearer-token key, for the roles that need one (the API, `npm run token`): in production it
+ * must be configured; the worker never asks, so it runs without it.
+ */
+export function requireJwtSecret(config: AppConfig): string {
+  if (config.auth.jwtSecret === null) {
+    throw new ConfigError(['JWT_SECRET: required when NODE_ENV=production']);
+  }
+  return config.auth.jwtSecret;
 }
