@@ -356,24 +356,23 @@ describe('decideSupervision: completion', () => {
 
 describe('decideSupervision: auto-advance on the working clock', () => {
   it.each`
-    rule                                                                                | dispatchedAt          | due                            | stillAt               | advancedAt
-    ${'an overdue fired Fri 22:00 climbs at Mon 02:00: the weekend does not count'}     | ${'2024-03-07 22:00'} | ${'2024-03-08T22:00:00+08:00'} | ${'2024-03-11 01:59'} | ${'2024-03-11T02:00:00+08:00'}
-    ${'an overdue fired Fri 02-09 22:00 climbs on the make-up Sunday 02-18 after 春节'} | ${'2024-02-08 22:00'} | ${'2024-02-09T22:00:00+08:00'} | ${'2024-02-18 01:59'} | ${'2024-02-18T02:00:00+08:00'}
-  `('$rule', ({ dispatchedAt, due, stillAt, advancedAt }) => {
+    rule                                                                                | dispatchedAt          | due                   | advancedAt
+    ${'an overdue fired Fri 22:00 climbs at Mon 02:00: the weekend does not count'}     | ${'2024-03-07 22:00'} | ${'2024-03-08 22:00'} | ${'2024-03-11 02:00'}
+    ${'an overdue fired Fri 02-09 22:00 climbs on the make-up Sunday 02-18 after 春节'} | ${'2024-02-08 22:00'} | ${'2024-02-09 22:00'} | ${'2024-02-18 02:00'}
+  `('$rule', ({ dispatchedAt, due, advancedAt }) => {
     const log = [dispatched(dispatchedAt as string)];
-    const overdue = decide(
-      log,
-      show(new Date(due as string))!
-        .slice(0, 16)
-        .replace('T', ' '),
-    );
-    const records = applySupervisionDecision([], overdue);
-    const waiting = decide(log, stillAt as string, records);
-    expect(advanced(waiting).filter((line) => line.startsWith(key('accept_overdue')))).toEqual([]);
-    expect(show(waiting.nextDueAt)).toBe(advancedAt);
-    const later = decide(log, (advancedAt as string).slice(0, 16).replace('T', ' '), records);
-    expect(advanced(later).filter((line) => line.startsWith(key('accept_overdue')))).toEqual([
-      `${key('accept_overdue')} 2→3 ${advancedAt as string} not_acknowledged`,
+    const records = applySupervisionDecision([], decide(log, due as string));
+    const overdue = records.find((record) => record.escalationKey === key('accept_overdue'));
+    expect(show(overdue?.firedAt ?? null)).toBe(bj(due as string));
+    const onlyOverdue = (decision: SupervisionDecision) =>
+      advanced(decision).filter((line) => line.startsWith(key('accept_overdue')));
+
+    const aMinuteBefore = new Date(at(advancedAt as string).getTime() - 60_000);
+    const waiting = decide(log, show(aMinuteBefore)?.slice(0, 16).replace('T', ' ') ?? '', records);
+    expect(onlyOverdue(waiting)).toEqual([]);
+    expect(show(waiting.nextDueAt)).toBe(bj(advancedAt as string));
+    expect(onlyOverdue(decide(log, advancedAt as string, records))).toEqual([
+      `${key('accept_overdue')} 2→3 ${bj(advancedAt as string)} not_acknowledged`,
     ]);
   });
 
