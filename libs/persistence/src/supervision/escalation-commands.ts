@@ -4,12 +4,12 @@
  * once are serialized and the second sees the first's outcome; the change's outbox message and its
  * audit row commit with it or not at all.
  */
-import { formatInstant } from '@hotline/core';
+import { formatInstant, type EscalationStatus } from '@hotline/core';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { appendAuditLog } from '../audit/audit-log';
 import { withTransaction } from '../transaction';
 import { enqueueOutbox, type EscalationMessage } from './escalation-message';
-import { findEscalation, type EscalationStatus, type EscalationView } from './escalation-reads';
+import { findEscalation, type EscalationView } from './escalation-reads';
 
 export interface EscalationCommand {
   escalationId: string;

@@ -1,8 +1,6 @@
 /** The read side of escalations for the API: one, a page of a filtered list, and an order's. */
+import type { EscalationStatus } from '@hotline/core';
 import type { SqlRunner } from '../audit/audit-log';
-
-export const ESCALATION_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
-export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
 
 export interface EscalationLevelView {
   level: number;
