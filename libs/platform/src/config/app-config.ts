@@ -33,6 +33,8 @@ const envSchema = z.object({
   CONFIG_DIR: z.string().min(1).default('config'),
   CALENDAR_FILE: z.string().min(1).default('calendars/cn-2023-2026.json'),
   RULE_PROFILE_FILE: z.string().min(1).default('rule-profiles/tianjin-default.json'),
+  /** The statistics formula (domain.md §5), relative to CONFIG_DIR. */
+  STATISTICS_FILE: z.string().min(1).default('statistics.json'),
   /** The calendar's IANA zone: instants are shown with its offset. */
   TIME_ZONE: z.string().min(1).default('Asia/Shanghai'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -65,7 +67,7 @@ export interface AppConfig {
   ingest: { maxBatchEvents: number; partitionsConcurrently: number };
   db: { poolSize: number; migrateOnStart: boolean };
   http: { host: string; workerPort: number; apiPort: number };
-  files: { configDir: string; calendar: string; ruleProfile: string };
+  files: { configDir: string; calendar: string; ruleProfile: string; statistics: string };
   timeZone: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   faults: { killAfterDbCommit: number | undefined };
@@ -131,6 +133,7 @@ export function loadConfig(
       configDir,
       calendar: resolve(configDir, e.CALENDAR_FILE),
       ruleProfile: resolve(configDir, e.RULE_PROFILE_FILE),
+      statistics: resolve(configDir, e.STATISTICS_FILE),
     },
     timeZone: e.TIME_ZONE,
     logLevel: e.LOG_LEVEL,

@@ -1,2 +1,3 @@
 export * from './app-config';
 export * from './load-handling-rules';
+export * from './load-statistics-formula';

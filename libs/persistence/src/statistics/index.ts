@@ -1,0 +1,5 @@
+export * from './fact-deltas';
+export * from './statistics-reads';
+export * from './statistics-figures';
+export * from './statistics-months';
+export * from './statistics-report';

@@ -1,0 +1,195 @@
+/**
+ * The statistics' reads: the rollup summed over a period, escalations by kind, orders overdue and
+ * open at an instant, closed months and their restatements. Periods are calendar days
+ * `[fromOn, toOn]` inclusive, named in the calendar's zone (the rollup's days are already named
+ * so); instants are compared half-open: a period ends at the start of the day after `toOn`.
+ */
+import {
+  ESCALATION_KINDS,
+  type Category,
+  type EscalationKind,
+  type FactMeasure,
+  type RollupRow,
+} from '@hotline/core';
+
+/** A DataSource or a QueryRunner: reads run on either. */
+export interface Queryable {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * The rollup over `[fromOn, toOn]`, optionally for one unit, summed per month: each row's `dayOn`
+ * is the first day of its month (so a grouping by month still works) and a month's statistics
+ * cross the wire as units × categories × measures rows, not one per day.
+ */
+export async function rollupRows(
+  q: Queryable,
+  fromOn: string,
+  toOn: string,
+  unitId?: string,
+): Promise<RollupRow[]> {
+  const rows = (await q.query(
+    `SELECT to_char(date_trunc('month', day_on), 'YYYY-MM-DD') AS day_on, unit_id, category, measure,
+            sum(count)::bigint AS count
+       FROM statistics_daily
+      WHERE day_on BETWEEN $1::date AND $2::date AND ($3::text IS NULL OR unit_id = $3)
+      GROUP BY 1, unit_id, category, measure`,
+    [fromOn, toOn, unitId ?? null],
+  )) as { day_on: string; unit_id: string; category: string; measure: string; count: string }[];
+  return rows.map((r) => ({
+    dayOn: r.day_on,
+    unitId: r.unit_id,
+    category: r.category as Category,
+    measure: r.measure as FactMeasure,
+    count: Number(r.count),
+  }));
+}
+
+/** Escalations fired in a period, per unit, the order's current category, and kind. */
+export interface EscalationCount {
+  unitId: string;
+  /** Null when the order's row is missing (never in practice: escalations come from orders). */
+  category: string | null;
+  kind: EscalationKind;
+  count: number;
+}
+
+/**
+ * Escalations whose `fired_at` falls in `[fromOn 00:00, toOn + 1 day 00:00)` in `timeZone`: each
+ * escalation row is one (order, kind, segment, round), so a level raised later is not counted
+ * again. Credited to the unit the escalation names.
+ */
+export async function escalationCounts(
+  q: Queryable,
+  fromOn: string,
+  toOn: string,
+  timeZone: string,
+  unitId?: string,
+): Promise<EscalationCount[]> {
+  const rows = (await q.query(
+    `SELECT e.unit_id, w.category, e.kind, count(*)::bigint AS count
+       FROM escalations e
+       LEFT JOIN work_orders w ON w.work_order_id = e.work_order_id
+      WHERE e.fired_at >= ($1::date)::timestamp AT TIME ZONE $3
+        AND e.fired_at < ($2::date + 1)::timestamp AT TIME ZONE $3
+        AND ($4::text IS NULL OR e.unit_id = $4)
+      GROUP BY e.unit_id, w.category, e.kind`,
+    [fromOn, toOn, timeZone, unitId ?? null],
+  )) as { unit_id: string; category: string | null; kind: string; count: string }[];
+  return rows
+    .filter((r) => (ESCALATION_KINDS as readonly string[]).includes(r.kind))
+    .map((r) => ({
+      unitId: r.unit_id,
+      category: r.category,
+      kind: r.kind as EscalationKind,
+      count: Number(r.count),
+    }));
+}
+
+/** Orders overdue and open at an instant, per current unit, category and the stage that is overdue. */
+export interface OverdueCount {
+  unitId: string;
+  category: string;
+  stage: 'accept' | 'complete';
+  count: number;
+}
+
+/**
+ * 期末超期未办结: the orders that, at instant `at`, were overdue and still open, from the order
+ * rows' columns. An order counts (once) when all of these hold:
+ * - it had been received: `received_at < at`;
+ * - it was not closed by then: `closed_at` null or `>= at`;
+ * - it was not with the hotline after a return by then: not (`status = returned` and the state's
+ *   `returnedAt < at`);
+ * - a stage was past its deadline and not done by then: acceptance `accept_due_at < at` and
+ *   `accepted_at` null or `>= at` (stage `accept`), else completion `complete_due_at < at` and
+ *   `replied_at` null or `>= at` (stage `complete`);
+ * - and, when the formula leaves excluded orders out (不计考核), it is not excluded.
+ * Credited to the order's current unit and category. The columns are the order's current segment
+ * and round: for a period long past, an order re-dispatched or reworked since is judged on its
+ * current deadlines. That is why a month close freezes this figure at the month's end.
+ */
+export async function overdueOpenCounts(
+  q: Queryable,
+  at: Date,
+  leaveOutExcludedOrders: boolean,
+  unitId?: string,
+): Promise<OverdueCount[]> {
+  const rows = (await q.query(
+    `SELECT unit_id, category, stage, count(*)::bigint AS count
+       FROM (
+         SELECT w.unit_id, w.category,
+                CASE WHEN w.accept_due_at < $1 AND (w.accepted_at IS NULL OR w.accepted_at >= $1)
+                     THEN 'accept'
+                     WHEN w.complete_due_at < $1 AND (w.replied_at IS NULL OR w.replied_at >= $1)
+                     THEN 'complete' END AS stage
+           FROM work_orders w
+          WHERE w.received_at < $1
+            AND w.unit_id IS NOT NULL AND w.category IS NOT NULL
+            AND (w.closed_at IS NULL OR w.closed_at >= $1)
+            AND NOT (w.status = 'returned' AND (w.state->>'returnedAt')::timestamptz < $1)
+            AND NOT ($2::boolean AND w.excluded)
+            AND ($3::text IS NULL OR w.unit_id = $3)
+            AND (w.accept_due_at < $1 OR w.complete_due_at < $1)
+       ) o
+      WHERE stage IS NOT NULL
+      GROUP BY unit_id, category, stage`,
+    [at, leaveOutExcludedOrders, unitId ?? null],
+  )) as { unit_id: string; category: string; stage: 'accept' | 'complete'; count: string }[];
+  return rows.map((r) => ({
+    unitId: r.unit_id,
+    category: r.category,
+    stage: r.stage,
+    count: Number(r.count),
+  }));
+}
+
+/** A restatement: a change that reached a closed month after it was closed. */
+export interface Restatement {
+  id: string;
+  month: string;
+  workOrderId: string;
+  measure: FactMeasure;
+  unitId: string;
+  category: string;
+  delta: number;
+  /** The event type that caused it, or `recompute`. */
+  cause: string;
+  at: Date;
+}
+
+/** A month's restatements in the order they were recorded, optionally for one unit. */
+export async function listRestatements(
+  q: Queryable,
+  month: string,
+  unitId?: string,
+): Promise<Restatement[]> {
+  const rows = (await q.query(
+    `SELECT id, month, work_order_id, measure, unit_id, category, delta, cause, at
+       FROM statistics_restatements
+      WHERE month = $1 AND ($2::text IS NULL OR unit_id = $2)
+      ORDER BY id`,
+    [month, unitId ?? null],
+  )) as {
+    id: string;
+    month: string;
+    work_order_id: string;
+    measure: string;
+    unit_id: string;
+    category: string;
+    delta: number;
+    cause: string;
+    at: Date;
+  }[];
+  return rows.map((r) => ({
+    id: String(r.id),
+    month: r.month,
+    workOrderId: r.work_order_id,
+    measure: r.measure as FactMeasure,
+    unitId: r.unit_id,
+    category: r.category,
+    delta: r.delta,
+    cause: r.cause,
+    at: r.at,
+  }));
+}

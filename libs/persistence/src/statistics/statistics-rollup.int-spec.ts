@@ -1,0 +1,241 @@
+/**
+ * The rollup's write path and month close on a real, freshly migrated PostgreSQL.
+ */
+import type { FactKey, FactMeasure, StatisticsFormula } from '@hotline/core';
+import { createDataSource, withTransaction } from '@hotline/persistence';
+import { createFreshDatabase, type FreshDatabase } from '@hotline/testing';
+import type { DataSource } from 'typeorm';
+import {
+  applyFactDeltas,
+  closeMonth,
+  findClosedMonth,
+  listRestatements,
+  loadStoredFacts,
+  monthReport,
+  type OrderFactChange,
+} from './index';
+
+const formula: StatisticsFormula = {
+  id: 'test',
+  version: '1',
+  satisfied: ['satisfied', 'basically_satisfied'],
+  outsideDenominator: ['unreachable', 'declined'],
+  leaveOutExcludedOrders: true,
+  ratingAfterRework: 'latest',
+  ratingPeriod: 'callback',
+  rounding: { decimals: 2, mode: 'half_up' },
+  source: 'test',
+};
+const ZONE = 'Asia/Shanghai';
+
+const fact = (
+  dayOn: string,
+  measure: FactMeasure,
+  unitId = 'teda-enforcement',
+  category: FactKey['category'] = 'complaint',
+): FactKey => ({ dayOn, unitId, category, measure });
+
+describe('statistics rollup (PostgreSQL)', () => {
+  let db: FreshDatabase;
+  let dataSource: DataSource;
+
+  const rollup = async () =>
+    dataSource.query<
+      { day_on: string; unit_id: string; category: string; measure: string; count: number }[]
+    >(
+      `SELECT to_char(day_on, 'YYYY-MM-DD') AS day_on, unit_id, category, measure, count::int AS count
+         FROM statistics_daily WHERE count <> 0 ORDER BY 1, 2, 3, 4`,
+    );
+
+  /** Loads the stored facts and applies the new ones, as the ingestion transaction does. */
+  const apply = (orders: Record<string, FactKey[]>, cause: string) =>
+    withTransaction(dataSource, async (runner) => {
+      const stored = await loadStoredFacts(runner, Object.keys(orders));
+      const changes: OrderFactChange[] = Object.entries(orders).map(([workOrderId, after]) => ({
+        workOrderId,
+        before: stored.get(workOrderId) ?? [],
+        after,
+        cause,
+      }));
+      return applyFactDeltas(runner, changes);
+    });
+
+  beforeAll(async () => {
+    db = await createFreshDatabase('stats_rollup');
+    dataSource = createDataSource({ url: db.url, poolSize: 4 });
+    await dataSource.initialize();
+    await dataSource.query(
+      `INSERT INTO work_orders (work_order_id, status, state, event_count)
+       SELECT id, 'dispatched', '{}'::jsonb, 1 FROM unnest($1::text[]) AS id`,
+      [['A', 'B', 'C']],
+    );
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  it('adds the facts of new orders and stores them on the rows', async () => {
+    const outcome = await apply(
+      {
+        A: [fact('2024-01-10', 'received'), fact('2024-01-12', 'rated_satisfied')],
+        B: [fact('2024-01-10', 'received'), fact('2024-01-11', 'received', 'teda-community-1')],
+      },
+      'dispatched',
+    );
+    expect(outcome).toEqual({ rowsChanged: 3, ordersChanged: 2, restatements: 0 });
+    expect(await rollup()).toEqual([
+      {
+        day_on: '2024-01-10',
+        unit_id: 'teda-enforcement',
+        category: 'complaint',
+        measure: 'received',
+        count: 2,
+      },
+      {
+        day_on: '2024-01-11',
+        unit_id: 'teda-community-1',
+        category: 'complaint',
+        measure: 'received',
+        count: 1,
+      },
+      {
+        day_on: '2024-01-12',
+        unit_id: 'teda-enforcement',
+        category: 'complaint',
+        measure: 'rated_satisfied',
+        count: 1,
+      },
+    ]);
+    const stored = await withTransaction(dataSource, (r) => loadStoredFacts(r, ['A', 'B', 'C']));
+    expect(stored.get('A')).toEqual([
+      fact('2024-01-10', 'received'),
+      fact('2024-01-12', 'rated_satisfied'),
+    ]);
+    expect(stored.has('C')).toBe(false);
+  });
+
+  it('writes nothing when an order is applied again in the same state', async () => {
+    const before = await rollup();
+    const outcome = await apply(
+      { A: [fact('2024-01-12', 'rated_satisfied'), fact('2024-01-10', 'received')] },
+      'callback',
+    );
+    expect(outcome).toEqual({ rowsChanged: 0, ordersChanged: 0, restatements: 0 });
+    expect(await rollup()).toEqual(before);
+  });
+
+  it('moves a rating by difference when a later callback replaces it', async () => {
+    await apply(
+      { A: [fact('2024-01-10', 'received'), fact('2024-01-20', 'rated_dissatisfied')] },
+      'callback',
+    );
+    const rows = await rollup();
+    expect(rows.filter((r) => r.measure.startsWith('rated_'))).toEqual([
+      expect.objectContaining({ day_on: '2024-01-20', measure: 'rated_dissatisfied', count: 1 }),
+    ]);
+  });
+
+  it('freezes a closed month, records a late change as a restatement, and refuses a second close', async () => {
+    const now = new Date('2024-02-05T00:00:00Z');
+    const closed = await closeMonth(dataSource, {
+      month: '2024-01',
+      closedBy: 'leader-1',
+      now,
+      formula,
+      timeZone: ZONE,
+    });
+    expect(closed.ok).toBe(true);
+    const frozen = await findClosedMonth(dataSource, '2024-01');
+    expect(frozen?.figures.summary.total).toMatchObject({ received: 3, dissatisfied: 1 });
+
+    // A late callback turns A's dissatisfied into satisfied, in January.
+    const outcome = await apply(
+      { A: [fact('2024-01-10', 'received'), fact('2024-01-28', 'rated_satisfied')] },
+      'callback',
+    );
+    expect(outcome.restatements).toBe(2);
+    const restatements = await listRestatements(dataSource, '2024-01');
+    expect(
+      restatements.map(({ workOrderId, measure, unitId, delta, cause }) => ({
+        workOrderId,
+        measure,
+        unitId,
+        delta,
+        cause,
+      })),
+    ).toEqual([
+      {
+        workOrderId: 'A',
+        measure: 'rated_dissatisfied',
+        unitId: 'teda-enforcement',
+        delta: -1,
+        cause: 'callback',
+      },
+      {
+        workOrderId: 'A',
+        measure: 'rated_satisfied',
+        unitId: 'teda-enforcement',
+        delta: 1,
+        cause: 'callback',
+      },
+    ]);
+    // The live rollup moved; the closed month's report did not.
+    expect((await rollup()).filter((r) => r.measure === 'rated_satisfied')).toHaveLength(1);
+    const report = await monthReport(dataSource, '2024-01', {
+      groupBy: null,
+      unitId: null,
+      formula,
+      timeZone: ZONE,
+      now,
+    });
+    expect(report.total).toMatchObject({ satisfied: 0, dissatisfied: 1, satisfactionRate: 0 });
+    expect(report.restatements).toHaveLength(2);
+    expect(report.closed?.closedBy).toBe('leader-1');
+
+    // A change in an open month is no restatement.
+    expect((await apply({ C: [fact('2024-02-01', 'received')] }, 'dispatched')).restatements).toBe(
+      0,
+    );
+
+    const again = await closeMonth(dataSource, {
+      month: '2024-01',
+      closedBy: 'leader-2',
+      now,
+      formula,
+      timeZone: ZONE,
+    });
+    expect(again).toMatchObject({ ok: false, reason: 'already_closed', closedBy: 'leader-1' });
+    expect(
+      await closeMonth(dataSource, {
+        month: '2024-02',
+        closedBy: 'leader-1',
+        now,
+        formula,
+        timeZone: ZONE,
+      }),
+    ).toMatchObject({ ok: false, reason: 'not_over' });
+  });
+
+  it('lets concurrent transactions touch the same rollup rows in opposite orders without deadlock', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) =>
+      fact(`2024-03-${String((i % 28) + 1).padStart(2, '0')}`, 'received', `unit-${i % 5}`),
+    );
+    const ids = Array.from({ length: 20 }, (_, i) => `P-${i}`);
+    await dataSource.query(
+      `INSERT INTO work_orders (work_order_id, status, state, event_count)
+       SELECT id, 'dispatched', '{}'::jsonb, 1 FROM unnest($1::text[]) AS id`,
+      [ids],
+    );
+    const half = (from: number) =>
+      Object.fromEntries(
+        ids.slice(from, from + 10).map((id) => [id, from === 0 ? keys : [...keys].reverse()]),
+      );
+    await Promise.all([apply(half(0), 'dispatched'), apply(half(10), 'dispatched')]);
+    const rows = await dataSource.query<{ total: number }[]>(
+      `SELECT sum(count)::int AS total FROM statistics_daily WHERE day_on >= '2024-03-01'`,
+    );
+    expect(rows[0]?.total).toBe(20 * 40);
+  });
+});
