@@ -13,6 +13,8 @@ import {
   createLogger,
   loadConfig,
   loadHandlingRules,
+  loadOrganisation,
+  recipientsResolver,
 } from '@hotline/platform';
 import { createDataSource, ingestOneByOneWithOrm, migrate } from '@hotline/persistence';
 import {
@@ -22,7 +24,7 @@ import {
   kafkaBrokers,
   ordinaryOrder,
 } from '@hotline/testing';
-import type { WorkOrderEvent } from '@hotline/core';
+import { DEFAULT_SUPERVISION_POLICY, type WorkOrderEvent } from '@hotline/core';
 import { DeadLetterPublisher } from '../apps/worker/src/ingestion/dead-letter.publisher';
 import { IngestBatchService } from '../apps/worker/src/ingestion/ingest-batch.service';
 import { projectWorkOrder } from '../apps/worker/src/ingestion/project-work-order';
@@ -31,7 +33,8 @@ import { WorkOrderEventsConsumer } from '../apps/worker/src/ingestion/work-order
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const BASELINE_EVENTS = Number(process.env.BENCH_BASELINE_EVENTS ?? 2_000);
 const PARTITIONS = 2;
-const RULES = loadHandlingRules(loadConfig().files);
+const CONFIG = loadConfig();
+const RULES = loadHandlingRules(CONFIG.files);
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -76,7 +79,12 @@ async function consumeThrough(
   const metrics = new IngestionMetrics(false);
   const consumer = new WorkOrderEventsConsumer(
     kafka,
-    new IngestBatchService(dataSource, RULES),
+    new IngestBatchService(dataSource, RULES, {
+      escalationsTopic: `${topics.events}-escalations`,
+      policy: DEFAULT_SUPERVISION_POLICY,
+      recipients: recipientsResolver(loadOrganisation(CONFIG.files.organisation)),
+      latenessMs: 60_000,
+    }),
     new DeadLetterPublisher(producer, topics.dlq),
     metrics,
     createLogger('warn', 'bench'),

@@ -18,6 +18,7 @@ import {
   type FreshDatabase,
   type WorkerProcess,
 } from '@hotline/testing';
+import { DEVELOPMENT_JWT_SECRET, signAccessToken } from '@hotline/platform';
 import { Client } from 'pg';
 
 const json = (event: WorkOrderEvent) => ({ key: event.workOrderId, value: JSON.stringify(event) });
@@ -187,10 +188,16 @@ describe('ingestion end to end', () => {
 
   it('serves the ingested order through the API with personal data masked', async () => {
     const api = await startWorker({ DATABASE_URL: db.url }, 'api');
+    const token = signAccessToken(
+      { subject: 'e2e', role: 'supervisor', ttlSeconds: 600, now: new Date() },
+      DEVELOPMENT_JWT_SECRET,
+    );
+    const get = (path: string) =>
+      fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const base = `http://127.0.0.1:${api.port}`;
     try {
-      const base = `http://127.0.0.1:${api.port}`;
       const order = await waitFor('the API', async () => {
-        const res = await fetch(`${base}/work-orders/TJ-E2E-1`);
+        const res = await get('/work-orders/TJ-E2E-1');
         return res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
       });
       expect(order).toMatchObject({
@@ -210,25 +217,41 @@ describe('ingestion end to end', () => {
       });
 
       // Dispatched Fri 2024-02-09 10:00 before the Spring Festival: accept by the make-up Sunday.
-      const festive = (await (await fetch(`${base}/work-orders/TJ-E2E-3`)).json()) as {
+      const festive = (await (await get('/work-orders/TJ-E2E-3')).json()) as {
         acceptDueAt: string;
         stageOutcomes: { accept: string };
         nextDueAt: string;
+        supervisionLevel: number;
+        escalations: { kind: string; firedAt: string; level: number; status: string }[];
         explanation: {
           accept: { text: string; start: { at: string }; skippedDays: { name: string }[] };
         };
       };
       expect(festive.acceptDueAt).toBe('2024-02-18T10:00:00+08:00');
       expect(festive.stageOutcomes.accept).toBe('pending');
-      expect(festive.nextDueAt < festive.acceptDueAt).toBe(true); // the warning comes first
+      // Never accepted nor replied, and the partition has caught up (the wall clock is long past):
+      // acceptance warned 6 working hours before its deadline (the make-up Sunday's 04:00), then
+      // overdue at it; completion warned one working day before its deadline, then overdue.
+      expect(
+        festive.escalations
+          .map((e) => [e.kind, e.firedAt])
+          .sort(([a], [b]) => String(a).localeCompare(String(b))),
+      ).toEqual([
+        ['accept_overdue', '2024-02-18T10:00:00+08:00'],
+        ['accept_warning', '2024-02-18T04:00:00+08:00'],
+        // 7 working days: 02-09 14 h, 02-18…02-23 six days, Monday 02-26 10 h.
+        ['complete_overdue', '2024-02-26T10:00:00+08:00'],
+        ['complete_warning', '2024-02-23T10:00:00+08:00'],
+      ]);
+      expect(festive.supervisionLevel).toBe(3); // still not accepted a working day later: 督办单
       expect(festive.explanation.accept.text).toContain('春节');
       expect(festive.explanation.accept.text).toContain('2024-02-18');
       expect(festive.explanation.accept.start.at).toBe('2024-02-09T10:00:00+08:00');
       expect(festive.explanation.accept.skippedDays.map((d) => d.name)).toContain('春节');
-      const missing = await fetch(`${base}/work-orders/NO-SUCH-ORDER`);
+      const missing = await get('/work-orders/NO-SUCH-ORDER');
       expect(missing.status).toBe(404);
       expect(await missing.json()).toMatchObject({ statusCode: 404, error: 'Not Found' });
-      expect((await fetch(`${base}/work-orders/bad%20id`)).status).toBe(400);
+      expect((await get('/work-orders/bad%20id')).status).toBe(400);
     } finally {
       await api.stop();
     }

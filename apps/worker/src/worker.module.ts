@@ -3,8 +3,10 @@ import { PersistenceModule } from '@hotline/persistence';
 import { PlatformModule, type AppConfig } from '@hotline/platform';
 import { HealthController } from './health/health.controller';
 import { IngestionModule } from './ingestion/ingestion.module';
+import { SupervisionModule } from './supervision/supervision.module';
+import { WorkerRuntimeModule } from './worker-runtime.module';
 
-/** The worker role: ingestion, plus /health and /metrics over HTTP. */
+/** The worker role: ingestion, the supervision sweep and outbox relay, /health and /metrics. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
@@ -18,7 +20,9 @@ export class WorkerModule {
           migrateOnStart: config.db.migrateOnStart,
           applicationName: 'hotline-worker',
         }),
+        WorkerRuntimeModule,
         IngestionModule,
+        SupervisionModule,
       ],
       controllers: [HealthController],
     };

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type WorkOrderEvent } from '@hotline/core';
+import { DEFAULT_SUPERVISION_POLICY, type WorkOrderEvent } from '@hotline/core';
 import { createDataSource } from '@hotline/persistence';
 import { loadHandlingRules, type HandlingRules } from '@hotline/platform';
 import { anEvent, createFreshDatabase, ordinaryOrder, type FreshDatabase } from '@hotline/testing';
@@ -78,7 +78,12 @@ describe('moving open orders to another rule-profile version', () => {
       'tianjin-default@2025.1',
       'tianjin-default@2025.2',
     ]);
-    const ingest = new IngestBatchService(dataSource, rules);
+    const ingest = new IngestBatchService(dataSource, rules, {
+      escalationsTopic: 'escalations',
+      policy: DEFAULT_SUPERVISION_POLICY,
+      recipients: () => [],
+      latenessMs: 0,
+    });
     await ingest.ingest(
       raw([
         anEvent('dispatched', 'OPEN-1', '2024-03-04T09:00:00', {

@@ -1,19 +1,32 @@
 /**
- * Applies one batch of input messages: parse (contract), append to the event log, fold the
- * touched orders and upsert them, all in one database transaction. Rejected messages are returned
- * for the dead-letter topic; nothing here commits Kafka offsets.
+ * Applies one batch of input messages in one database transaction: parse (contract), append to
+ * the event log, move the partition's event-time watermark, fold the touched orders with their
+ * deadlines, decide their supervision (event-driven escalations, auto-resolutions, anything
+ * already due), and upsert everything. Rejected messages are returned for the dead-letter topic;
+ * nothing here commits Kafka offsets.
  */
-import { parseWorkOrderEvent, type RejectionCode } from '@hotline/core';
 import {
+  parseWorkOrderEvent,
+  type EscalationLevel,
+  type RejectionCode,
+  type SupervisionPolicy,
+} from '@hotline/core';
+import {
+  advanceWatermark,
   appendEvents,
+  applySupervisionChanges,
+  effectiveWatermarks,
+  loadEscalations,
   loadEvents,
   loadPinnedProfiles,
   upsertWorkOrders,
   withTransaction,
+  type AppliedChanges,
   type IncomingEvent,
 } from '@hotline/persistence';
 import type { DataSource } from 'typeorm';
 import { profileFor, type HandlingRules } from '@hotline/platform';
+import { superviseOrders } from '../supervision/supervise-orders';
 import { projectWorkOrder } from './project-work-order';
 
 export interface RawMessage {
@@ -43,20 +56,41 @@ export interface BatchOutcome {
   rejected: Rejection[];
   /** The latest `occurredAt` among the valid events of the batch (event-time watermark input). */
   maxOccurredAt: Date | null;
+  escalations: AppliedChanges;
+}
+
+/** How supervision is decided and told: the pieces the ingestion path and the sweeper share. */
+export interface SupervisionSettings {
+  escalationsTopic: string;
+  policy: SupervisionPolicy;
+  recipients: (unitId: string, level: EscalationLevel) => string[];
+  /** While a partition catches up, its watermark trails its latest event time by this much. */
+  latenessMs: number;
+}
+
+export interface BatchContext {
+  /** The partition has no more messages after this batch: the wall clock takes over. */
+  caughtUp: boolean;
+  now: Date;
 }
 
 export class IngestBatchService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rules: HandlingRules,
+    private readonly supervision: SupervisionSettings,
   ) {}
 
-  async ingest(messages: readonly RawMessage[]): Promise<BatchOutcome> {
+  async ingest(
+    messages: readonly RawMessage[],
+    context: BatchContext = { caughtUp: false, now: new Date(0) },
+  ): Promise<BatchOutcome> {
     const rejected: Rejection[] = [];
     const incoming: IncomingEvent[] = [];
     const seen = new Set<string>();
     let duplicatesInBatch = 0;
-    let maxOccurredMs = Number.NEGATIVE_INFINITY;
+    // Latest event time per input partition (a chunk is one partition; tests may mix them).
+    const latestByPartition = new Map<string, { topic: string; partition: number; ms: number }>();
     for (const message of messages) {
       const key = message.key === null ? null : message.key.toString('utf8');
       const parsed = parseWorkOrderEvent(message.value, key);
@@ -69,7 +103,12 @@ export class IngestBatchService {
         continue;
       }
       seen.add(parsed.event.eventId);
-      maxOccurredMs = Math.max(maxOccurredMs, Date.parse(parsed.event.occurredAt));
+      const at = Date.parse(parsed.event.occurredAt);
+      const slot = `${message.topic}|${message.partition}`;
+      const latest = latestByPartition.get(slot);
+      if (!latest || at > latest.ms) {
+        latestByPartition.set(slot, { topic: message.topic, partition: message.partition, ms: at });
+      }
       incoming.push({
         event: parsed.event,
         topic: message.topic,
@@ -79,35 +118,85 @@ export class IngestBatchService {
     }
 
     const deadlineErrors: Record<string, number> = {};
-    const { applied, ordersUpdated } = await withTransaction(this.dataSource, async (runner) => {
+    const result = await withTransaction(this.dataSource, async (runner) => {
+      const watermarks = new Map<string, Date>();
+      for (const [slot, { topic, partition, ms }] of latestByPartition) {
+        const watermarkAt = new Date(context.caughtUp ? ms : ms - this.supervision.latenessMs);
+        await advanceWatermark(runner, {
+          topic,
+          partition,
+          watermarkAt,
+          caughtUp: context.caughtUp,
+        });
+        const effective = (await effectiveWatermarks(runner, topic, context.now)).get(partition);
+        watermarks.set(slot, effective ?? watermarkAt);
+      }
+
       const inserted = await appendEvents(runner, incoming);
+      const partitionOf = new Map<string, IncomingEvent>();
+      for (const item of incoming) partitionOf.set(item.event.workOrderId, item);
       const touched = [...new Set(inserted.map((row) => row.workOrderId))];
-      const eventsByOrder = await loadEvents(runner, touched);
-      const pinnedByOrder = await loadPinnedProfiles(runner, touched);
+      const [eventsByOrder, pinnedByOrder, existing] = [
+        await loadEvents(runner, touched),
+        await loadPinnedProfiles(runner, touched),
+        await loadEscalations(runner, touched),
+      ];
       const projections = touched.map((id) => {
         const pinned = pinnedByOrder.get(id);
-        return projectWorkOrder(id, eventsByOrder.get(id) ?? [], {
+        const events = eventsByOrder.get(id) ?? [];
+        const projection = projectWorkOrder(id, events, {
           calendar: this.rules.calendar,
           profile: profileFor(this.rules, pinned),
           ...(pinned ? { pinned } : {}),
         });
+        const source = partitionOf.get(id);
+        projection.record.sourcePartition = source?.partition ?? null;
+        const watermark = source
+          ? watermarks.get(`${source.topic}|${source.partition}`)
+          : undefined;
+        return { id, events, projection, watermark: watermark ?? new Date(0) };
       });
-      for (const { deadlineError } of projections) {
-        if (deadlineError) deadlineErrors[deadlineError] = (deadlineErrors[deadlineError] ?? 0) + 1;
+      for (const { projection } of projections) {
+        const code = projection.deadlineError;
+        if (code) deadlineErrors[code] = (deadlineErrors[code] ?? 0) + 1;
       }
-      const records = projections.map((p) => p.record);
+      const supervision = superviseOrders(
+        projections.map(({ id, events, projection, watermark }) => ({
+          workOrderId: id,
+          events,
+          state: projection.state,
+          deadlines: projection.deadlines,
+          watermark,
+        })),
+        existing,
+        this.rules.calendar,
+        this.supervision.policy,
+      );
+      const records = projections.map(({ id, projection }) => ({
+        ...projection.record,
+        nextDueAt: supervision.nextDueAt.get(id) ?? null,
+      }));
       await upsertWorkOrders(runner, records);
-      return { applied: inserted.length, ordersUpdated: records.length };
+      const escalations = await applySupervisionChanges(
+        runner,
+        supervision.changes,
+        this.supervision.recipients,
+        this.supervision.escalationsTopic,
+      );
+      return { applied: inserted.length, ordersUpdated: records.length, escalations };
     });
 
+    let maxOccurredMs = Number.NEGATIVE_INFINITY;
+    for (const { ms } of latestByPartition.values()) maxOccurredMs = Math.max(maxOccurredMs, ms);
     return {
       consumed: messages.length,
-      applied,
-      duplicates: duplicatesInBatch + (incoming.length - applied),
-      ordersUpdated,
+      applied: result.applied,
+      duplicates: duplicatesInBatch + (incoming.length - result.applied),
+      ordersUpdated: result.ordersUpdated,
       deadlineErrors,
       rejected,
       maxOccurredAt: Number.isFinite(maxOccurredMs) ? new Date(maxOccurredMs) : null,
+      escalations: result.escalations,
     };
   }
 }

@@ -22,7 +22,8 @@ import {
 } from '@hotline/platform';
 import type { DataSource } from 'typeorm';
 import { DeadLetterPublisher } from './dead-letter.publisher';
-import { IngestBatchService } from './ingest-batch.service';
+import { IngestBatchService, type SupervisionSettings } from './ingest-batch.service';
+import { SUPERVISION_SETTINGS } from '../worker-runtime.module';
 import { WorkOrderEventsConsumer } from './work-order-events.consumer';
 
 export const DLQ_PRODUCER = Symbol('DLQ_PRODUCER');
@@ -82,7 +83,6 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
 
 @Module({
   providers: [
-    { provide: IngestionMetrics, useFactory: () => new IngestionMetrics() },
     {
       provide: DLQ_PRODUCER,
       inject: [KAFKA],
@@ -90,9 +90,9 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     },
     {
       provide: IngestBatchService,
-      inject: [DATA_SOURCE, HANDLING_RULES],
-      useFactory: (dataSource: DataSource, rules: HandlingRules) =>
-        new IngestBatchService(dataSource, rules),
+      inject: [DATA_SOURCE, HANDLING_RULES, SUPERVISION_SETTINGS],
+      useFactory: (dataSource: DataSource, rules: HandlingRules, settings: SupervisionSettings) =>
+        new IngestBatchService(dataSource, rules, settings),
     },
     {
       provide: DeadLetterPublisher,
@@ -131,6 +131,6 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     },
     IngestionLifecycle,
   ],
-  exports: [WorkOrderEventsConsumer, IngestionMetrics],
+  exports: [WorkOrderEventsConsumer],
 })
 export class IngestionModule {}

@@ -106,6 +106,7 @@ export function projectWorkOrder(
       : failure,
     eventCount: state.eventCount,
     lastEventAt: state.lastEventAt,
+    sourcePartition: null,
   };
   return { record, state, deadlines, deadlineError: failure?.error.code ?? null };
 }

@@ -13,7 +13,12 @@ import type {
   Logger,
 } from '@hotline/platform';
 import { DeadLetterPublisher } from './dead-letter.publisher';
-import { IngestBatchService, type BatchOutcome, type RawMessage } from './ingest-batch.service';
+import {
+  IngestBatchService,
+  type BatchContext,
+  type BatchOutcome,
+  type RawMessage,
+} from './ingest-batch.service';
 
 export type ConsumerStatus =
   'idle' | 'connecting' | 'joined' | 'rebalancing' | 'crashed' | 'stopped';
@@ -45,6 +50,7 @@ export class WorkOrderEventsConsumer {
     private readonly options: ConsumerOptions,
     private readonly sleep: (ms: number) => Promise<void> = (ms) =>
       new Promise((resolve) => setTimeout(resolve, ms)),
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   get status(): ConsumerStatus {
@@ -131,7 +137,12 @@ export class WorkOrderEventsConsumer {
         headers: m.headers ?? {},
       }));
       const begin = process.hrtime.bigint();
-      const outcome = await this.applyWithRetry(raw, heartbeat, isRunning);
+      const lastOffset = Number(chunk[chunk.length - 1]?.offset ?? -1);
+      const context: BatchContext = {
+        caughtUp: Number(batch.highWatermark) - (lastOffset + 1) <= 0,
+        now: this.clock(),
+      };
+      const outcome = await this.applyWithRetry(raw, context, heartbeat, isRunning);
       if (outcome === null) return; // stopped while the database was down: nothing committed
       this.commits += 1;
       if (
@@ -141,7 +152,7 @@ export class WorkOrderEventsConsumer {
         this.logger.warn('fault injection: killing the worker after the database commit');
         process.kill(process.pid, 'SIGKILL');
       }
-      await this.deadLetters.publish(outcome.rejected, new Date());
+      await this.deadLetters.publish(outcome.rejected, this.clock());
       const last = chunk[chunk.length - 1];
       if (last) payload.resolveOffset(last.offset);
       await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
@@ -162,6 +173,9 @@ export class WorkOrderEventsConsumer {
     for (const r of outcome.rejected) this.metrics.rejected.inc({ code: r.code });
     for (const [code, n] of Object.entries(outcome.deadlineErrors))
       this.metrics.deadlineErrors.inc({ code }, n);
+    this.metrics.escalations.inc({ change: 'created' }, outcome.escalations.created);
+    this.metrics.escalations.inc({ change: 'advanced' }, outcome.escalations.advanced);
+    this.metrics.escalations.inc({ change: 'resolved' }, outcome.escalations.resolved);
     this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - begin) / 1e9);
     this.metrics.lag.set(this.lag);
     if (outcome.maxOccurredAt) {
@@ -177,14 +191,15 @@ export class WorkOrderEventsConsumer {
    */
   private async applyWithRetry(
     raw: RawMessage[],
+    context: BatchContext,
     heartbeat: () => Promise<void>,
     isRunning: () => boolean,
   ): Promise<BatchOutcome | null> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.ingest.ingest(raw);
+        return await this.ingest.ingest(raw, { ...context, now: this.clock() });
       } catch (error) {
-        if (!isTransientDatabaseError(error)) return this.isolateFailure(raw, error);
+        if (!isTransientDatabaseError(error)) return this.isolateFailure(raw, context, error);
         this.lastError = `database unavailable: ${(error as Error).message}`;
         this.metrics.retries.inc();
         this.logger.warn({ attempt, err: error }, 'database unavailable; retrying the same batch');
@@ -196,7 +211,11 @@ export class WorkOrderEventsConsumer {
     }
   }
 
-  private async isolateFailure(raw: RawMessage[], error: unknown): Promise<BatchOutcome> {
+  private async isolateFailure(
+    raw: RawMessage[],
+    context: BatchContext,
+    error: unknown,
+  ): Promise<BatchOutcome> {
     this.logger.error(
       { err: error, size: raw.length },
       'batch failed; applying its messages one by one',
@@ -207,13 +226,14 @@ export class WorkOrderEventsConsumer {
       duplicates: 0,
       ordersUpdated: 0,
       deadlineErrors: {},
+      escalations: { created: 0, advanced: 0, resolved: 0 },
       rejected: [],
       maxOccurredAt: null,
     };
     for (const message of raw) {
       let outcome: BatchOutcome;
       try {
-        outcome = await this.ingest.ingest([message]);
+        outcome = await this.ingest.ingest([message], context);
       } catch (single) {
         if (isTransientDatabaseError(single)) throw single;
         outcome = {
@@ -222,6 +242,7 @@ export class WorkOrderEventsConsumer {
           duplicates: 0,
           ordersUpdated: 0,
           deadlineErrors: {},
+          escalations: { created: 0, advanced: 0, resolved: 0 },
           maxOccurredAt: null,
           rejected: [{ message, code: 'processing_failed', reason: (single as Error).message }],
         };
@@ -231,6 +252,9 @@ export class WorkOrderEventsConsumer {
       total.duplicates += outcome.duplicates;
       total.ordersUpdated += outcome.ordersUpdated;
       total.rejected.push(...outcome.rejected);
+      total.escalations.created += outcome.escalations.created;
+      total.escalations.advanced += outcome.escalations.advanced;
+      total.escalations.resolved += outcome.escalations.resolved;
       for (const [code, n] of Object.entries(outcome.deadlineErrors)) {
         total.deadlineErrors[code] = (total.deadlineErrors[code] ?? 0) + n;
       }

@@ -39,6 +39,8 @@ export interface WorkOrderRecord {
   deadlines: unknown;
   eventCount: number;
   lastEventAt: Date | null;
+  /** The input partition the order's events arrive on (null: keep the stored one). */
+  sourcePartition: number | null;
 }
 
 /** Appends events; returns the ones that were new (a re-delivered event id is skipped). */
@@ -127,24 +129,25 @@ export async function upsertWorkOrders(
     deadlines: r.deadlines,
     event_count: r.eventCount,
     last_event_at: r.lastEventAt,
+    source_partition: r.sourcePartition,
   }));
   const result: unknown = await runner.query(
     `INSERT INTO work_orders AS w (
         work_order_id, status, unit_id, category, urgency, tags, segment, rework_round,
         received_at, dispatched_at, accepted_at, replied_at, closed_at, excluded,
         accept_due_at, complete_due_at, next_due_at, accept_outcome, complete_outcome,
-        profile_id, profile_version, state, deadlines, event_count, last_event_at, updated_at)
+        profile_id, profile_version, state, deadlines, event_count, last_event_at, source_partition, updated_at)
      SELECT r.work_order_id, r.status, r.unit_id, r.category, r.urgency, r.tags, r.segment, r.rework_round,
             r.received_at, r.dispatched_at, r.accepted_at, r.replied_at, r.closed_at, r.excluded,
             r.accept_due_at, r.complete_due_at, r.next_due_at, r.accept_outcome, r.complete_outcome,
-            r.profile_id, r.profile_version, r.state, r.deadlines, r.event_count, r.last_event_at, now()
+            r.profile_id, r.profile_version, r.state, r.deadlines, r.event_count, r.last_event_at, r.source_partition, now()
        FROM jsonb_to_recordset($1::jsonb) AS r(
          work_order_id text, status text, unit_id text, category text, urgency text, tags text[],
          segment integer, rework_round integer, received_at timestamptz, dispatched_at timestamptz,
          accepted_at timestamptz, replied_at timestamptz, closed_at timestamptz, excluded boolean,
          accept_due_at timestamptz, complete_due_at timestamptz, next_due_at timestamptz,
          accept_outcome text, complete_outcome text, profile_id text, profile_version text,
-         state jsonb, deadlines jsonb, event_count integer, last_event_at timestamptz)
+         state jsonb, deadlines jsonb, event_count integer, last_event_at timestamptz, source_partition integer)
      ON CONFLICT (work_order_id) DO UPDATE SET
         status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, category = EXCLUDED.category,
         urgency = EXCLUDED.urgency, tags = EXCLUDED.tags, segment = EXCLUDED.segment,
@@ -156,7 +159,8 @@ export async function upsertWorkOrders(
         complete_outcome = EXCLUDED.complete_outcome, profile_id = EXCLUDED.profile_id,
         profile_version = EXCLUDED.profile_version, state = EXCLUDED.state,
         deadlines = EXCLUDED.deadlines, event_count = EXCLUDED.event_count,
-        last_event_at = EXCLUDED.last_event_at, updated_at = now()
+        last_event_at = EXCLUDED.last_event_at,
+        source_partition = COALESCE(EXCLUDED.source_partition, w.source_partition), updated_at = now()
       WHERE w.event_count <= EXCLUDED.event_count`,
     [JSON.stringify(rows)],
   );

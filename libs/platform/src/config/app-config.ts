@@ -41,6 +41,19 @@ const envSchema = z.object({
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
   /** Test-only fault injection: the worker SIGKILLs itself after this many database commits. */
   FAULT_KILL_AFTER_DB_COMMIT: positiveInt.optional(),
+  ORGANISATION_FILE: z.string().min(1).default('organisation.json'),
+  /** Supervision sweep: orders claimed per transaction, and the pause when nothing is due. */
+  SWEEP_BATCH: positiveInt.default(500),
+  SWEEP_IDLE_MS: positiveInt.default(100),
+  OUTBOX_BATCH: positiveInt.default(500),
+  OUTBOX_IDLE_MS: positiveInt.default(100),
+  OUTBOX_RETENTION_DAYS: positiveInt.default(7),
+  /** While a partition catches up, its watermark trails its latest event time by this much. */
+  WATERMARK_LATENESS_MS: z.coerce.number().int().min(0).default(60000),
+  /** domain.md §4: an escalation not acknowledged within this many working hours moves up. */
+  ACKNOWLEDGE_WITHIN_WORKING_HOURS: z.coerce.number().positive().default(4),
+  /** domain.md §4: an overdue order still open this many working days after its deadline → level 3. */
+  OVERDUE_TOP_LEVEL_AFTER_WORKING_DAYS: z.coerce.number().positive().default(1),
   /** `production` makes JWT_SECRET mandatory; anything else allows the development secret. */
   NODE_ENV: z.string().default('development'),
   /** HS256 key of the API's bearer tokens: at least 32 characters (RFC 7518 §3.2: ≥ 256 bits). */
@@ -67,7 +80,13 @@ export interface AppConfig {
   ingest: { maxBatchEvents: number; partitionsConcurrently: number };
   db: { poolSize: number; migrateOnStart: boolean };
   http: { host: string; workerPort: number; apiPort: number };
-  files: { configDir: string; calendar: string; ruleProfile: string; statistics: string };
+  files: {
+    configDir: string;
+    calendar: string;
+    ruleProfile: string;
+    statistics: string;
+    organisation: string;
+  };
   timeZone: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   faults: { killAfterDbCommit: number | undefined };
@@ -76,6 +95,16 @@ export interface AppConfig {
     jwtSecret: string | null;
     /** True when JWT_SECRET was not set and the public development secret is in use. */
     usingDevelopmentSecret: boolean;
+  };
+  supervision: {
+    sweepBatch: number;
+    sweepIdleMs: number;
+    outboxBatch: number;
+    outboxIdleMs: number;
+    outboxRetentionDays: number;
+    watermarkLatenessMs: number;
+    acknowledgeWithinWorkingHours: number;
+    overdueToTopLevelAfterWorkingDays: number;
   };
 }
 
@@ -134,6 +163,17 @@ export function loadConfig(
       calendar: resolve(configDir, e.CALENDAR_FILE),
       ruleProfile: resolve(configDir, e.RULE_PROFILE_FILE),
       statistics: resolve(configDir, e.STATISTICS_FILE),
+      organisation: resolve(configDir, e.ORGANISATION_FILE),
+    },
+    supervision: {
+      sweepBatch: e.SWEEP_BATCH,
+      sweepIdleMs: e.SWEEP_IDLE_MS,
+      outboxBatch: e.OUTBOX_BATCH,
+      outboxIdleMs: e.OUTBOX_IDLE_MS,
+      outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
+      watermarkLatenessMs: e.WATERMARK_LATENESS_MS,
+      acknowledgeWithinWorkingHours: e.ACKNOWLEDGE_WITHIN_WORKING_HOURS,
+      overdueToTopLevelAfterWorkingDays: e.OVERDUE_TOP_LEVEL_AFTER_WORKING_DAYS,
     },
     timeZone: e.TIME_ZONE,
     logLevel: e.LOG_LEVEL,

@@ -1,3 +1,4 @@
 export * from './app-config';
 export * from './load-handling-rules';
+export * from './load-organisation';
 export * from './load-statistics-formula';

@@ -42,7 +42,9 @@ function readJson(path: string, what: string, problems: string[]): unknown {
 }
 
 /** Reads and validates the calendar and the rule profiles; throws ConfigError listing every problem. */
-export function loadHandlingRules(files: AppConfig['files']): HandlingRules {
+export function loadHandlingRules(
+  files: Pick<AppConfig['files'], 'calendar' | 'ruleProfile'>,
+): HandlingRules {
   const problems: string[] = [];
   const calendarJson = readJson(files.calendar, 'calendar', problems);
   const calendar = calendarJson === undefined ? undefined : parseCalendar(calendarJson);

@@ -46,6 +46,23 @@ export class IngestionMetrics {
     help: 'Days until the working calendar data ends (negative: today is not covered)',
     registers: [this.registry],
   });
+  readonly escalations = new Counter({
+    name: 'hotline_escalation_changes_total',
+    help: 'Escalations created, advanced and resolved (by ingestion and the sweeper)',
+    labelNames: ['change'] as const,
+    registers: [this.registry],
+  });
+  readonly sweepLatenessSeconds = new Histogram({
+    name: 'hotline_escalation_lateness_seconds',
+    help: 'Wall-clock delay from a due instant to its escalation being committed (live, caught-up partitions)',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly outboxPublished = new Counter({
+    name: 'hotline_outbox_published_total',
+    help: 'Escalation messages published to Kafka from the outbox',
+    registers: [this.registry],
+  });
   readonly lag = new Gauge({
     name: 'hotline_consumer_lag',
     help: 'Messages behind the end of the input topic, summed over partitions',

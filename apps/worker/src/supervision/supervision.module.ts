@@ -1,0 +1,134 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DATA_SOURCE } from '@hotline/persistence';
+import {
+  APP_CONFIG,
+  HANDLING_RULES,
+  IngestionMetrics,
+  KAFKA,
+  LOGGER,
+  createProducer,
+  ensureTopics,
+  type AppConfig,
+  type HandlingRules,
+  type Kafka,
+  type Logger,
+  type Producer,
+} from '@hotline/platform';
+import type { DataSource } from 'typeorm';
+import type { SupervisionSettings } from '../ingestion/ingest-batch.service';
+import { DueInstantsSweeper } from './due-instants.sweeper';
+import { OutboxRelay } from './outbox.relay';
+import { PeriodicTask } from './periodic-task';
+import { SUPERVISION_SETTINGS } from '../worker-runtime.module';
+
+export const OUTBOX_PRODUCER = Symbol('OUTBOX_PRODUCER');
+
+/** Live lateness above this is a catch-up, not a late sweep: kept out of the histogram. */
+const LIVE_LATENESS_LIMIT_MS = 3_600_000;
+
+/** Runs the sweep and the outbox relay as two loops for the life of the worker. */
+@Injectable()
+class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly tasks: PeriodicTask[];
+
+  constructor(
+    sweeper: DueInstantsSweeper,
+    relay: OutboxRelay,
+    metrics: IngestionMetrics,
+    @Inject(OUTBOX_PRODUCER) private readonly producer: Producer,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    const { sweepIdleMs, outboxIdleMs, sweepBatch } = config.supervision;
+    this.tasks = [
+      new PeriodicTask(
+        'sweep',
+        async () => {
+          const outcome = await sweeper.sweep(new Date());
+          const committedMs = Date.now();
+          for (const firedAt of outcome.firedAt) {
+            const late = committedMs - firedAt.getTime();
+            if (late >= 0 && late < LIVE_LATENESS_LIMIT_MS)
+              metrics.sweepLatenessSeconds.observe(late / 1000);
+          }
+          metrics.escalations.inc({ change: 'created' }, outcome.created);
+          metrics.escalations.inc({ change: 'advanced' }, outcome.advanced);
+          metrics.escalations.inc({ change: 'resolved' }, outcome.resolved);
+          return outcome.claimed === sweepBatch;
+        },
+        sweepIdleMs,
+        logger,
+      ),
+      new PeriodicTask('outbox', () => relay.step(new Date()), outboxIdleMs, logger),
+    ];
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { topics, createTopicsPartitions } = this.config.kafka;
+    if (createTopicsPartitions > 0) {
+      await ensureTopics(this.kafka, [topics.escalations], createTopicsPartitions);
+    }
+    await this.producer.connect();
+    for (const task of this.tasks) task.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const task of this.tasks) await task.stop();
+    await this.producer.disconnect();
+  }
+}
+
+@Module({
+  providers: [
+    {
+      provide: OUTBOX_PRODUCER,
+      inject: [KAFKA],
+      useFactory: (kafka: Kafka) => createProducer(kafka),
+    },
+    {
+      provide: DueInstantsSweeper,
+      inject: [DATA_SOURCE, HANDLING_RULES, SUPERVISION_SETTINGS, APP_CONFIG],
+      useFactory: (
+        dataSource: DataSource,
+        rules: HandlingRules,
+        settings: SupervisionSettings,
+        config: AppConfig,
+      ) =>
+        new DueInstantsSweeper(
+          dataSource,
+          rules,
+          settings,
+          config.kafka.topics.events,
+          config.supervision.sweepBatch,
+        ),
+    },
+    {
+      provide: OutboxRelay,
+      inject: [DATA_SOURCE, OUTBOX_PRODUCER, APP_CONFIG, IngestionMetrics],
+      useFactory: (
+        dataSource: DataSource,
+        producer: Producer,
+        config: AppConfig,
+        metrics: IngestionMetrics,
+      ) =>
+        new OutboxRelay(
+          dataSource,
+          producer,
+          {
+            batchSize: config.supervision.outboxBatch,
+            retentionDays: config.supervision.outboxRetentionDays,
+          },
+          (count) => metrics.outboxPublished.inc(count),
+        ),
+    },
+    SupervisionLoops,
+  ],
+})
+export class SupervisionModule {}

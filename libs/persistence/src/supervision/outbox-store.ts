@@ -1,0 +1,54 @@
+import type { DataSource } from 'typeorm';
+import { withTransaction } from '../transaction';
+
+export interface OutboxMessage {
+  id: string;
+  topic: string;
+  key: string;
+  payload: unknown;
+}
+
+/**
+ * Publishes one batch of unpublished outbox rows: they are locked (SKIP LOCKED, so several relays
+ * share the work), handed to `publish`, and marked published only if it resolves, in the same
+ * transaction. A failed publish leaves them for the next round: at least once, never lost.
+ * Returns how many were published.
+ */
+export async function relayOutboxBatch(
+  dataSource: DataSource,
+  limit: number,
+  publish: (messages: OutboxMessage[]) => Promise<void>,
+): Promise<number> {
+  return withTransaction(dataSource, async (runner) => {
+    const rows = (await runner.query(
+      `SELECT id, topic, message_key, payload FROM outbox
+        WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    )) as { id: string; topic: string; message_key: string; payload: unknown }[];
+    if (rows.length === 0) return 0;
+    await publish(
+      rows.map((r) => ({ id: r.id, topic: r.topic, key: r.message_key, payload: r.payload })),
+    );
+    await runner.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
+      rows.map((r) => r.id),
+    ]);
+    return rows.length;
+  });
+}
+
+/** Deletes published rows older than the retention; returns how many. */
+export async function pruneOutbox(dataSource: DataSource, olderThan: Date): Promise<number> {
+  const result = await dataSource.query<{ n: number }[]>(
+    `WITH gone AS (DELETE FROM outbox WHERE published_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+    [olderThan],
+  );
+  return result[0]?.n ?? 0;
+}
+
+/** Rows not yet published (for /health and metrics). */
+export async function countUnpublished(dataSource: DataSource): Promise<number> {
+  const result = await dataSource.query<{ n: number }[]>(
+    `SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`,
+  );
+  return result[0]?.n ?? 0;
+}
