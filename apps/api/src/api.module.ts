@@ -7,6 +7,7 @@ import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { EscalationsController } from './escalations/escalations.controller';
 import { HealthController } from './health/health.controller';
 import { OpenApiController } from './openapi/openapi.controller';
+import { StatisticsModule } from './statistics/statistics.module';
 import { WorkOrdersController } from './work-orders/work-orders.controller';
 
 /** The supervisors' HTTP API role: every route behind the bearer-token guard but the @Public() ones. */
@@ -23,6 +24,7 @@ export class ApiModule {
           migrateOnStart: config.db.migrateOnStart,
           applicationName: 'hotline-api',
         }),
+        StatisticsModule,
       ],
       controllers: [
         HealthController,

@@ -12,7 +12,7 @@ import {
   type PeriodGroup,
   type ReportGrouping,
 } from './statistics-figures';
-import { findClosedMonth } from './statistics-months';
+import { findClosedMonth, type ClosedMonth } from './statistics-months';
 import {
   escalationCounts,
   listRestatements,
@@ -40,7 +40,16 @@ export interface StatisticsReport {
   total: PeriodFigures;
   groups: PeriodGroup[];
   /** A closed month's restatements since the close (for the unit, if limited); else empty. */
-  restatements: Restatement[];
+  restatements: RestatementChange[];
+}
+
+/**
+ * A restatement with the month's count it changed: the count of (unit, category, measure) in the
+ * month as frozen plus the restatements before it (`before`), and with it (`after`).
+ */
+export interface RestatementChange extends Restatement {
+  before: number;
+  after: number;
 }
 
 export interface ReportQuery {
@@ -103,6 +112,38 @@ export async function monthReport(
     ...figures,
     overdueAt: new Date(closed.figures.overdueAt),
     closed: { closedAt: closed.closedAt, closedBy: closed.closedBy },
-    restatements: await listRestatements(q, month, query.unitId ?? undefined),
+    restatements: withValues(closed, await listRestatements(q, month, query.unitId ?? undefined)),
+  };
+}
+
+function withValues(closed: ClosedMonth, restatements: readonly Restatement[]): RestatementChange[] {
+  const key = (unitId: string, category: string, measure: string) =>
+    JSON.stringify([unitId, category, measure]);
+  const counts = new Map<string, number>();
+  for (const row of closed.figures.counts) {
+    const k = key(row.unitId, row.category, row.measure);
+    counts.set(k, (counts.get(k) ?? 0) + row.count);
+  }
+  return restatements.map((r) => {
+    const k = key(r.unitId, r.category, r.measure);
+    const before = counts.get(k) ?? 0;
+    counts.set(k, before + r.delta);
+    return { ...r, before, after: before + r.delta };
+  });
+}
+
+/** A closed month's restatements with their before and after counts; null while it is open. */
+export async function monthRestatements(
+  q: Queryable,
+  month: string,
+  unitId: string | null,
+): Promise<{ closed: ClosedMonth; restatements: RestatementChange[] } | null> {
+  const closed = await findClosedMonth(q, month);
+  if (closed === null) return null;
+  // Every unit's restatements are read so the running counts are right, then the unit's kept.
+  const all = withValues(closed, await listRestatements(q, month));
+  return {
+    closed,
+    restatements: unitId === null ? all : all.filter((r) => r.unitId === unitId),
   };
 }

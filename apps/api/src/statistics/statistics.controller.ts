@@ -1,0 +1,182 @@
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import { formatInstant, type StatisticsFormula } from '@hotline/core';
+import { DATA_SOURCE } from '@hotline/persistence';
+import {
+  closeMonth,
+  monthReport,
+  monthRestatements,
+  periodReport,
+  type ReportGrouping,
+} from '@hotline/persistence/statistics';
+import { APP_CONFIG, type AppConfig, type Principal } from '@hotline/platform';
+import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { listUnitFilter } from '../auth/unit-scope';
+import { ApiError } from '../errors/api-error';
+import { ZodValidationPipe } from '../validation/zod-validation.pipe';
+import {
+  CSV_CONTENT_TYPE,
+  XLSX_CONTENT_TYPE,
+  attachment,
+  monthlyCsv,
+  monthlyXlsx,
+} from './statistics-export';
+import { STATISTICS_FORMULA } from './statistics-formula.provider';
+import {
+  exportQuery,
+  monthField,
+  monthlyQuery,
+  summaryQuery,
+  type ExportQuery,
+  type MonthlyQuery,
+  type SummaryQuery,
+} from './statistics.query';
+import { toRestatementResponse, toStatisticsResponse } from './statistics.response';
+
+const monthPipe = new ZodValidationPipe(monthField, 'month');
+
+/**
+ * Statistics (domain.md §5, contract.md §3): a month's figures (frozen once closed, with the
+ * restatements since), any range's live figures, CSV and XLSX exports, month close. A unit sees
+ * only its own unit's figures (its row when grouped by unit; another unit's is 403); leaders and
+ * supervisors see every unit and alone may close a month.
+ */
+@Controller('statistics')
+export class StatisticsController {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(STATISTICS_FORMULA) private readonly formula: StatisticsFormula,
+  ) {}
+
+  @Get('monthly')
+  async monthly(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(monthlyQuery, 'query')) query: MonthlyQuery,
+  ) {
+    const report = await this.month(principal, query.month, query.groupBy ?? null, query.unitId);
+    return toStatisticsResponse(report, this.config.timeZone);
+  }
+
+  @Get('summary')
+  async summary(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(summaryQuery, 'query')) query: SummaryQuery,
+  ) {
+    const report = await periodReport(
+      this.dataSource,
+      { fromOn: query.from, toOn: query.to },
+      {
+        groupBy: query.groupBy ?? null,
+        unitId: listUnitFilter(principal, query.unitId) ?? null,
+        formula: this.formula,
+        timeZone: this.config.timeZone,
+        now: new Date(),
+      },
+    );
+    return toStatisticsResponse(report, this.config.timeZone);
+  }
+
+  @Get('monthly.csv')
+  async monthlyCsv(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(exportQuery, 'query')) query: ExportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const report = await this.month(principal, query.month, 'unit', query.unitId);
+    res.setHeader('Content-Type', CSV_CONTENT_TYPE);
+    res.setHeader(
+      'Content-Disposition',
+      attachment(`statistics-${query.month}.csv`, `12345工单统计-${query.month}.csv`),
+    );
+    return new StreamableFile(monthlyCsv(report, this.config.timeZone));
+  }
+
+  @Get('monthly.xlsx')
+  async monthlyXlsx(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(exportQuery, 'query')) query: ExportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<StreamableFile> {
+    const report = await this.month(principal, query.month, 'unit', query.unitId);
+    const body = await monthlyXlsx(report, this.config.timeZone);
+    res.setHeader('Content-Type', XLSX_CONTENT_TYPE);
+    res.setHeader(
+      'Content-Disposition',
+      attachment(`statistics-${query.month}.xlsx`, `12345工单统计-${query.month}.xlsx`),
+    );
+    return new StreamableFile(body);
+  }
+
+  @Post('months/:month/close')
+  @HttpCode(200)
+  async close(@CurrentPrincipal() principal: Principal, @Param('month', monthPipe) month: string) {
+    if (principal.role === 'unit') {
+      throw new ApiError('forbidden', 'closing a month is for supervisors and leaders');
+    }
+    const result = await closeMonth(this.dataSource, {
+      month,
+      closedBy: principal.subject,
+      now: new Date(),
+      formula: this.formula,
+      timeZone: this.config.timeZone,
+    });
+    if (!result.ok) {
+      const zone = this.config.timeZone;
+      throw new ApiError(
+        'conflict',
+        result.reason === 'already_closed'
+          ? `month ${month} was already closed at ${formatInstant(result.closedAt, zone)} by ${result.closedBy}`
+          : `month ${month} is not over until ${formatInstant(result.endsAt, zone)}`,
+      );
+    }
+    const report = await this.month(principal, month, 'unit', undefined);
+    return toStatisticsResponse(report, this.config.timeZone);
+  }
+
+  @Get('months/:month/restatements')
+  async restatements(
+    @CurrentPrincipal() principal: Principal,
+    @Param('month', monthPipe) month: string,
+  ) {
+    const found = await monthRestatements(
+      this.dataSource,
+      month,
+      listUnitFilter(principal, undefined) ?? null,
+    );
+    if (found === null) throw new ApiError('not_found', `month ${month} is not closed`);
+    const zone = this.config.timeZone;
+    return {
+      month,
+      closedAt: formatInstant(found.closed.closedAt, zone),
+      closedBy: found.closed.closedBy,
+      items: found.restatements.map((r) => toRestatementResponse(r, zone)),
+    };
+  }
+
+  private month(
+    principal: Principal,
+    month: string,
+    groupBy: ReportGrouping | null,
+    unitId: string | undefined,
+  ) {
+    return monthReport(this.dataSource, month, {
+      groupBy,
+      unitId: listUnitFilter(principal, unitId) ?? null,
+      formula: this.formula,
+      timeZone: this.config.timeZone,
+      now: new Date(),
+    });
+  }
+}
