@@ -1,0 +1,302 @@
+/**
+ * Supervision end to end on the real broker and database: a scripted month with known overdue,
+ * warning, dissatisfied, false-completion and priority cases yields exactly the expected
+ * escalations on the output topic and through the API; a replay adds none; a shuffled delivery
+ * to two worker replicas gives the same escalations, each exactly once.
+ */
+import type { WorkOrderEvent } from '@hotline/core';
+import { DEVELOPMENT_JWT_SECRET, signAccessToken } from '@hotline/platform';
+import {
+  anEvent,
+  consumeAll,
+  createFreshDatabase,
+  createFreshTopics,
+  deleteTopics,
+  kafkaBrokers,
+  ordinaryOrder,
+  produceRaw,
+  startWorker,
+  waitFor,
+  waitUntilJoined,
+  type FreshDatabase,
+  type WorkerProcess,
+} from '@hotline/testing';
+import { Client } from 'pg';
+
+const dispatched = (id: string, day: string, extra: Partial<{ tags: ['key'] }> = {}) =>
+  anEvent(
+    'dispatched',
+    id,
+    `${day}T09:00:00`,
+    { unitId: 'teda-enforcement', category: 'complaint', urgency: 'normal', ...extra },
+    { eventId: `${id}-dispatched`, sequence: 1 },
+  );
+const seq = (id: string, type: string, sequence: number) => ({
+  eventId: `${id}-${type}-${sequence}`,
+  sequence,
+});
+
+/** March 2024, Monday 03-04 onwards (no holidays): what each order should yield is beside it. */
+function scriptedMonth(): { events: WorkOrderEvent[]; expected: string[] } {
+  const events: WorkOrderEvent[] = [
+    // Handled on time and rated satisfied: nothing.
+    ...ordinaryOrder('M-ON-TIME', 'teda-enforcement', '2024-03-04').map((e, i) => ({
+      ...e,
+      eventId: `M-ON-TIME-${i}`,
+    })),
+    // Never accepted nor replied: both warnings and both overdues.
+    dispatched('M-IGNORED', '2024-03-04'),
+    // Accepted in time, replied a day late (due 03-13 09:00): completion warning and overdue.
+    dispatched('M-LATE-REPLY', '2024-03-04'),
+    anEvent(
+      'accepted',
+      'M-LATE-REPLY',
+      '2024-03-04T10:00:00',
+      {},
+      seq('M-LATE-REPLY', 'accepted', 2),
+    ),
+    anEvent(
+      'replied',
+      'M-LATE-REPLY',
+      '2024-03-14T09:00:00',
+      { reply: '已处理' },
+      seq('M-LATE-REPLY', 'replied', 3),
+    ),
+    anEvent('closed', 'M-LATE-REPLY', '2024-03-15T09:00:00', {}, seq('M-LATE-REPLY', 'closed', 4)),
+    // Replied in time, the citizen is dissatisfied.
+    dispatched('M-UNHAPPY', '2024-03-05'),
+    anEvent('accepted', 'M-UNHAPPY', '2024-03-05T10:00:00', {}, seq('M-UNHAPPY', 'accepted', 2)),
+    anEvent(
+      'replied',
+      'M-UNHAPPY',
+      '2024-03-06T10:00:00',
+      { reply: '已处理' },
+      seq('M-UNHAPPY', 'replied', 3),
+    ),
+    anEvent(
+      'callback',
+      'M-UNHAPPY',
+      '2024-03-07T10:00:00',
+      { result: 'dissatisfied', resolved: false },
+      seq('M-UNHAPPY', 'callback', 4),
+    ),
+    // Verification finds the completion false.
+    dispatched('M-FALSE', '2024-03-06'),
+    anEvent('accepted', 'M-FALSE', '2024-03-06T10:00:00', {}, seq('M-FALSE', 'accepted', 2)),
+    anEvent(
+      'replied',
+      'M-FALSE',
+      '2024-03-07T10:00:00',
+      { reply: '已办结' },
+      seq('M-FALSE', 'replied', 3),
+    ),
+    anEvent(
+      'verified',
+      'M-FALSE',
+      '2024-03-08T10:00:00',
+      { outcome: 'false_completion', by: '督查室' },
+      seq('M-FALSE', 'verified', 4),
+    ),
+    // A key (重点) order, handled on time: tracked as priority from its dispatch.
+    dispatched('M-KEY', '2024-03-07', { tags: ['key'] }),
+    anEvent('accepted', 'M-KEY', '2024-03-07T09:30:00', {}, seq('M-KEY', 'accepted', 2)),
+    anEvent(
+      'replied',
+      'M-KEY',
+      '2024-03-08T09:30:00',
+      { reply: '已处理' },
+      seq('M-KEY', 'replied', 3),
+    ),
+  ];
+  const expected = [
+    'M-FALSE false_completion',
+    'M-IGNORED accept_overdue',
+    'M-IGNORED accept_warning',
+    'M-IGNORED complete_overdue',
+    'M-IGNORED complete_warning',
+    'M-KEY priority',
+    'M-LATE-REPLY complete_overdue',
+    'M-LATE-REPLY complete_warning',
+    'M-UNHAPPY dissatisfied',
+  ];
+  return { events, expected };
+}
+
+const asMessages = (events: WorkOrderEvent[]) =>
+  events.map((event) => ({ key: event.workOrderId, value: JSON.stringify(event) }));
+
+interface Run {
+  db: FreshDatabase;
+  sql: Client;
+  topics: string[];
+  workers: WorkerProcess[];
+}
+
+async function startRun(name: string, workerCount: number): Promise<Run> {
+  const db = await createFreshDatabase(name);
+  const topics = await createFreshTopics(
+    [`${name}-events`, `${name}-dlq`, `${name}-escalations`],
+    3,
+  );
+  const env = {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    EVENTS_TOPIC: topics[0]!,
+    DLQ_TOPIC: topics[1]!,
+    ESCALATIONS_TOPIC: topics[2]!,
+    KAFKA_GROUP_ID: `${topics[0]}-worker`,
+  };
+  const workers: WorkerProcess[] = [];
+  for (let i = 0; i < workerCount; i += 1) workers.push(await startWorker(env));
+  for (const worker of workers) await waitUntilJoined(worker);
+  const sql = new Client({ connectionString: db.url });
+  await sql.connect();
+  return { db, sql, topics, workers };
+}
+
+async function stopRun(run: Run | undefined): Promise<void> {
+  if (!run) return;
+  for (const worker of run.workers) await worker.stop();
+  await run.sql.end();
+  await deleteTopics(run.topics);
+  await run.db.drop();
+}
+
+async function escalationRows(sql: Client) {
+  const { rows } = await sql.query<{
+    escalation_id: string;
+    key: string;
+    fired_at: Date;
+    level: number;
+    status: string;
+  }>(
+    `SELECT escalation_id, work_order_id || ' ' || kind AS key, fired_at, level, status FROM escalations ORDER BY 2`,
+  );
+  return rows;
+}
+
+/** Waits until every event is applied, the expected escalations exist and the outbox is drained. */
+async function settle(run: Run, eventCount: number, escalations: number): Promise<void> {
+  await waitFor('events, escalations and outbox to settle', async () => {
+    const { rows } = await run.sql.query<{
+      events: number;
+      escalations: number;
+      unpublished: number;
+    }>(
+      `SELECT (SELECT count(*)::int FROM work_order_events) AS events,
+              (SELECT count(*)::int FROM escalations) AS escalations,
+              (SELECT count(*)::int FROM outbox WHERE published_at IS NULL) AS unpublished`,
+    );
+    const r = rows[0]!;
+    return r.events === eventCount && r.escalations >= escalations && r.unpublished === 0
+      ? true
+      : undefined;
+  });
+}
+
+describe('supervision end to end', () => {
+  const { events, expected } = scriptedMonth();
+  let first: Run | undefined;
+  let shuffledRun: Run | undefined;
+
+  afterAll(async () => {
+    await stopRun(first);
+    await stopRun(shuffledRun);
+  });
+
+  it('escalates exactly the scripted cases, on the topic and through the API, and a replay adds none', async () => {
+    first = await startRun('sup', 1);
+    await produceRaw(first.topics[0]!, asMessages(events));
+    await settle(first, events.length, expected.length);
+    const rows = await escalationRows(first.sql);
+    expect(rows.map((r) => r.key)).toEqual(expected);
+    // Fired in event time: at the deadlines and at the events, not when the worker ran.
+    const firedAt = Object.fromEntries(rows.map((r) => [r.key, r.fired_at.toISOString()]));
+    expect(firedAt).toMatchObject({
+      'M-LATE-REPLY complete_overdue': '2024-03-13T01:00:00.000Z',
+      'M-LATE-REPLY complete_warning': '2024-03-12T01:00:00.000Z',
+      'M-UNHAPPY dissatisfied': '2024-03-07T02:00:00.000Z',
+      'M-KEY priority': '2024-03-07T01:00:00.000Z',
+      'M-FALSE false_completion': '2024-03-08T02:00:00.000Z',
+    });
+    // The late reply resolved its escalations by itself; the ignored order is at 督办单 level.
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    expect(byKey.get('M-LATE-REPLY complete_overdue')!.status).toBe('resolved');
+    expect(byKey.get('M-IGNORED complete_overdue')!.level).toBe(3);
+
+    const messages = await consumeAll(first.topics[2]!, { expected: 100, timeoutMs: 5000 });
+    const created = messages
+      .map(
+        (m) =>
+          JSON.parse(m.value!.toString('utf8')) as {
+            escalationId: string;
+            change: string;
+            workOrderId: string;
+            kind: string;
+          },
+      )
+      .filter((m) => m.change === 'created');
+    expect(created.map((m) => `${m.workOrderId} ${m.kind}`).sort()).toEqual(expected);
+    expect(new Set(created.map((m) => m.escalationId))).toEqual(
+      new Set(rows.map((r) => r.escalation_id)),
+    );
+    expect(messages.every((m) => m.key === JSON.parse(m.value!.toString('utf8')).workOrderId)).toBe(
+      true,
+    );
+
+    const api = await startWorker({ DATABASE_URL: first.db.url }, 'api');
+    try {
+      const token = signAccessToken(
+        { subject: 'e2e', role: 'supervisor', ttlSeconds: 600, now: new Date() },
+        DEVELOPMENT_JWT_SECRET,
+      );
+      const body = await waitFor('the API', async () => {
+        const res = await fetch(`http://127.0.0.1:${api.port}/escalations?pageSize=100`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return res.ok
+          ? ((await res.json()) as { items: { workOrderId: string; kind: string }[] })
+          : undefined;
+      });
+      expect(body.items.map((e) => `${e.workOrderId} ${e.kind}`).sort()).toEqual(expected);
+    } finally {
+      await api.stop();
+    }
+
+    // Replaying the whole month changes nothing and tells nobody twice.
+    await produceRaw(first.topics[0]!, asMessages(events));
+    await waitFor('the replay to be read', async () =>
+      (await first!.workers[0]!.metric('hotline_events_consumed_total')) === events.length * 2
+        ? true
+        : undefined,
+    );
+    await settle(first, events.length, expected.length);
+    expect(await escalationRows(first.sql)).toEqual(rows);
+    const after = await consumeAll(first.topics[2]!, {
+      expected: messages.length + 1,
+      timeoutMs: 3000,
+    });
+    expect(after).toHaveLength(messages.length);
+  });
+
+  it('gives the same escalations for a shuffled delivery to two worker replicas, each exactly once', async () => {
+    shuffledRun = await startRun('sup2', 2);
+    const shuffled = [...events].reverse();
+    for (let i = 0; i < shuffled.length; i += 7) shuffled.push(shuffled.splice(i, 1)[0]!);
+    await produceRaw(shuffledRun.topics[0]!, asMessages([...shuffled, ...shuffled.slice(0, 5)]));
+    await settle(shuffledRun, events.length, expected.length);
+    const rows = await escalationRows(shuffledRun.sql);
+    expect(rows.map((r) => r.key)).toEqual(expected);
+    // Same natural keys, so the same escalation ids as the in-order run.
+    const inOrder = await escalationRows(first!.sql);
+    expect(rows.map((r) => [r.key, r.escalation_id, r.fired_at.toISOString()])).toEqual(
+      inOrder.map((r) => [r.key, r.escalation_id, r.fired_at.toISOString()]),
+    );
+    const messages = await consumeAll(shuffledRun.topics[2]!, { expected: 100, timeoutMs: 5000 });
+    const createdIds = messages
+      .map((m) => JSON.parse(m.value!.toString('utf8')) as { escalationId: string; change: string })
+      .filter((m) => m.change === 'created')
+      .map((m) => m.escalationId);
+    expect(createdIds.sort()).toEqual(rows.map((r) => r.escalation_id).sort());
+  });
+});
