@@ -54,22 +54,26 @@ export async function claimDueOrders(
   now: Date,
   limit: number,
 ): Promise<{ workOrderId: string; partition: number | null; watermarkAt: Date }[]> {
+  const marks = await effectiveWatermarks(runner, topic, now);
+  if (marks.size === 0) return [];
+  const partitions = [...marks.keys()];
+  const instants = [...marks.values()];
+  const high = new Date(Math.max(...instants.map((d) => d.getTime())));
+  const low = new Date(Math.min(...instants.map((d) => d.getTime())));
+  // `next_due_at <= $1` bounds the partial-index range scan; the per-partition test then filters
+  // the (few) rows in it.
   const rows = (await runner.query(
-    `WITH marks AS (
-       SELECT partition, CASE WHEN caught_up THEN GREATEST(watermark_at, $2) ELSE watermark_at END AS at
-         FROM consumer_watermarks WHERE topic = $1
-     ), bounds AS (SELECT max(at) AS high, min(at) AS low FROM marks)
-     SELECT w.work_order_id, w.source_partition, COALESCE(m.at, b.low) AS watermark_at
+    `SELECT w.work_order_id, w.source_partition,
+            COALESCE(m.at, $3::timestamptz) AS watermark_at
        FROM work_orders w
-       CROSS JOIN bounds b
-       LEFT JOIN marks m ON m.partition = w.source_partition
+       LEFT JOIN unnest($4::int[], $5::timestamptz[]) AS m(partition, at) ON m.partition = w.source_partition
       WHERE w.next_due_at IS NOT NULL
-        AND w.next_due_at <= b.high
-        AND w.next_due_at <= COALESCE(m.at, b.low)
+        AND w.next_due_at <= $1
+        AND w.next_due_at <= COALESCE(m.at, $3::timestamptz)
       ORDER BY w.next_due_at
-      LIMIT $3
+      LIMIT $2
       FOR UPDATE OF w SKIP LOCKED`,
-    [topic, now, limit],
+    [high, limit, low, partitions, instants],
   )) as { work_order_id: string; source_partition: number | null; watermark_at: Date }[];
   return rows.map((r) => ({
     workOrderId: r.work_order_id,
