@@ -116,7 +116,10 @@ export async function monthReport(
   };
 }
 
-function withValues(closed: ClosedMonth, restatements: readonly Restatement[]): RestatementChange[] {
+function withValues(
+  closed: ClosedMonth,
+  restatements: readonly Restatement[],
+): RestatementChange[] {
   const key = (unitId: string, category: string, measure: string) =>
     JSON.stringify([unitId, category, measure]);
   const counts = new Map<string, number>();
