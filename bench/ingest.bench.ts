@@ -14,6 +14,7 @@ import {
   loadConfig,
   loadHandlingRules,
   loadOrganisation,
+  loadStatisticsFormula,
   recipientsResolver,
 } from '@hotline/platform';
 import { createDataSource, ingestOneByOneWithOrm, migrate } from '@hotline/persistence';
@@ -79,12 +80,17 @@ async function consumeThrough(
   const metrics = new IngestionMetrics(false);
   const consumer = new WorkOrderEventsConsumer(
     kafka,
-    new IngestBatchService(dataSource, RULES, {
-      escalationsTopic: `${topics.events}-escalations`,
-      policy: DEFAULT_SUPERVISION_POLICY,
-      recipients: recipientsResolver(loadOrganisation(CONFIG.files.organisation)),
-      latenessMs: 60_000,
-    }),
+    new IngestBatchService(
+      dataSource,
+      RULES,
+      {
+        escalationsTopic: `${topics.events}-escalations`,
+        policy: DEFAULT_SUPERVISION_POLICY,
+        recipients: recipientsResolver(loadOrganisation(CONFIG.files.organisation)),
+        latenessMs: 60_000,
+      },
+      loadStatisticsFormula(CONFIG.files),
+    ),
     new DeadLetterPublisher(producer, topics.dlq),
     metrics,
     createLogger('warn', 'bench'),

@@ -8,7 +8,7 @@
  */
 import { formatInstant } from '@hotline/core';
 import { createDataSource, resolveDatabase } from '@hotline/persistence';
-import { loadConfig, loadHandlingRules } from '@hotline/platform';
+import { loadConfig, loadHandlingRules, loadStatisticsFormula } from '@hotline/platform';
 import { recomputeOpenOrders } from '../apps/worker/src/deadlines/recompute-deadlines';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -35,7 +35,13 @@ async function main(): Promise<number> {
   const dataSource = createDataSource({ url: database.url, poolSize: 2 });
   await dataSource.initialize();
   try {
-    const report = await recomputeOpenOrders(dataSource, rules.calendar, profile, apply);
+    const report = await recomputeOpenOrders(
+      dataSource,
+      rules.calendar,
+      profile,
+      loadStatisticsFormula(config.files),
+      apply,
+    );
     const at = (d: Date | null) => (d ? formatInstant(d, rules.calendar.timeZone) : '—');
     say(`${apply ? 'applied' : 'what-if'}: open orders moved to ${report.target}`);
     say(`  open orders on another version  ${report.examined}`);

@@ -4,8 +4,20 @@
  * escalations on the output topic and through the API; a replay adds none; a shuffled delivery
  * to two worker replicas gives the same escalations, each exactly once.
  */
-import type { WorkOrderEvent } from '@hotline/core';
-import { DEVELOPMENT_JWT_SECRET, signAccessToken } from '@hotline/platform';
+import {
+  computeDeadlines,
+  countFacts,
+  foldWorkOrder,
+  orderFacts,
+  type WorkOrderEvent,
+} from '@hotline/core';
+import {
+  DEVELOPMENT_JWT_SECRET,
+  loadConfig,
+  loadHandlingRules,
+  loadStatisticsFormula,
+  signAccessToken,
+} from '@hotline/platform';
 import {
   anEvent,
   consumeAll,
@@ -263,6 +275,36 @@ describe('supervision end to end', () => {
       await api.stop();
     }
 
+    // The statistics rollup the worker kept while ingesting equals a recompute from the event log.
+    const rules = loadHandlingRules(loadConfig().files);
+    const formula = loadStatisticsFormula(loadConfig().files);
+    const byOrder = new Map<string, WorkOrderEvent[]>();
+    for (const e of events) byOrder.set(e.workOrderId, [...(byOrder.get(e.workOrderId) ?? []), e]);
+    const recomputed = countFacts(
+      [...byOrder].flatMap(([id, list]) =>
+        orderFacts(
+          foldWorkOrder(id, list),
+          computeDeadlines(list, rules.profile, rules.calendar),
+          formula,
+          rules.calendar,
+        ),
+      ),
+    );
+    const { rows: rollup } = await first.sql.query<{
+      dayOn: string;
+      unitId: string;
+      category: string;
+      measure: string;
+      count: number;
+    }>(
+      `SELECT to_char(day_on, 'YYYY-MM-DD') AS "dayOn", unit_id AS "unitId", category, measure, count::int AS count
+         FROM statistics_daily WHERE count <> 0 ORDER BY 1, 2, 3, 4`,
+    );
+    expect(rollup).toEqual(recomputed);
+    expect(
+      recomputed.filter((r) => r.measure === 'received').reduce((n, r) => n + r.count, 0),
+    ).toBe(byOrder.size);
+
     // Replaying the whole month changes nothing and tells nobody twice.
     await produceRaw(first.topics[0]!, asMessages(events));
     await waitFor('the replay to be read', async () =>
@@ -272,6 +314,13 @@ describe('supervision end to end', () => {
     );
     await settle(first, events.length, expected.length);
     expect(await escalationRows(first.sql)).toEqual(rows);
+    expect(
+      (
+        await first.sql.query(
+          'SELECT to_char(day_on, \'YYYY-MM-DD\') AS "dayOn", unit_id AS "unitId", category, measure, count::int AS count FROM statistics_daily WHERE count <> 0 ORDER BY 1, 2, 3, 4',
+        )
+      ).rows,
+    ).toEqual(rollup);
     const after = await consumeAll(first.topics[2]!, {
       expected: messages.length + 1,
       timeoutMs: 3000,

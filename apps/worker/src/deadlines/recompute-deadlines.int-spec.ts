@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_SUPERVISION_POLICY, type WorkOrderEvent } from '@hotline/core';
 import { createDataSource } from '@hotline/persistence';
-import { loadHandlingRules, type HandlingRules } from '@hotline/platform';
+import { loadHandlingRules, loadStatisticsFormula, type HandlingRules } from '@hotline/platform';
 import { anEvent, createFreshDatabase, ordinaryOrder, type FreshDatabase } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
 import { IngestBatchService, type RawMessage } from '../ingestion/ingest-batch.service';
@@ -65,6 +65,14 @@ describe('moving open orders to another rule-profile version', () => {
     await db?.drop();
   });
 
+  const formula = loadStatisticsFormula({ statistics: join(CONFIG, 'statistics.json') });
+  const factCount = async (id: string) =>
+    (
+      await dataSource.query<{ n: number }[]>(
+        `SELECT jsonb_array_length(COALESCE(facts, '[]'::jsonb))::int AS n FROM work_orders WHERE work_order_id = $1`,
+        [id],
+      )
+    )[0]!.n;
   const row = async (id: string) =>
     (
       await dataSource.query<{ profile_version: string; complete_due_at: Date }[]>(
@@ -78,12 +86,17 @@ describe('moving open orders to another rule-profile version', () => {
       'tianjin-default@2025.1',
       'tianjin-default@2025.2',
     ]);
-    const ingest = new IngestBatchService(dataSource, rules, {
-      escalationsTopic: 'escalations',
-      policy: DEFAULT_SUPERVISION_POLICY,
-      recipients: () => [],
-      latenessMs: 0,
-    });
+    const ingest = new IngestBatchService(
+      dataSource,
+      rules,
+      {
+        escalationsTopic: 'escalations',
+        policy: DEFAULT_SUPERVISION_POLICY,
+        recipients: () => [],
+        latenessMs: 0,
+      },
+      formula,
+    );
     await ingest.ingest(
       raw([
         anEvent('dispatched', 'OPEN-1', '2024-03-04T09:00:00', {
@@ -102,7 +115,8 @@ describe('moving open orders to another rule-profile version', () => {
     });
 
     const target = rules.profiles.get('tianjin-default@2025.2')!;
-    const whatIf = await recomputeOpenOrders(dataSource, rules.calendar, target, false);
+    expect(await factCount('OPEN-1')).toBeGreaterThan(0);
+    const whatIf = await recomputeOpenOrders(dataSource, rules.calendar, target, formula, false);
     expect(whatIf).toMatchObject({ applied: false, examined: 1, unchanged: 0 });
     expect(whatIf.changed).toEqual([
       expect.objectContaining({
@@ -113,7 +127,7 @@ describe('moving open orders to another rule-profile version', () => {
     ]);
     expect((await row('OPEN-1')).profile_version).toBe('2025.1');
 
-    const applied = await recomputeOpenOrders(dataSource, rules.calendar, target, true);
+    const applied = await recomputeOpenOrders(dataSource, rules.calendar, target, formula, true);
     expect(applied.changed.map((c) => c.workOrderId)).toEqual(['OPEN-1']);
     expect(await row('OPEN-1')).toEqual({
       profile_version: '2025.2',
@@ -129,6 +143,8 @@ describe('moving open orders to another rule-profile version', () => {
       profile_version: '2025.2',
       complete_due_at: new Date('2024-03-11T01:00:00Z'),
     });
-    expect((await recomputeOpenOrders(dataSource, rules.calendar, target, false)).examined).toBe(0);
+    expect(
+      (await recomputeOpenOrders(dataSource, rules.calendar, target, formula, false)).examined,
+    ).toBe(0);
   });
 });

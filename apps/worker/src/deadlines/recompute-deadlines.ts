@@ -3,7 +3,13 @@
  * change, and how), then, when asked, the change itself. Closed and returned orders are never
  * touched: their deadlines stay those of the version they were handled under.
  */
-import type { RuleProfile, WorkingCalendar } from '@hotline/core';
+import {
+  orderFacts,
+  type RuleProfile,
+  type StatisticsFormula,
+  type WorkingCalendar,
+} from '@hotline/core';
+import { applyFactDeltas, loadStoredFacts } from '@hotline/persistence/statistics';
 import {
   loadEvents,
   pageOpenOrdersOffProfile,
@@ -39,6 +45,7 @@ export async function recomputeOpenOrders(
   dataSource: DataSource,
   calendar: WorkingCalendar,
   target: RuleProfile,
+  formula: StatisticsFormula,
   apply: boolean,
 ): Promise<RecomputeReport> {
   const report: RecomputeReport = {
@@ -67,11 +74,25 @@ export async function recomputeOpenOrders(
         }),
       }));
       for (const { order, projection } of projections) record(report, order, projection.record);
-      if (apply)
-        await upsertWorkOrders(
+      if (apply) {
+        const written = await upsertWorkOrders(
           runner,
           projections.map((p) => p.projection.record),
         );
+        // Timeliness facts follow the new deadlines (a closed month records a restatement).
+        const stored = await loadStoredFacts(runner, [...written]);
+        await applyFactDeltas(
+          runner,
+          projections
+            .filter(({ order }) => written.has(order.workOrderId))
+            .map(({ order, projection }) => ({
+              workOrderId: order.workOrderId,
+              before: stored.get(order.workOrderId) ?? [],
+              after: orderFacts(projection.state, projection.deadlines, formula, calendar),
+              cause: 'recompute',
+            })),
+        );
+      }
       return orders;
     });
     report.examined += page.length;

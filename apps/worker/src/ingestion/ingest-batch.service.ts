@@ -6,8 +6,11 @@
  * nothing here commits Kafka offsets.
  */
 import {
+  orderFacts,
+  orderEvents,
   parseWorkOrderEvent,
   type EscalationLevel,
+  type StatisticsFormula,
   type RejectionCode,
   type SupervisionPolicy,
 } from '@hotline/core';
@@ -24,6 +27,7 @@ import {
   type AppliedChanges,
   type IncomingEvent,
 } from '@hotline/persistence';
+import { applyFactDeltas, loadStoredFacts } from '@hotline/persistence/statistics';
 import type { DataSource } from 'typeorm';
 import { profileFor, type HandlingRules } from '@hotline/platform';
 import { superviseOrders } from '../supervision/supervise-orders';
@@ -79,6 +83,7 @@ export class IngestBatchService {
     private readonly dataSource: DataSource,
     private readonly rules: HandlingRules,
     private readonly supervision: SupervisionSettings,
+    private readonly formula: StatisticsFormula,
   ) {}
 
   async ingest(
@@ -176,7 +181,26 @@ export class IngestBatchService {
         ...projection.record,
         nextDueAt: supervision.nextDueAt.get(id) ?? null,
       }));
-      await upsertWorkOrders(runner, records);
+      const written = await upsertWorkOrders(runner, records);
+      // The statistics rollup moves by the difference between the facts counted for each order
+      // and those its new state implies (a skipped stale row changes nothing).
+      const stored = await loadStoredFacts(runner, [...written]);
+      await applyFactDeltas(
+        runner,
+        projections
+          .filter(({ id }) => written.has(id))
+          .map(({ id, events, projection }) => ({
+            workOrderId: id,
+            before: stored.get(id) ?? [],
+            after: orderFacts(
+              projection.state,
+              projection.deadlines,
+              this.formula,
+              this.rules.calendar,
+            ),
+            cause: orderEvents(events).at(-1)?.type ?? 'unknown',
+          })),
+      );
       const escalations = await applySupervisionChanges(
         runner,
         supervision.changes,

@@ -12,6 +12,7 @@ import {
   LOGGER,
   calendarDaysLeft,
   createProducer,
+  loadStatisticsFormula,
   HANDLING_RULES,
   type HandlingRules,
   ensureTopics,
@@ -90,9 +91,13 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     },
     {
       provide: IngestBatchService,
-      inject: [DATA_SOURCE, HANDLING_RULES, SUPERVISION_SETTINGS],
-      useFactory: (dataSource: DataSource, rules: HandlingRules, settings: SupervisionSettings) =>
-        new IngestBatchService(dataSource, rules, settings),
+      inject: [DATA_SOURCE, HANDLING_RULES, SUPERVISION_SETTINGS, APP_CONFIG],
+      useFactory: (
+        dataSource: DataSource,
+        rules: HandlingRules,
+        settings: SupervisionSettings,
+        config: AppConfig,
+      ) => new IngestBatchService(dataSource, rules, settings, loadStatisticsFormula(config.files)),
     },
     {
       provide: DeadLetterPublisher,

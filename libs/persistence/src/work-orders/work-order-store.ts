@@ -97,12 +97,13 @@ export async function loadEvents(
 /**
  * Upserts order rows. A row is only replaced by one folded from at least as many events, so a
  * stale writer (a partition that moved during a rebalance) can never roll an order back.
+ * Returns the ids of the rows written (a skipped stale row is not among them).
  */
 export async function upsertWorkOrders(
   runner: QueryRunner,
   records: readonly WorkOrderRecord[],
-): Promise<number> {
-  if (records.length === 0) return 0;
+): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
   const rows = records.map((r) => ({
     work_order_id: r.workOrderId,
     status: r.status,
@@ -131,7 +132,7 @@ export async function upsertWorkOrders(
     last_event_at: r.lastEventAt,
     source_partition: r.sourcePartition,
   }));
-  const result: unknown = await runner.query(
+  const written = (await runner.query(
     `INSERT INTO work_orders AS w (
         work_order_id, status, unit_id, category, urgency, tags, segment, rework_round,
         received_at, dispatched_at, accepted_at, replied_at, closed_at, excluded,
@@ -161,10 +162,11 @@ export async function upsertWorkOrders(
         deadlines = EXCLUDED.deadlines, event_count = EXCLUDED.event_count,
         last_event_at = EXCLUDED.last_event_at,
         source_partition = COALESCE(EXCLUDED.source_partition, w.source_partition), updated_at = now()
-      WHERE w.event_count <= EXCLUDED.event_count`,
+      WHERE w.event_count <= EXCLUDED.event_count
+     RETURNING w.work_order_id`,
     [JSON.stringify(rows)],
-  );
-  return Array.isArray(result) ? result.length : 0;
+  )) as { work_order_id: string }[];
+  return new Set(written.map((row) => row.work_order_id));
 }
 
 /** The profile version each existing order is pinned to (absent: a new order). */
