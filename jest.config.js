@@ -1,5 +1,5 @@
 /** One jest run for unit, integration and end-to-end tests (transpile-only: `npm run typecheck` checks types). */
-const aliases = ['core', 'persistence', 'platform', 'testing'];
+const aliases = ['core', 'persistence', 'platform', 'simulator', 'testing'];
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
