@@ -7,10 +7,10 @@
  */
 import {
   orderFacts,
-  orderEvents,
   parseWorkOrderEvent,
   type EscalationLevel,
   type StatisticsFormula,
+  type WorkOrderEvent,
   type RejectionCode,
   type SupervisionPolicy,
 } from '@hotline/core';
@@ -21,13 +21,14 @@ import {
   effectiveWatermarks,
   loadEscalations,
   loadEvents,
-  loadPinnedProfiles,
+  loadOrderContext,
+  lockOrders,
   upsertWorkOrders,
   withTransaction,
   type AppliedChanges,
   type IncomingEvent,
 } from '@hotline/persistence';
-import { applyFactDeltas, loadStoredFacts } from '@hotline/persistence/statistics';
+import { applyFactDeltas, fromStored, storedFactsOf } from '@hotline/persistence/statistics';
 import type { DataSource } from 'typeorm';
 import { profileFor, type HandlingRules } from '@hotline/platform';
 import { superviseOrders } from '../supervision/supervise-orders';
@@ -138,17 +139,32 @@ export class IngestBatchService {
       }
 
       const inserted = await appendEvents(runner, incoming);
+      const newEvents = new Set(inserted.map((row) => row.eventId));
+      const batchEvents = new Map<string, WorkOrderEvent[]>();
       const partitionOf = new Map<string, IncomingEvent>();
-      for (const item of incoming) partitionOf.set(item.event.workOrderId, item);
-      const touched = [...new Set(inserted.map((row) => row.workOrderId))];
-      const [eventsByOrder, pinnedByOrder, existing] = [
-        await loadEvents(runner, touched),
-        await loadPinnedProfiles(runner, touched),
-        await loadEscalations(runner, touched),
+      for (const item of incoming) {
+        partitionOf.set(item.event.workOrderId, item);
+        if (!newEvents.has(item.event.eventId)) continue;
+        const list = batchEvents.get(item.event.workOrderId);
+        if (list) list.push(item.event);
+        else batchEvents.set(item.event.workOrderId, [item.event]);
+      }
+      const touched = [...batchEvents.keys()];
+      // One writer per order from here on; then read what exists. Rows and events are always
+      // written together, so an order without a row has no events but this batch's.
+      await lockOrders(runner, touched);
+      const rows = await loadOrderContext(runner, touched);
+      const known = touched.filter((id) => rows.has(id));
+      const [logged, existing] = [
+        await loadEvents(runner, known),
+        await loadEscalations(runner, known),
       ];
       const projections = touched.map((id) => {
-        const pinned = pinnedByOrder.get(id);
-        const events = eventsByOrder.get(id) ?? [];
+        const row = rows.get(id);
+        const pinned = row
+          ? { profileId: row.profileId, profileVersion: row.profileVersion }
+          : undefined;
+        const events = row ? (logged.get(id) ?? []) : (batchEvents.get(id) ?? []);
         const projection = projectWorkOrder(id, events, {
           calendar: this.rules.calendar,
           profile: profileFor(this.rules, pinned),
@@ -159,7 +175,23 @@ export class IngestBatchService {
         const watermark = source
           ? watermarks.get(`${source.topic}|${source.partition}`)
           : undefined;
-        return { id, events, projection, watermark: watermark ?? new Date(0) };
+        // The statistics rollup moves by the difference between the facts counted for the order
+        // and those its new state implies; the new facts are stored with the row.
+        const facts = orderFacts(
+          projection.state,
+          projection.deadlines,
+          this.formula,
+          this.rules.calendar,
+        );
+        projection.record.facts = storedFactsOf(facts);
+        return {
+          id,
+          events,
+          projection,
+          facts,
+          before: fromStored(row?.facts),
+          watermark: watermark ?? new Date(0),
+        };
       });
       for (const { projection } of projections) {
         const code = projection.deadlineError;
@@ -182,24 +214,17 @@ export class IngestBatchService {
         nextDueAt: supervision.nextDueAt.get(id) ?? null,
       }));
       const written = await upsertWorkOrders(runner, records);
-      // The statistics rollup moves by the difference between the facts counted for each order
-      // and those its new state implies (a skipped stale row changes nothing).
-      const stored = await loadStoredFacts(runner, [...written]);
       await applyFactDeltas(
         runner,
         projections
           .filter(({ id }) => written.has(id))
-          .map(({ id, events, projection }) => ({
+          .map(({ id, events, facts, before }) => ({
             workOrderId: id,
-            before: stored.get(id) ?? [],
-            after: orderFacts(
-              projection.state,
-              projection.deadlines,
-              this.formula,
-              this.rules.calendar,
-            ),
-            cause: orderEvents(events).at(-1)?.type ?? 'unknown',
+            before,
+            after: facts,
+            cause: lastEventType(events),
           })),
+        { factsWrittenWithOrders: true },
       );
       const escalations = await applySupervisionChanges(
         runner,
@@ -223,4 +248,13 @@ export class IngestBatchService {
       escalations: result.escalations,
     };
   }
+}
+
+/** The type of an order's latest event: what caused a change of its statistics. */
+function lastEventType(events: readonly WorkOrderEvent[]): string {
+  let latest: WorkOrderEvent | undefined;
+  for (const event of events) {
+    if (!latest || Date.parse(event.occurredAt) >= Date.parse(latest.occurredAt)) latest = event;
+  }
+  return latest?.type ?? 'unknown';
 }

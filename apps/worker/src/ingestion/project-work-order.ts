@@ -4,7 +4,6 @@ import {
   foldWorkOrder,
   type DeadlineResult,
   type RuleProfile,
-  type StageDeadline,
   type WorkingCalendar,
   type WorkOrderEvent,
   type WorkOrderState,
@@ -30,17 +29,6 @@ export interface Projection {
   deadlines: DeadlineResult | null;
   /** Why the deadlines could not be computed (calendar_out_of_range, profile_unavailable). */
   deadlineError: string | null;
-}
-
-/**
- * The deadline summary kept on the order row. The full explanation is derivable from the event
- * log and the profile, so the API recomputes it on a detail read instead of storing kilobytes
- * per order on the hot table.
- */
-function summarizeStage(stage: StageDeadline | null) {
-  if (!stage) return null;
-  const { explanation: _explanation, stage: _stage, ...summary } = stage;
-  return summary;
 }
 
 /**
@@ -93,14 +81,16 @@ export function projectWorkOrder(
     profileId: deadlines?.profileId ?? rules.pinned?.profileId ?? null,
     profileVersion: deadlines?.profileVersion ?? rules.pinned?.profileVersion ?? null,
     state,
+    // A small summary: the columns hold the deadlines, and the full explanation is derivable
+    // from the event log, so the API recomputes it on a detail read instead of this hot row
+    // carrying kilobytes per order.
     deadlines: deadlines
       ? {
           profileId: deadlines.profileId,
           profileVersion: deadlines.profileVersion,
-          accept: summarizeStage(deadlines.accept),
-          complete: summarizeStage(deadlines.complete),
+          acceptWarningAt: deadlines.accept?.warningAt ?? null,
+          completeWarningAt: deadlines.complete?.warningAt ?? null,
           returnDueAt: deadlines.returnDueAt,
-          dueInstants: deadlines.dueInstants,
           flags: deadlines.flags,
         }
       : failure,

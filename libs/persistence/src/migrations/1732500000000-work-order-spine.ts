@@ -22,7 +22,7 @@ export class WorkOrderSpine1732500000000 implements MigrationInterface {
         ingested_at      timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(
-      `CREATE INDEX work_order_events_order_idx ON work_order_events (work_order_id, occurred_at, sequence)`,
+      `CREATE INDEX work_order_events_order_idx ON work_order_events (work_order_id)`,
     );
     await q.query(`
       CREATE TABLE work_orders (

@@ -40,11 +40,16 @@ type StoredFact = [dayOn: string, unitId: string, category: string, measure: str
  */
 export const STATISTICS_MONTHS_LOCK = 1_732_700_000;
 
+/** The form `work_orders.facts` holds, for a caller that writes it with the order's row. */
+export function storedFactsOf(facts: readonly FactKey[]): StoredFact[] {
+  return toStored(facts);
+}
+
 function toStored(facts: readonly FactKey[]): StoredFact[] {
   return facts.map((f) => [f.dayOn, f.unitId, f.category, f.measure]);
 }
 
-function fromStored(stored: unknown): FactKey[] {
+export function fromStored(stored: unknown): FactKey[] {
   if (!Array.isArray(stored)) return [];
   return (stored as StoredFact[]).map(([dayOn, unitId, category, measure]) => ({
     dayOn,
@@ -90,6 +95,7 @@ function compareText(a: string, b: string): number {
 export async function applyFactDeltas(
   runner: QueryRunner,
   changes: readonly OrderFactChange[],
+  options: { factsWrittenWithOrders?: boolean } = {},
 ): Promise<FactDeltaOutcome> {
   const totals = new Map<string, { key: FactKey; delta: number }>();
   const perOrder: { workOrderId: string; cause: string; key: FactKey; delta: number }[] = [];
@@ -137,13 +143,15 @@ export async function applyFactDeltas(
   const facts = [...changedOrders.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([workOrderId, after]) => ({ work_order_id: workOrderId, facts: toStored(after) }));
-  await runner.query(
-    `UPDATE work_orders AS w SET facts = r.facts
+  // The ingestion path writes `facts` in its order upsert (one statement instead of two).
+  if (!options.factsWrittenWithOrders)
+    await runner.query(
+      `UPDATE work_orders AS w SET facts = r.facts
        FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(work_order_id text, facts jsonb)
               ORDER BY x.work_order_id) AS r
       WHERE w.work_order_id = r.work_order_id`,
-    [JSON.stringify(facts)],
-  );
+      [JSON.stringify(facts)],
+    );
 
   // Read after the shared lock: a close that committed before it is seen here.
   const months = [...new Set(perOrder.map((d) => d.key.dayOn.slice(0, 7)))];

@@ -41,6 +41,8 @@ export interface WorkOrderRecord {
   lastEventAt: Date | null;
   /** The input partition the order's events arrive on (null: keep the stored one). */
   sourcePartition: number | null;
+  /** The statistics facts counted for the order, as stored (undefined: keep the stored ones). */
+  facts?: unknown;
 }
 
 /** Appends events; returns the ones that were new (a re-delivered event id is skipped). */
@@ -131,24 +133,25 @@ export async function upsertWorkOrders(
     event_count: r.eventCount,
     last_event_at: r.lastEventAt,
     source_partition: r.sourcePartition,
+    facts: r.facts ?? null,
   }));
   const written = (await runner.query(
     `INSERT INTO work_orders AS w (
         work_order_id, status, unit_id, category, urgency, tags, segment, rework_round,
         received_at, dispatched_at, accepted_at, replied_at, closed_at, excluded,
         accept_due_at, complete_due_at, next_due_at, accept_outcome, complete_outcome,
-        profile_id, profile_version, state, deadlines, event_count, last_event_at, source_partition, updated_at)
+        profile_id, profile_version, state, deadlines, event_count, last_event_at, source_partition, facts, updated_at)
      SELECT r.work_order_id, r.status, r.unit_id, r.category, r.urgency, r.tags, r.segment, r.rework_round,
             r.received_at, r.dispatched_at, r.accepted_at, r.replied_at, r.closed_at, r.excluded,
             r.accept_due_at, r.complete_due_at, r.next_due_at, r.accept_outcome, r.complete_outcome,
-            r.profile_id, r.profile_version, r.state, r.deadlines, r.event_count, r.last_event_at, r.source_partition, now()
+            r.profile_id, r.profile_version, r.state, r.deadlines, r.event_count, r.last_event_at, r.source_partition, r.facts, now()
        FROM jsonb_to_recordset($1::jsonb) AS r(
          work_order_id text, status text, unit_id text, category text, urgency text, tags text[],
          segment integer, rework_round integer, received_at timestamptz, dispatched_at timestamptz,
          accepted_at timestamptz, replied_at timestamptz, closed_at timestamptz, excluded boolean,
          accept_due_at timestamptz, complete_due_at timestamptz, next_due_at timestamptz,
          accept_outcome text, complete_outcome text, profile_id text, profile_version text,
-         state jsonb, deadlines jsonb, event_count integer, last_event_at timestamptz, source_partition integer)
+         state jsonb, deadlines jsonb, event_count integer, last_event_at timestamptz, source_partition integer, facts jsonb)
      ON CONFLICT (work_order_id) DO UPDATE SET
         status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, category = EXCLUDED.category,
         urgency = EXCLUDED.urgency, tags = EXCLUDED.tags, segment = EXCLUDED.segment,
@@ -161,7 +164,8 @@ export async function upsertWorkOrders(
         profile_version = EXCLUDED.profile_version, state = EXCLUDED.state,
         deadlines = EXCLUDED.deadlines, event_count = EXCLUDED.event_count,
         last_event_at = EXCLUDED.last_event_at,
-        source_partition = COALESCE(EXCLUDED.source_partition, w.source_partition), updated_at = now()
+        source_partition = COALESCE(EXCLUDED.source_partition, w.source_partition),
+        facts = COALESCE(EXCLUDED.facts, w.facts), updated_at = now()
       WHERE w.event_count <= EXCLUDED.event_count
      RETURNING w.work_order_id`,
     [JSON.stringify(rows)],
@@ -238,4 +242,52 @@ export async function pageOpenOrdersOffProfile(
     completeDueAt: r.complete_due_at,
     nextDueAt: r.next_due_at,
   }));
+}
+
+/**
+ * Serialises work on the given orders across transactions (a partition that moves during a
+ * rebalance can briefly have two writers): transaction-scoped advisory locks, taken in one
+ * order so two batches cannot deadlock on them.
+ */
+export async function lockOrders(
+  runner: QueryRunner,
+  workOrderIds: readonly string[],
+): Promise<void> {
+  if (workOrderIds.length === 0) return;
+  await runner.query(
+    `SELECT pg_advisory_xact_lock(k) FROM (
+       SELECT DISTINCT hashtextextended(id, 7) AS k FROM unnest($1::text[]) AS id ORDER BY 1) AS keys`,
+    [workOrderIds],
+  );
+}
+
+/** What the ingestion path needs of each existing order row: its pinned profile and counted facts. */
+export async function loadOrderContext(
+  runner: QueryRunner,
+  workOrderIds: readonly string[],
+): Promise<
+  Map<string, { profileId: string | null; profileVersion: string | null; facts: unknown }>
+> {
+  const context = new Map<
+    string,
+    { profileId: string | null; profileVersion: string | null; facts: unknown }
+  >();
+  if (workOrderIds.length === 0) return context;
+  const rows = (await runner.query(
+    `SELECT work_order_id, profile_id, profile_version, facts FROM work_orders WHERE work_order_id = ANY($1::text[])`,
+    [workOrderIds],
+  )) as {
+    work_order_id: string;
+    profile_id: string | null;
+    profile_version: string | null;
+    facts: unknown;
+  }[];
+  for (const row of rows) {
+    context.set(row.work_order_id, {
+      profileId: row.profile_id,
+      profileVersion: row.profile_version,
+      facts: row.facts,
+    });
+  }
+  return context;
 }

@@ -45,8 +45,7 @@ export class WorkOrderEntity {
   @Column({ name: 'event_count', type: 'integer' }) eventCount!: number;
   @Column({ name: 'last_event_at', type: 'timestamptz', nullable: true }) lastEventAt!: Date | null;
   @Column({ name: 'source_partition', type: 'integer', nullable: true }) sourcePartition!:
-    | number
-    | null;
+    number | null;
 }
 
 export const ENTITIES = [WorkOrderEventEntity, WorkOrderEntity];
