@@ -21,9 +21,7 @@ export class WorkOrderSpine1732500000000 implements MigrationInterface {
         source_offset    bigint NOT NULL,
         ingested_at      timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(
-      `CREATE INDEX work_order_events_order_idx ON work_order_events (work_order_id)`,
-    );
+    await q.query(`CREATE INDEX work_order_events_order_idx ON work_order_events (work_order_id)`);
     await q.query(`
       CREATE TABLE work_orders (
         work_order_id    text PRIMARY KEY,
