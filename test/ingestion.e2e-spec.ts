@@ -38,6 +38,7 @@ describe('ingestion end to end', () => {
       EVENTS_TOPIC: topics[0]!,
       DLQ_TOPIC: topics[1]!,
       KAFKA_GROUP_ID: `${topics[0]}-worker`,
+      ORPHAN_GRACE_MS: '2000',
     });
     await waitUntilJoined(worker);
     sql = new Client({ connectionString: db.url });
@@ -255,5 +256,23 @@ describe('ingestion end to end', () => {
     } finally {
       await api.stop();
     }
+  });
+
+  it('dead-letters the events of an order never dispatched once the grace period has passed', async () => {
+    const orphan = anEvent('accepted', 'TJ-ORPHAN-1', '2024-03-06T10:00:00', { by: 'liaison' });
+    await produceRaw(topics[0]!, [json(orphan)]);
+    const letters = await waitFor('the orphan in the dead-letter topic', async () => {
+      const all = await consumeAll(topics[1]!, { expected: 6, timeoutMs: 2000 });
+      const found = all.filter((m) => m.key === 'TJ-ORPHAN-1');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.headers['x-dlq-code']).toBe('orphan_event');
+    expect(letters[0]!.headers['x-dlq-source-topic']).toBe(topics[0]);
+    expect(JSON.parse(letters[0]!.value!.toString('utf8'))).toEqual(orphan);
+    const { rows } =
+      await sql.query(`SELECT 1 FROM work_order_events WHERE work_order_id = 'TJ-ORPHAN-1'
+                                      UNION ALL SELECT 1 FROM work_orders WHERE work_order_id = 'TJ-ORPHAN-1'`);
+    expect(rows).toHaveLength(0);
   });
 });

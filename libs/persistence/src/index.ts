@@ -14,3 +14,4 @@ export * from './supervision/escalation-reads';
 export * from './supervision/escalation-commands';
 export * from './audit/audit-log';
 export * from './supervision/escalation-store';
+export * from './work-orders/orphan-store';

@@ -29,7 +29,11 @@ export class OutboxRelay {
           acks: -1,
           topicMessages: [...byTopic].map(([topic, list]) => ({
             topic,
-            messages: list.map((m) => ({ key: m.key, value: JSON.stringify(m.payload) })),
+            messages: list.map((m) => ({
+              key: m.key,
+              value: JSON.stringify(m.payload),
+              ...(m.headers ? { headers: m.headers } : {}),
+            })),
           })),
         });
       },

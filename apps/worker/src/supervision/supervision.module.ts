@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { DATA_SOURCE } from '@hotline/persistence';
+import { DATA_SOURCE, deadLetterOrphans, withTransaction } from '@hotline/persistence';
 import {
   APP_CONFIG,
   HANDLING_RULES,
@@ -29,16 +29,21 @@ import { SUPERVISION_SETTINGS } from '../worker-runtime.module';
 
 export const OUTBOX_PRODUCER = Symbol('OUTBOX_PRODUCER');
 
+const ORPHAN_BATCH = 500;
+/** Orphans are rare and wait a day anyway: look once a minute. */
+const ORPHAN_IDLE_MS = 60_000;
+
 /** Live lateness above this is a catch-up, not a late sweep: kept out of the histogram. */
 const LIVE_LATENESS_LIMIT_MS = 3_600_000;
 
-/** Runs the sweep and the outbox relay as two loops for the life of the worker. */
+/** Runs the sweep, the outbox relay and the orphan check as loops for the life of the worker. */
 @Injectable()
 class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly tasks: PeriodicTask[];
 
   constructor(
     sweeper: DueInstantsSweeper,
+    @Inject(DATA_SOURCE) dataSource: DataSource,
     relay: OutboxRelay,
     metrics: IngestionMetrics,
     @Inject(OUTBOX_PRODUCER) private readonly producer: Producer,
@@ -67,6 +72,24 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
         logger,
       ),
       new PeriodicTask('outbox', () => relay.step(new Date()), outboxIdleMs, logger),
+      new PeriodicTask(
+        'orphans',
+        async () => {
+          const now = new Date();
+          const { events, orders } = await withTransaction(dataSource, (runner) =>
+            deadLetterOrphans(runner, {
+              quietSince: new Date(now.getTime() - config.supervision.orphanGraceMs),
+              limit: ORPHAN_BATCH,
+              deadLetterTopic: config.kafka.topics.deadLetter,
+              now,
+            }),
+          );
+          metrics.rejected.inc({ code: 'orphan_event' }, events);
+          return orders === ORPHAN_BATCH;
+        },
+        Math.min(ORPHAN_IDLE_MS, Math.max(1000, config.supervision.orphanGraceMs / 4)),
+        logger,
+      ),
     ];
   }
 

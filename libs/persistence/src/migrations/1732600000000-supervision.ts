@@ -56,6 +56,7 @@ export class Supervision1732600000000 implements MigrationInterface {
         topic        text NOT NULL,
         message_key  text NOT NULL,
         payload      jsonb NOT NULL,
+        headers      jsonb,
         created_at   timestamptz NOT NULL DEFAULT now(),
         published_at timestamptz
       )`);

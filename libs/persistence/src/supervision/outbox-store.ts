@@ -6,6 +6,7 @@ export interface OutboxMessage {
   topic: string;
   key: string;
   payload: unknown;
+  headers: Record<string, string> | null;
 }
 
 /**
@@ -21,13 +22,25 @@ export async function relayOutboxBatch(
 ): Promise<number> {
   return withTransaction(dataSource, async (runner) => {
     const rows = (await runner.query(
-      `SELECT id, topic, message_key, payload FROM outbox
+      `SELECT id, topic, message_key, payload, headers FROM outbox
         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
-    )) as { id: string; topic: string; message_key: string; payload: unknown }[];
+    )) as {
+      id: string;
+      topic: string;
+      message_key: string;
+      payload: unknown;
+      headers: Record<string, string> | null;
+    }[];
     if (rows.length === 0) return 0;
     await publish(
-      rows.map((r) => ({ id: r.id, topic: r.topic, key: r.message_key, payload: r.payload })),
+      rows.map((r) => ({
+        id: r.id,
+        topic: r.topic,
+        key: r.message_key,
+        payload: r.payload,
+        headers: r.headers,
+      })),
     );
     await runner.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [
       rows.map((r) => r.id),

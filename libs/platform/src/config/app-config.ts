@@ -48,6 +48,8 @@ const envSchema = z.object({
   OUTBOX_BATCH: positiveInt.default(500),
   OUTBOX_IDLE_MS: positiveInt.default(100),
   OUTBOX_RETENTION_DAYS: positiveInt.default(7),
+  /** Events of an order with no `dispatched` are dead-lettered after this quiet period. */
+  ORPHAN_GRACE_MS: positiveInt.default(86_400_000),
   /** While a partition catches up, its watermark trails its latest event time by this much. */
   WATERMARK_LATENESS_MS: z.coerce.number().int().min(0).default(60000),
   /** domain.md §4: an escalation not acknowledged within this many working hours moves up. */
@@ -103,6 +105,7 @@ export interface AppConfig {
     outboxIdleMs: number;
     outboxRetentionDays: number;
     watermarkLatenessMs: number;
+    orphanGraceMs: number;
     acknowledgeWithinWorkingHours: number;
     overdueToTopLevelAfterWorkingDays: number;
   };
@@ -172,6 +175,7 @@ export function loadConfig(
       outboxIdleMs: e.OUTBOX_IDLE_MS,
       outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
       watermarkLatenessMs: e.WATERMARK_LATENESS_MS,
+      orphanGraceMs: e.ORPHAN_GRACE_MS,
       acknowledgeWithinWorkingHours: e.ACKNOWLEDGE_WITHIN_WORKING_HOURS,
       overdueToTopLevelAfterWorkingDays: e.OVERDUE_TOP_LEVEL_AFTER_WORKING_DAYS,
     },
