@@ -68,7 +68,9 @@ function* ordersOfDay(
 }
 
 /** The year's events one at a time, in contract order; memory stays at a few weeks of traffic. */
-export function* simulateStream(options: SimulationOptions): Generator<WorkOrderEvent> {
+export function* simulateStream(
+  options: SimulationOptions,
+): Generator<WorkOrderEvent, void, undefined> {
   const prepared = prepare(options);
   const heap = new OrderEventHeap();
   let firstOrder = 0;
