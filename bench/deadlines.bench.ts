@@ -7,6 +7,7 @@
  *
  *   npm run bench:deadlines
  */
+import { writeResult } from './bench-result';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -191,6 +192,17 @@ function main(): void {
   out(`  time      ${clockSeconds.toFixed(2)} s`);
   out(`  stages/s  ${Math.round(starts.length / clockSeconds).toLocaleString('en-US')}`);
   out(`  (checksum ${checksum % 1_000_003})`);
+  out(
+    `written ${writeResult('deadlines', {
+      deadlines: {
+        orders,
+        events,
+        ordersPerSecond: Math.round(orders / seconds),
+        eventsPerSecond: Math.round(events / seconds),
+        clockStagesPerSecond: Math.round(starts.length / clockSeconds),
+      },
+    })}`,
+  );
 }
 
 main();

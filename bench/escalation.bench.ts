@@ -5,8 +5,7 @@
  *
  *   npm run bench:escalation      (BENCH_OPEN_ORDERS=1000000, BENCH_RATE_SECONDS=20, BENCH_BURST=10000)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { writeResult } from './bench-result';
 import { DEFAULT_SUPERVISION_POLICY, type WorkOrderEvent } from '@hotline/core';
 import { appendEvents, createDataSource, migrate, withTransaction } from '@hotline/persistence';
 import {
@@ -200,7 +199,6 @@ async function main(): Promise<void> {
     const burstAll = burstLateness[burstLateness.length - 1] ?? NaN;
 
     const results = {
-      machine: { cpus: cpus().length, node: process.version },
       openOrders: OPEN_ORDERS,
       findDue: { indexedMs, fullScanMs: scanMs, ratio: scanMs / indexedMs },
       p3: {
@@ -231,9 +229,7 @@ async function main(): Promise<void> {
     out(
       `| P4 ${BURST} deadlines at one instant (${burstLateness.length} escalated) | all within ${burstAll} ms (p50 ${results.p4.p50Ms} ms) | | | ≤ 3,000 ms |`,
     );
-    mkdirSync('bench-results', { recursive: true });
-    writeFileSync('bench-results/escalation.json', JSON.stringify(results, null, 2));
-    out('\nwritten bench-results/escalation.json');
+    out(`\nwritten ${writeResult('escalation', results)}`);
   } finally {
     await ds.destroy();
     await db.drop();

@@ -4,8 +4,7 @@
  *
  *   npm run bench:ingest            (BENCH_EVENTS=200000 by default)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { writeResult } from './bench-result';
 import {
   createKafka,
   createProducer,
@@ -171,7 +170,6 @@ async function main(): Promise<void> {
     const ormRate = BASELINE_EVENTS / ormSeconds;
 
     const results = {
-      machine: { cpus: cpus().length, node: process.version },
       events: EVENTS,
       p1: {
         eventsPerSecond: Math.round(firstRate),
@@ -205,9 +203,7 @@ async function main(): Promise<void> {
     out(
       `| baseline: TypeORM save per message | ${BASELINE_EVENTS} | ${ormSeconds.toFixed(2)} | ${results.ormBaseline.eventsPerSecond} | 1× | |`,
     );
-    mkdirSync('bench-results', { recursive: true });
-    writeFileSync('bench-results/ingest.json', JSON.stringify(results, null, 2));
-    out('\nwritten bench-results/ingest.json');
+    out(`\nwritten ${writeResult('ingest', results)}`);
     if (results.p2.stateChanged || results.p1.applied !== EVENTS) process.exitCode = 1;
   } finally {
     await deleteTopics([topics.events, topics.dlq]);

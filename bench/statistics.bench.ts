@@ -15,6 +15,7 @@
  *
  *   npm run bench:statistics            (BENCH_ORDERS=1000000 for a quick run)
  */
+import { writeResult } from './bench-result';
 import { performance } from 'node:perf_hooks';
 import { summarizeStatistics, type StatisticsFormula } from '@hotline/core';
 import { createDataSource, migrate } from '@hotline/persistence';
@@ -215,6 +216,19 @@ async function main(): Promise<void> {
         `(${scanReceived.toLocaleString('en')} received)`,
     );
     out(`  ratio: ${ratio.toFixed(1)}× — target ≥ 25×: ${ratio >= 25 ? 'met' : 'MISSED'}`);
+    out(
+      `  written ${writeResult('statistics', {
+        p5: {
+          orders: ORDERS,
+          month: MONTH.fromOn.slice(0, 7),
+          rollupMs,
+          fullScanMs: scanMs,
+          ratio,
+          targetMs: 200,
+          targetRatio: 25,
+        },
+      })}`,
+    );
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await dropDatabase(admin.url, name);

@@ -1,0 +1,25 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+/** The machine a figure came from: benchmarks are only comparable on the same kind. */
+export function machine(): { cpus: number; cpuModel: string; memoryGiB: number; node: string } {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+/** Writes `bench-results/<name>.json` (what `npm run bench` gathers into its table). */
+export function writeResult(name: string, result: object): string {
+  mkdirSync('bench-results', { recursive: true });
+  const path = join('bench-results', `${name}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({ machine: machine(), at: new Date().toISOString(), ...result }, null, 2),
+  );
+  return path;
+}
