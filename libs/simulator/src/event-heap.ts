@@ -5,19 +5,16 @@
  */
 import type { TimedEvent } from './order-lifecycle';
 
+/** An order's events and the next one to release; `ms` is that event's instant (the heap key). */
 interface Cursor {
   events: TimedEvent[];
   next: number;
-}
-
-function head(cursor: Cursor): TimedEvent {
-  return cursor.events[cursor.next] as TimedEvent;
+  ms: number;
+  order: number;
 }
 
 function before(a: Cursor, b: Cursor): boolean {
-  const x = head(a);
-  const y = head(b);
-  return x.ms < y.ms || (x.ms === y.ms && x.order < y.order);
+  return a.ms < b.ms || (a.ms === b.ms && a.order < b.order);
 }
 
 export class OrderEventHeap {
@@ -32,28 +29,31 @@ export class OrderEventHeap {
   /** Adds one order's events (in contract order). */
   push(events: TimedEvent[]): void {
     if (events.length === 0) return;
-    this.cursors.push({ events, next: 0 });
+    const first = events[0] as TimedEvent;
+    this.cursors.push({ events, next: 0, ms: first.ms, order: first.order });
     this.pending += events.length;
     this.siftUp(this.cursors.length - 1);
   }
 
   /** The earliest held event's instant, or Infinity when empty. */
   peekMs(): number {
-    const top = this.cursors[0];
-    return top === undefined ? Infinity : head(top).ms;
+    return this.cursors[0]?.ms ?? Infinity;
   }
 
   /** Removes and returns the earliest event. */
   pop(): TimedEvent | undefined {
     const top = this.cursors[0];
     if (top === undefined) return undefined;
-    const event = head(top);
+    const event = top.events[top.next] as TimedEvent;
     top.next += 1;
     this.pending -= 1;
-    if (top.next >= top.events.length) {
+    const following = top.events[top.next];
+    if (following === undefined) {
       const last = this.cursors.pop() as Cursor;
       if (this.cursors.length === 0) return event;
       this.cursors[0] = last;
+    } else {
+      top.ms = following.ms;
     }
     this.siftDown(0);
     return event;

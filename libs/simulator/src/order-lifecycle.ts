@@ -74,15 +74,24 @@ export interface TimedEvent {
 
 /** The profile's rules, matched once per (stage, urgency, category). */
 export class RuleBook {
-  private readonly cache = new Map<string, HandlingRule>();
+  private readonly cache = new Map<RuleStage, Map<Urgency, Map<Category, HandlingRule>>>();
   constructor(private readonly profile: RuleProfile) {}
 
   get(stage: RuleStage, urgency: Urgency, category: Category): HandlingRule {
-    const key = `${stage}|${urgency}|${category}`;
-    let rule = this.cache.get(key);
+    let byUrgency = this.cache.get(stage);
+    if (!byUrgency) {
+      byUrgency = new Map<Urgency, Map<Category, HandlingRule>>();
+      this.cache.set(stage, byUrgency);
+    }
+    let byCategory = byUrgency.get(urgency);
+    if (!byCategory) {
+      byCategory = new Map<Category, HandlingRule>();
+      byUrgency.set(urgency, byCategory);
+    }
+    let rule = byCategory.get(category);
     if (!rule) {
       rule = matchRule(this.profile, stage, urgency, category);
-      this.cache.set(key, rule);
+      byCategory.set(category, rule);
     }
     return rule;
   }
@@ -319,12 +328,11 @@ class OrderScript {
     if (stage.rule.clock === 'natural') {
       desired = start + random.between(MINUTE_MS, 0.85 * limitMs);
     } else {
-      const restDay = !ctx.calendar.isWorkingDay(ctx.calendar.dayOnOf(new Date(start)));
+      // On a rest day the working clock starts at 00:00 of the next working day.
+      const counting = ctx.calendar.firstWorkingInstantFrom(new Date(start)).getTime();
       desired =
-        restDay && !random.chance(LIFECYCLE.dutyAcceptOnRestDay)
-          ? ctx.calendar.firstWorkingInstantFrom(new Date(start)).getTime() +
-            8 * HOUR_MS +
-            random.logBetween(MINUTE_MS, 3 * HOUR_MS)
+        counting !== start && !random.chance(LIFECYCLE.dutyAcceptOnRestDay)
+          ? counting + 8 * HOUR_MS + random.logBetween(MINUTE_MS, 3 * HOUR_MS)
           : this.daytime(start + random.logBetween(3 * MINUTE_MS, 8 * HOUR_MS), stage.dueMs);
     }
     return this.beforeDue(desired, stage.dueMs);
