@@ -57,6 +57,7 @@ export class EscalationsController {
       page,
       pageSize,
       total: result.total,
+      totalIsExact: result.totalIsExact,
     };
   }
 

@@ -67,6 +67,7 @@ export class WorkOrdersController {
       page,
       pageSize,
       total: result.total,
+      totalIsExact: result.totalIsExact,
     };
   }
 

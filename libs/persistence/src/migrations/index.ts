@@ -1,10 +1,12 @@
 import { WorkOrderSpine1732500000000 } from './1732500000000-work-order-spine';
 import { Supervision1732600000000 } from './1732600000000-supervision';
 import { Statistics1732700000000 } from './1732700000000-statistics';
+import { ReadIndexes1732800000000 } from './1732800000000-read-indexes';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
   WorkOrderSpine1732500000000,
   Supervision1732600000000,
   Statistics1732700000000,
+  ReadIndexes1732800000000,
 ];

@@ -49,7 +49,27 @@ export interface PageRequest {
 
 export interface Page<T> {
   items: T[];
+  /** The matching rows, counted up to TOTAL_CAP: exact when `totalIsExact`, else more than this. */
   total: number;
+  totalIsExact: boolean;
+}
+
+/**
+ * Lists count their matches up to here: an exact count(*) of a million rows costs ~100 ms per
+ * request (it reads every match), a capped one ~1 ms; a supervisor narrows the filter long before.
+ */
+export const TOTAL_CAP = 10_000;
+
+/** `SELECT count` of `FROM … WHERE …` up to TOTAL_CAP + 1 rows, as `total`. */
+export function cappedCountSql(fromWhere: string): string {
+  return `SELECT count(*)::int AS total FROM (SELECT 1 ${fromWhere} LIMIT ${TOTAL_CAP + 1}) AS capped`;
+}
+
+/** The page's `total` and `totalIsExact` from a capped count. */
+export function cappedTotal(counted: number): { total: number; totalIsExact: boolean } {
+  return counted > TOTAL_CAP
+    ? { total: TOTAL_CAP, totalIsExact: false }
+    : { total: counted, totalIsExact: true };
 }
 
 interface EscalationRow {
@@ -148,17 +168,16 @@ export async function listEscalations(
   page: PageRequest,
 ): Promise<Page<EscalationView>> {
   const { where, params } = whereOf(filter);
-  const [count] = (await sql.query(
-    `SELECT count(*)::int AS total FROM escalations e ${where}`,
-    params,
-  )) as { total: number }[];
+  const [count] = (await sql.query(cappedCountSql(`FROM escalations e ${where}`), params)) as {
+    total: number;
+  }[];
   const rows = (await sql.query(
     `${SELECT_ESCALATION} ${where}
      ORDER BY e.fired_at DESC, e.escalation_id
      LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
     [...params, page.pageSize, (page.page - 1) * page.pageSize],
   )) as EscalationRow[];
-  return { items: rows.map(toView), total: count?.total ?? 0 };
+  return { items: rows.map(toView), ...cappedTotal(count?.total ?? 0) };
 }
 
 /** An order's escalations, oldest first; `unitId` narrows them to one unit's. */

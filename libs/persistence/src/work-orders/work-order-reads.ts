@@ -1,5 +1,6 @@
 import type { WorkOrderEvent, WorkOrderState } from '@hotline/core';
 import type { DataSource } from 'typeorm';
+import { cappedCountSql, cappedTotal } from '../supervision/escalation-reads';
 import { WorkOrderEntity, WorkOrderEventEntity } from './work-order.entities';
 
 /** An order as the read side sees it: the folded state plus its deadline columns. */
@@ -112,13 +113,16 @@ const overdueAt = (now: string) =>
   `((w.accept_outcome = 'pending' AND w.accept_due_at <= ${now})
     OR (w.complete_outcome = 'pending' AND w.complete_due_at <= ${now}))`;
 
-/** Newest received first, then by id, so pages are stable. */
+/**
+ * Newest received first, then by id, so pages are stable; `total` is counted up to TOTAL_CAP
+ * (`totalIsExact` false beyond it).
+ */
 export async function listWorkOrders(
   dataSource: DataSource,
   filter: WorkOrderFilter,
   page: { page: number; pageSize: number },
   now: Date,
-): Promise<{ items: WorkOrderSummary[]; total: number }> {
+): Promise<{ items: WorkOrderSummary[]; total: number; totalIsExact: boolean }> {
   const params: unknown[] = [];
   const conditions: string[] = [];
   const param = (value: unknown) => {
@@ -133,7 +137,7 @@ export async function listWorkOrders(
   }
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   const [count] = await dataSource.query<{ total: number }[]>(
-    `SELECT count(*)::int AS total FROM work_orders w ${where}`,
+    cappedCountSql(`FROM work_orders w ${where}`),
     params,
   );
   const rows = await dataSource.query<WorkOrderSummaryRow[]>(
@@ -149,7 +153,7 @@ export async function listWorkOrders(
     [...params, now, page.pageSize, (page.page - 1) * page.pageSize],
   );
   return {
-    total: count?.total ?? 0,
+    ...cappedTotal(count?.total ?? 0),
     items: rows.map((r) => ({
       workOrderId: r.work_order_id,
       status: r.status,
