@@ -6,6 +6,7 @@
  *   npm run bench:escalation      (BENCH_OPEN_ORDERS=1000000, BENCH_RATE_SECONDS=20, BENCH_BURST=10000)
  */
 import { writeResult } from './bench-result';
+import { fillOpenOrders } from './fixtures';
 import { DEFAULT_SUPERVISION_POLICY, type WorkOrderEvent } from '@hotline/core';
 import { appendEvents, createDataSource, migrate, withTransaction } from '@hotline/persistence';
 import {
@@ -42,19 +43,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/** Open orders whose deadlines are weeks away: the haystack the sweep must not wade through. */
-async function fillOpenOrders(ds: DataSource, count: number): Promise<void> {
-  await ds.query(
-    `INSERT INTO work_orders (work_order_id, status, unit_id, category, urgency, state, event_count,
-                              next_due_at, source_partition)
-     SELECT 'BG' || lpad(g::text, 8, '0'), 'in_progress', 'teda-community-' || (g % 6 + 1), 'help', 'normal',
-            '{}'::jsonb, 1, now() + interval '7 days' + (g % 100000) * interval '10 seconds', 0
-       FROM generate_series(1, $1) AS g`,
-    [count],
-  );
-  await ds.query('ANALYZE work_orders');
 }
 
 /**
