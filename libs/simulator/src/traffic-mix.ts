@@ -46,8 +46,8 @@ export const UNIT_KINDS = ['enforcement', 'property', 'utility', 'service', 'com
 export type UnitKind = (typeof UNIT_KINDS)[number];
 
 /**
- * Which kind of unit gets an order of a category. Overall this gives roughly: enforcement 25%,
- * property 21%, utility 11%, service centre 12%, communities 31% (about 5% each).
+ * Which kind of unit gets an order of a category. Overall this gives roughly: enforcement 23%,
+ * property 22%, utility 12%, service centre 12%, communities 32% (about 5% each).
  */
 export const UNIT_KIND_BY_CATEGORY: Readonly<Record<Category, Readonly<Record<UnitKind, number>>>> =
   {
