@@ -39,12 +39,13 @@ const json = (description: string, schema: JsonSchema = { type: 'object' }) => (
 });
 const page = (item: string) => ({
   type: 'object',
-  required: ['items', 'page', 'pageSize', 'total'],
+  required: ['items', 'page', 'pageSize', 'total', 'totalIsExact'],
   properties: {
     items: { type: 'array', items: { type: 'object', description: item } },
     page: { type: 'integer' },
     pageSize: { type: 'integer' },
-    total: { type: 'integer' },
+    total: { type: 'integer', description: 'matching rows, counted up to 10,000' },
+    totalIsExact: { type: 'boolean', description: 'false: more than 10,000 rows match' },
   },
 });
 

@@ -38,7 +38,8 @@ describe('migrations', () => {
   });
 
   it('are applied once when several processes start at the same time', async () => {
-    for (let i = 0; i < MIGRATIONS.length; i += 1) await ds.undoLastMigration({ transaction: 'each' });
+    for (let i = 0; i < MIGRATIONS.length; i += 1)
+      await ds.undoLastMigration({ transaction: 'each' });
     const others = [1, 2, 3].map(() => createDataSource({ url: db.url, poolSize: 2 }));
     await Promise.all(others.map((o) => o.initialize()));
     try {
