@@ -41,12 +41,18 @@ async function main(): Promise<number> {
       profile,
       loadStatisticsFormula(config.files),
       apply,
+      new Date(),
     );
     const at = (d: Date | null) => (d ? formatInstant(d, rules.calendar.timeZone) : '—');
     say(`${apply ? 'applied' : 'what-if'}: open orders moved to ${report.target}`);
     say(`  open orders on another version  ${report.examined}`);
     say(`  deadlines change                ${report.changed.length}`);
     say(`  deadlines stay (version only)   ${report.unchanged}`);
+    if (report.failed.length > 0) {
+      say(
+        `  cannot be computed, left as is  ${report.failed.length} (e.g. ${report.failed[0]!.workOrderId}: ${report.failed[0]!.error})`,
+      );
+    }
     say('  closed and returned orders are never recomputed');
     if (report.changed.length > 0) {
       say('');

@@ -112,6 +112,17 @@ describe('ingestion end to end', () => {
         value: JSON.stringify({ ...ordered[1]!, eventId: 'bad-5', workOrderId: 'BAD-5' }),
         code: 'key_mismatch',
       },
+      {
+        // A typo in the year: far ahead of the clock, it would drag the watermark into the future.
+        key: 'BAD-6',
+        value: JSON.stringify({
+          ...ordered[0]!,
+          eventId: 'bad-6',
+          workOrderId: 'BAD-6',
+          occurredAt: '2205-03-04T09:00:00+08:00',
+        }),
+        code: 'in_future',
+      },
     ];
 
     await produceRaw(topics[0]!, [
@@ -262,7 +273,7 @@ describe('ingestion end to end', () => {
     const orphan = anEvent('accepted', 'TJ-ORPHAN-1', '2024-03-06T10:00:00', { by: 'liaison' });
     await produceRaw(topics[0]!, [json(orphan)]);
     const letters = await waitFor('the orphan in the dead-letter topic', async () => {
-      const all = await consumeAll(topics[1]!, { expected: 6, timeoutMs: 2000 });
+      const all = await consumeAll(topics[1]!, { expected: 7, timeoutMs: 2000 });
       const found = all.filter((m) => m.key === 'TJ-ORPHAN-1');
       return found.length > 0 ? found : undefined;
     });

@@ -22,8 +22,10 @@ export async function withTransaction<T>(
   }
 }
 
-const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57'];
-const TRANSIENT_SQLSTATES = ['40001', '40P01', '55P03'];
+// 08 connection, 53 resources, 57 operator intervention (shutdown), 58 system (I/O);
+// 25006: a read-only transaction, as on a standby right after a failover.
+const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57', '58'];
+const TRANSIENT_SQLSTATES = ['40001', '40P01', '55P03', '25006'];
 const TRANSIENT_NODE_CODES = [
   'ECONNREFUSED',
   'ECONNRESET',

@@ -107,6 +107,7 @@ describe('moving open orders to another rule-profile version', () => {
         anEvent('accepted', 'OPEN-1', '2024-03-04T10:00:00', {}),
         ...ordinaryOrder('CLOSED-1', 'u1', '2024-03-04'),
       ]),
+      { caughtUp: false, now: new Date() },
     );
     // Monday 09:00 + 7 working days under the active version.
     expect(await row('OPEN-1')).toEqual({
@@ -116,7 +117,14 @@ describe('moving open orders to another rule-profile version', () => {
 
     const target = rules.profiles.get('tianjin-default@2025.2')!;
     expect(await factCount('OPEN-1')).toBeGreaterThan(0);
-    const whatIf = await recomputeOpenOrders(dataSource, rules.calendar, target, formula, false);
+    const whatIf = await recomputeOpenOrders(
+      dataSource,
+      rules.calendar,
+      target,
+      formula,
+      false,
+      new Date(),
+    );
     expect(whatIf).toMatchObject({ applied: false, examined: 1, unchanged: 0 });
     expect(whatIf.changed).toEqual([
       expect.objectContaining({
@@ -127,7 +135,14 @@ describe('moving open orders to another rule-profile version', () => {
     ]);
     expect((await row('OPEN-1')).profile_version).toBe('2025.1');
 
-    const applied = await recomputeOpenOrders(dataSource, rules.calendar, target, formula, true);
+    const applied = await recomputeOpenOrders(
+      dataSource,
+      rules.calendar,
+      target,
+      formula,
+      true,
+      new Date(),
+    );
     expect(applied.changed.map((c) => c.workOrderId)).toEqual(['OPEN-1']);
     expect(await row('OPEN-1')).toEqual({
       profile_version: '2025.2',
@@ -138,13 +153,15 @@ describe('moving open orders to another rule-profile version', () => {
     // A later event keeps the order on the version it was moved to, though 2025.1 is still active.
     await ingest.ingest(
       raw([anEvent('flagged', 'OPEN-1', '2024-03-05T10:00:00', { tags: ['hot'] })]),
+      { caughtUp: false, now: new Date() },
     );
     expect(await row('OPEN-1')).toEqual({
       profile_version: '2025.2',
       complete_due_at: new Date('2024-03-11T01:00:00Z'),
     });
     expect(
-      (await recomputeOpenOrders(dataSource, rules.calendar, target, formula, false)).examined,
+      (await recomputeOpenOrders(dataSource, rules.calendar, target, formula, false, new Date()))
+        .examined,
     ).toBe(0);
   });
 });

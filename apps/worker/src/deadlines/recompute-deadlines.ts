@@ -25,17 +25,18 @@ export interface DeadlineChange {
   from: string;
   acceptDueAt: [Date | null, Date | null];
   completeDueAt: [Date | null, Date | null];
-  nextDueAt: [Date | null, Date | null];
 }
 
 export interface RecomputeReport {
   target: string;
   applied: boolean;
   examined: number;
-  /** Orders whose acceptance, completion or next due instant moves. */
+  /** Orders whose acceptance or completion deadline moves. */
   changed: DeadlineChange[];
   /** Orders whose deadlines stay as they are (only the recorded version changes). */
   unchanged: number;
+  /** Orders the target cannot compute (e.g. a date outside the calendar): left as they are. */
+  failed: { workOrderId: string; error: string }[];
 }
 
 const PAGE = 1000;
@@ -47,6 +48,7 @@ export async function recomputeOpenOrders(
   target: RuleProfile,
   formula: StatisticsFormula,
   apply: boolean,
+  now: Date,
 ): Promise<RecomputeReport> {
   const report: RecomputeReport = {
     target: `${target.id}@${target.version}`,
@@ -54,6 +56,7 @@ export async function recomputeOpenOrders(
     examined: 0,
     changed: [],
     unchanged: 0,
+    failed: [],
   };
   let afterId = '';
   for (;;) {
@@ -66,18 +69,26 @@ export async function recomputeOpenOrders(
         runner,
         orders.map((o) => o.workOrderId),
       );
-      const projections = orders.map((order) => ({
-        order,
-        projection: projectWorkOrder(order.workOrderId, events.get(order.workOrderId) ?? [], {
-          calendar,
-          profile: target,
-        }),
-      }));
+      const projections = orders
+        .map((order) => ({
+          order,
+          projection: projectWorkOrder(order.workOrderId, events.get(order.workOrderId) ?? [], {
+            calendar,
+            profile: target,
+          }),
+        }))
+        .filter(({ order, projection }) => {
+          if (projection.deadlineError === null) return true;
+          report.failed.push({ workOrderId: order.workOrderId, error: projection.deadlineError });
+          return false;
+        });
       for (const { order, projection } of projections) record(report, order, projection.record);
       if (apply) {
+        // The sweep re-decides the moved orders at once: their warnings, deadlines and the
+        // advances of their escalations follow the new deadlines.
         const written = await upsertWorkOrders(
           runner,
-          projections.map((p) => p.projection.record),
+          projections.map((p) => ({ ...p.projection.record, nextDueAt: now })),
         );
         // Timeliness facts follow the new deadlines (a closed month records a restatement).
         const stored = await loadStoredFacts(runner, [...written]);
@@ -106,12 +117,11 @@ export async function recomputeOpenOrders(
 function record(
   report: RecomputeReport,
   before: OpenOrderDeadlines,
-  after: { acceptDueAt: Date | null; completeDueAt: Date | null; nextDueAt: Date | null },
+  after: { acceptDueAt: Date | null; completeDueAt: Date | null },
 ): void {
   if (
     same(before.acceptDueAt, after.acceptDueAt) &&
-    same(before.completeDueAt, after.completeDueAt) &&
-    same(before.nextDueAt, after.nextDueAt)
+    same(before.completeDueAt, after.completeDueAt)
   ) {
     report.unchanged += 1;
     return;
@@ -121,6 +131,5 @@ function record(
     from: `${before.profileId}@${before.profileVersion}`,
     acceptDueAt: [before.acceptDueAt, after.acceptDueAt],
     completeDueAt: [before.completeDueAt, after.completeDueAt],
-    nextDueAt: [before.nextDueAt, after.nextDueAt],
   });
 }

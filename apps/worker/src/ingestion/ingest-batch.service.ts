@@ -73,6 +73,9 @@ export interface SupervisionSettings {
   latenessMs: number;
 }
 
+/** How far an event's `occurredAt` may lie after the time it is received (clock skew, zones). */
+export const MAX_FUTURE_SKEW_MS = 86_400_000;
+
 export interface BatchContext {
   /** The partition has no more messages after this batch: the wall clock takes over. */
   caughtUp: boolean;
@@ -87,10 +90,7 @@ export class IngestBatchService {
     private readonly formula: StatisticsFormula,
   ) {}
 
-  async ingest(
-    messages: readonly RawMessage[],
-    context: BatchContext = { caughtUp: false, now: new Date(0) },
-  ): Promise<BatchOutcome> {
+  async ingest(messages: readonly RawMessage[], context: BatchContext): Promise<BatchOutcome> {
     const rejected: Rejection[] = [];
     const incoming: IncomingEvent[] = [];
     const seen = new Set<string>();
@@ -104,12 +104,22 @@ export class IngestBatchService {
         rejected.push({ message, code: parsed.code, reason: parsed.message });
         continue;
       }
+      const at = Date.parse(parsed.event.occurredAt);
+      // An instant far ahead of the clock is impossible, and would drag the event-time watermark
+      // (which never moves back) into the future, firing every open order's escalations.
+      if (at > context.now.getTime() + MAX_FUTURE_SKEW_MS) {
+        rejected.push({
+          message,
+          code: 'in_future',
+          reason: `occurredAt ${parsed.event.occurredAt} is more than a day after the time of receipt ${context.now.toISOString()}`,
+        });
+        continue;
+      }
       if (seen.has(parsed.event.eventId)) {
         duplicatesInBatch += 1;
         continue;
       }
       seen.add(parsed.event.eventId);
-      const at = Date.parse(parsed.event.occurredAt);
       const slot = `${message.topic}|${message.partition}`;
       const latest = latestByPartition.get(slot);
       if (!latest || at > latest.ms) {
@@ -126,14 +136,26 @@ export class IngestBatchService {
     const deadlineErrors: Record<string, number> = {};
     const result = await withTransaction(this.dataSource, async (runner) => {
       const watermarks = new Map<string, Date>();
+      // A partition whose chunk held no valid event still records whether it has caught up.
+      for (const message of messages) {
+        const slot = `${message.topic}|${message.partition}`;
+        if (!latestByPartition.has(slot)) {
+          latestByPartition.set(slot, {
+            topic: message.topic,
+            partition: message.partition,
+            ms: 0,
+          });
+        }
+      }
       for (const [slot, { topic, partition, ms }] of latestByPartition) {
-        const watermarkAt = new Date(context.caughtUp ? ms : ms - this.supervision.latenessMs);
-        await advanceWatermark(runner, {
-          topic,
-          partition,
-          watermarkAt,
-          caughtUp: context.caughtUp,
-        });
+        const watermarkAt = new Date(
+          context.caughtUp || ms === 0 ? ms : ms - this.supervision.latenessMs,
+        );
+        await advanceWatermark(
+          runner,
+          { topic, partition, watermarkAt, caughtUp: context.caughtUp },
+          context.now,
+        );
         const effective = (await effectiveWatermarks(runner, topic, context.now)).get(partition);
         watermarks.set(slot, effective ?? watermarkAt);
       }
@@ -236,7 +258,9 @@ export class IngestBatchService {
     });
 
     let maxOccurredMs = Number.NEGATIVE_INFINITY;
-    for (const { ms } of latestByPartition.values()) maxOccurredMs = Math.max(maxOccurredMs, ms);
+    for (const { ms } of latestByPartition.values()) {
+      if (ms > 0) maxOccurredMs = Math.max(maxOccurredMs, ms);
+    }
     return {
       consumed: messages.length,
       applied: result.applied,

@@ -230,12 +230,19 @@ export class WorkOrderEventsConsumer {
       rejected: [],
       maxOccurredAt: null,
     };
-    for (const message of raw) {
+    let failures = 0;
+    let lastFailure: unknown = error;
+    for (const [index, message] of raw.entries()) {
       let outcome: BatchOutcome;
       try {
-        outcome = await this.ingest.ingest([message], context);
+        // Only the chunk's last message may switch the partition to the wall clock: the ones
+        // before it must be applied first, or the sweep could judge their stages too early.
+        const caughtUp = context.caughtUp && index === raw.length - 1;
+        outcome = await this.ingest.ingest([message], { caughtUp, now: this.clock() });
       } catch (single) {
         if (isTransientDatabaseError(single)) throw single;
+        failures += 1;
+        lastFailure = single;
         outcome = {
           consumed: 1,
           applied: 0,
@@ -265,6 +272,10 @@ export class WorkOrderEventsConsumer {
         total.maxOccurredAt = outcome.maxOccurredAt;
       }
     }
+    // Every message failing on its own is not a poison message but a broken dependency (a
+    // schema or permission problem): stop here, nothing committed, rather than dead-letter the
+    // stream. The consumer restarts and retries; /health shows the error.
+    if (raw.length > 1 && failures === raw.length) throw lastFailure;
     return total;
   }
 }

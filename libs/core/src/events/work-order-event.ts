@@ -139,6 +139,7 @@ export const REJECTION_CODES = [
   'key_mismatch',
   'too_large',
   'orphan_event',
+  'in_future',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
@@ -150,7 +151,7 @@ export const MAX_EVENT_BYTES = 256 * 1024;
 
 /**
  * Parses one message value. `key` is the Kafka key (the contract says it is the workOrderId);
- * a present key that disagrees with the body is rejected, because the partitioning would be wrong.
+ * a missing key, or one that disagrees with the body, is rejected: the partitioning would be wrong.
  */
 export function parseWorkOrderEvent(value: Buffer | null, key: string | null): ParseResult {
   if (value === null || value.length === 0) {
@@ -192,11 +193,15 @@ export function parseWorkOrderEvent(value: Buffer | null, key: string | null): P
     };
   }
   const event = parsed.data as unknown as WorkOrderEvent;
-  if (key !== null && key !== event.workOrderId) {
+  // The key partitions an order's events onto one partition: without it they would scatter.
+  if (key !== event.workOrderId) {
     return {
       ok: false,
       code: 'key_mismatch',
-      message: `message key ${JSON.stringify(key)} is not the workOrderId ${JSON.stringify(event.workOrderId)}`,
+      message:
+        key === null
+          ? `the message has no key; it must be the workOrderId ${JSON.stringify(event.workOrderId)}`
+          : `message key ${JSON.stringify(key)} is not the workOrderId ${JSON.stringify(event.workOrderId)}`,
     };
   }
   return { ok: true, event };

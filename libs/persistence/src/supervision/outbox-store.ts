@@ -9,6 +9,9 @@ export interface OutboxMessage {
   headers: Record<string, string> | null;
 }
 
+/** An arbitrary constant: the advisory lock of the one active relay. */
+const OUTBOX_RELAY_LOCK = 1_232_345_002;
+
 /**
  * Publishes one batch of unpublished outbox rows: they are locked (SKIP LOCKED, so several relays
  * share the work), handed to `publish`, and marked published only if it resolves, in the same
@@ -21,6 +24,12 @@ export async function relayOutboxBatch(
   publish: (messages: OutboxMessage[]) => Promise<void>,
 ): Promise<number> {
   return withTransaction(dataSource, async (runner) => {
+    // One relay publishes at a time across replicas, in id order, so that a consumer sees an
+    // escalation's `created` before its later changes.
+    const [lock] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1) AS relay`, [
+      OUTBOX_RELAY_LOCK,
+    ])) as { relay: boolean }[];
+    if (!lock?.relay) return 0;
     const rows = (await runner.query(
       `SELECT id, topic, message_key, payload, headers FROM outbox
         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,

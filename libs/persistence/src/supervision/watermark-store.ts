@@ -13,19 +13,27 @@ export interface PartitionWatermark {
   caughtUp: boolean;
 }
 
-/** Moves a partition's watermark forward (never back) and records whether it has caught up. */
+/**
+ * Moves a partition's watermark forward (never back) and records whether it has caught up. A
+ * partition that falls behind again (a burst) keeps the wall clock it had reached, so its
+ * effective watermark never moves backwards.
+ */
 export async function advanceWatermark(
   runner: QueryRunner,
   mark: PartitionWatermark,
+  now: Date,
 ): Promise<void> {
   await runner.query(
     `INSERT INTO consumer_watermarks (topic, partition, watermark_at, caught_up, updated_at)
      VALUES ($1, $2, $3, $4, now())
      ON CONFLICT (topic, partition) DO UPDATE SET
-       watermark_at = GREATEST(consumer_watermarks.watermark_at, EXCLUDED.watermark_at),
+       watermark_at = GREATEST(
+         consumer_watermarks.watermark_at,
+         EXCLUDED.watermark_at,
+         CASE WHEN consumer_watermarks.caught_up AND NOT EXCLUDED.caught_up THEN $5::timestamptz END),
        caught_up = EXCLUDED.caught_up,
        updated_at = now()`,
-    [mark.topic, mark.partition, mark.watermarkAt, mark.caughtUp],
+    [mark.topic, mark.partition, mark.watermarkAt, mark.caughtUp, now],
   );
 }
 

@@ -152,6 +152,8 @@ export async function upsertWorkOrders(
          accept_due_at timestamptz, complete_due_at timestamptz, next_due_at timestamptz,
          accept_outcome text, complete_outcome text, profile_id text, profile_version text,
          state jsonb, deadlines jsonb, event_count integer, last_event_at timestamptz, source_partition integer, facts jsonb)
+      -- Rows locked in one order by every writer: no deadlock between batches.
+      ORDER BY r.work_order_id
      ON CONFLICT (work_order_id) DO UPDATE SET
         status = EXCLUDED.status, unit_id = EXCLUDED.unit_id, category = EXCLUDED.category,
         urgency = EXCLUDED.urgency, tags = EXCLUDED.tags, segment = EXCLUDED.segment,
@@ -261,7 +263,12 @@ export async function lockOrders(
   );
 }
 
-/** What the ingestion path needs of each existing order row: its pinned profile and counted facts. */
+/**
+ * What the ingestion path needs of each existing order row: its pinned profile and counted facts.
+ * The rows are locked (in id order) until the transaction ends, so that the sweep, a deadline
+ * recompute and the orphan check, which lock the same rows, never interleave with this batch:
+ * whatever they committed first is read here, and they wait for what this batch writes.
+ */
 export async function loadOrderContext(
   runner: QueryRunner,
   workOrderIds: readonly string[],
@@ -274,7 +281,8 @@ export async function loadOrderContext(
   >();
   if (workOrderIds.length === 0) return context;
   const rows = (await runner.query(
-    `SELECT work_order_id, profile_id, profile_version, facts FROM work_orders WHERE work_order_id = ANY($1::text[])`,
+    `SELECT work_order_id, profile_id, profile_version, facts FROM work_orders
+      WHERE work_order_id = ANY($1::text[]) ORDER BY work_order_id FOR UPDATE`,
     [workOrderIds],
   )) as {
     work_order_id: string;

@@ -1,0 +1,66 @@
+import { MAX_EVENT_BYTES, parseWorkOrderEvent } from './work-order-event';
+
+const dispatched = {
+  eventId: 'e1',
+  type: 'dispatched',
+  workOrderId: 'TJ1',
+  occurredAt: '2023-12-01T09:30:00+08:00',
+  sequence: 1,
+  data: { unitId: 'teda-enforcement', category: 'complaint', urgency: 'normal', tags: ['hot'] },
+};
+const bytes = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+
+describe('parseWorkOrderEvent (contract.md §1)', () => {
+  it('accepts a contract event keyed by its workOrderId', () => {
+    expect(parseWorkOrderEvent(bytes(dispatched), 'TJ1')).toEqual({ ok: true, event: dispatched });
+  });
+
+  it.each([
+    ['an empty value', Buffer.alloc(0), 'TJ1', 'invalid_json'],
+    ['a value that is not JSON', bytes('{"eventId": '), 'TJ1', 'invalid_json'],
+    ['a JSON array', bytes([1, 2]), 'TJ1', 'invalid_envelope'],
+    ['an unknown type', bytes({ ...dispatched, type: 'teleported' }), 'TJ1', 'unknown_type'],
+    [
+      'a missing required field',
+      bytes({ ...dispatched, data: { unitId: 'u', urgency: 'normal' } }),
+      'TJ1',
+      'invalid_data',
+    ],
+    [
+      'an impossible date',
+      bytes({ ...dispatched, occurredAt: '2024-02-30T09:00:00+08:00' }),
+      'TJ1',
+      'invalid_envelope',
+    ],
+    [
+      'an instant without offset',
+      bytes({ ...dispatched, occurredAt: '2024-02-03T09:00:00' }),
+      'TJ1',
+      'invalid_envelope',
+    ],
+    [
+      'an unknown category',
+      bytes({ ...dispatched, data: { ...dispatched.data, category: 'gossip' } }),
+      'TJ1',
+      'invalid_data',
+    ],
+    [
+      'an extension with both workdays and until',
+      bytes({
+        ...dispatched,
+        type: 'extension_approved',
+        data: { workdays: 2, until: '2024-02-03T09:00:00+08:00' },
+      }),
+      'TJ1',
+      'invalid_data',
+    ],
+    ['a key that is another order', bytes(dispatched), 'TJ2', 'key_mismatch'],
+    ['no key at all', bytes(dispatched), null, 'key_mismatch'],
+    ['a value over the size limit', Buffer.alloc(MAX_EVENT_BYTES + 1, 32), 'TJ1', 'too_large'],
+  ] as const)('rejects %s', (_what, value, key, code) => {
+    const result = parseWorkOrderEvent(value, key);
+    expect(result).toMatchObject({ ok: false, code });
+    expect(result.ok ? '' : result.message).not.toBe('');
+  });
+});
