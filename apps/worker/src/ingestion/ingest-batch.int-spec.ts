@@ -1,0 +1,107 @@
+/**
+ * The ingestion transaction against the real PostgreSQL, where it meets the other writers of an
+ * order row: here the orphan check dead-lettering an order while its late `dispatched` arrives.
+ */
+import { DEFAULT_SUPERVISION_POLICY, type WorkOrderEvent } from '@hotline/core';
+import { createDataSource, deadLetterOrphans } from '@hotline/persistence';
+import { loadConfig, loadHandlingRules, loadStatisticsFormula } from '@hotline/platform';
+import { anEvent, createFreshDatabase, type FreshDatabase } from '@hotline/testing';
+import type { DataSource } from 'typeorm';
+import { IngestBatchService, type RawMessage } from './ingest-batch.service';
+
+let offset = 0;
+const raw = (events: WorkOrderEvent[]): RawMessage[] =>
+  events.map((event) => ({
+    topic: 'events',
+    partition: 0,
+    offset: String(offset++),
+    key: Buffer.from(event.workOrderId),
+    value: Buffer.from(JSON.stringify(event)),
+    headers: {},
+  }));
+
+describe('ingestion beside the other writers of an order', () => {
+  let db: FreshDatabase;
+  let ds: DataSource;
+  let ingest: IngestBatchService;
+
+  beforeAll(async () => {
+    db = await createFreshDatabase('ingest_race');
+    ds = createDataSource({ url: db.url, poolSize: 4 });
+    await ds.initialize();
+    const config = loadConfig();
+    ingest = new IngestBatchService(
+      ds,
+      loadHandlingRules(config.files),
+      {
+        escalationsTopic: 'escalations',
+        policy: DEFAULT_SUPERVISION_POLICY,
+        recipients: () => [],
+        latenessMs: 0,
+      },
+      loadStatisticsFormula(config.files),
+    );
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('waits for the orphan check and then folds only what is left in the log', async () => {
+    const now = new Date();
+    await ingest.ingest(
+      raw([anEvent('accepted', 'LATE-1', '2024-03-04T10:00:00', {}, { eventId: 'late-accepted' })]),
+      {
+        caughtUp: false,
+        now,
+      },
+    );
+    // The orphan check claims the order and dead-letters its event, but has not committed yet...
+    const orphans = ds.createQueryRunner();
+    await orphans.connect();
+    await orphans.startTransaction();
+    const dead = await deadLetterOrphans(orphans, {
+      quietSince: new Date(now.getTime() + 60_000),
+      limit: 10,
+      deadLetterTopic: 'dlq',
+      now,
+    });
+    expect(dead).toEqual({ orders: 1, events: 1 });
+    // ...when the order's dispatch arrives: the batch must wait for it.
+    let settled = false;
+    const late = ingest
+      .ingest(
+        raw([
+          anEvent(
+            'dispatched',
+            'LATE-1',
+            '2024-03-04T09:00:00',
+            { unitId: 'teda-enforcement', category: 'help', urgency: 'normal' },
+            { eventId: 'late-dispatched' },
+          ),
+        ]),
+        { caughtUp: false, now },
+      )
+      .finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(settled).toBe(false);
+    await orphans.commitTransaction();
+    await orphans.release();
+    await late;
+
+    const [row] = await ds.query<
+      { event_count: number; status: string; accepted_at: Date | null }[]
+    >(`SELECT event_count, status, accepted_at FROM work_orders WHERE work_order_id = 'LATE-1'`);
+    const logged = await ds.query<{ event_id: string }[]>(
+      `SELECT event_id FROM work_order_events WHERE work_order_id = 'LATE-1'`,
+    );
+    // The row is the fold of the log: the dispatch alone; the accepted went to the dead letters.
+    expect(logged.map((e) => e.event_id)).toEqual(['late-dispatched']);
+    expect(row).toEqual({ event_count: 1, status: 'dispatched', accepted_at: null });
+    const outbox = await ds.query<{ topic: string; code: string }[]>(
+      `SELECT topic, headers->>'x-dlq-code' AS code FROM outbox`,
+    );
+    expect(outbox).toEqual([{ topic: 'dlq', code: 'orphan_event' }]);
+  });
+});
