@@ -201,9 +201,10 @@ describe('statistics API (real process, real database)', () => {
       const projections = ids.map((id) =>
         projectWorkOrder(id, byOrder[id] ?? [], { calendar, profile }),
       );
+      // No sweep runs here (the escalations below are written by hand), so nothing is left due.
       await upsertWorkOrders(
         runner,
-        projections.map((p) => p.record),
+        projections.map((p) => ({ ...p.record, nextDueAt: null })),
       );
       const stored = await loadStoredFacts(runner, ids);
       return applyFactDeltas(
@@ -365,6 +366,15 @@ describe('statistics API (real process, real database)', () => {
     expect((await post('/statistics/months/2024-01/close', unitB)).status).toBe(403);
     expect((await post('/statistics/months/2099-01/close')).status).toBe(409);
     expect((await get('/statistics/months/2024-01/restatements')).status).toBe(404);
+
+    // An order the sweep has not yet judged for January holds the close back.
+    await dataSource.query(
+      `UPDATE work_orders SET next_due_at = '2024-01-31T12:00:00+08:00' WHERE work_order_id = 'O1'`,
+    );
+    const early = await post('/statistics/months/2024-01/close');
+    expect(early.status).toBe(409);
+    expect(((await early.json()) as { message: string }).message).toContain('supervision');
+    await dataSource.query(`UPDATE work_orders SET next_due_at = NULL WHERE work_order_id = 'O1'`);
 
     const closed = await post('/statistics/months/2024-01/close');
     expect(closed.status).toBe(200);

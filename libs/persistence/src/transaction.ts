@@ -67,14 +67,17 @@ export function isTransientDatabaseError(error: unknown): boolean {
   return false;
 }
 
-/** Readiness probe: `up`, or `down` with the driver's message. */
+/**
+ * Readiness probe: `up` or `down`. The driver's message stays out of the answer (the probe is
+ * public and the message can name hosts and users); callers log it.
+ */
 export async function pingDatabase(
   dataSource: DataSource,
-): Promise<{ status: 'up' } | { status: 'down'; error: string }> {
+): Promise<{ status: 'up' } | { status: 'down'; error: unknown }> {
   try {
     await dataSource.query('SELECT 1');
     return { status: 'up' };
   } catch (error) {
-    return { status: 'down', error: (error as Error).message };
+    return { status: 'down', error };
   }
 }

@@ -20,9 +20,11 @@ export function exportRows(report: StatisticsReport): (string | number | null)[]
   return [header, ...body, total];
 }
 
-function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
+function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  // A text cell a spreadsheet would read as a formula (=, +, -, @) is kept as text.
+  const text =
+    typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -138,7 +138,9 @@ export class StatisticsController {
         'conflict',
         result.reason === 'already_closed'
           ? `month ${month} was already closed at ${formatInstant(result.closedAt, zone)} by ${result.closedBy}`
-          : `month ${month} is not over until ${formatInstant(result.endsAt, zone)}`,
+          : result.reason === 'supervision_behind'
+            ? `supervision has not yet judged everything due before ${formatInstant(result.endsAt, zone)}; close the month once the worker has caught up`
+            : `month ${month} is not over until ${formatInstant(result.endsAt, zone)}`,
       );
     }
     const report = await this.month(principal, month, 'unit', undefined);

@@ -58,6 +58,9 @@ export class WorkOrdersController {
         unitId: listUnitFilter(principal, unitId),
         status,
         overdue: overdue === undefined ? undefined : overdue === 'true',
+        ...(principal.role === 'unit' && principal.unitId
+          ? { escalationsOfUnit: principal.unitId }
+          : {}),
       },
       { page, pageSize },
       new Date(),

@@ -21,7 +21,7 @@ export class HealthController {
     const healthy = database.status === 'up' && consumerStatus === 'joined';
     res.status(healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
       status: healthy ? 'ok' : 'degraded',
-      database,
+      database: { status: database.status },
       consumer: {
         status: consumerStatus,
         lag: this.consumer.lag,

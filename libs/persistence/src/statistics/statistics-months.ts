@@ -50,7 +50,8 @@ export interface ClosedMonth {
 export type CloseMonthResult =
   | { ok: true; closed: ClosedMonth }
   | { ok: false; reason: 'already_closed'; closedAt: Date; closedBy: string }
-  | { ok: false; reason: 'not_over'; endsAt: Date };
+  | { ok: false; reason: 'not_over'; endsAt: Date }
+  | { ok: false; reason: 'supervision_behind'; endsAt: Date };
 
 /** The closed month, or null while it is open. */
 export async function findClosedMonth(q: Queryable, month: string): Promise<ClosedMonth | null> {
@@ -108,6 +109,18 @@ export async function closeMonth(
         closedAt: existing.closedAt,
         closedBy: existing.closedBy,
       };
+    }
+    // Escalations are created when supervision's event-time watermark passes their instant: the
+    // month's figures are final only once every partition's watermark has passed the month's end
+    // and the sweep has nothing left that was due in it.
+    const [behind] = (await runner.query(
+      `SELECT (SELECT min(CASE WHEN caught_up THEN GREATEST(watermark_at, $2) ELSE watermark_at END)
+                 FROM consumer_watermarks) < $1 AS watermark_behind,
+              EXISTS (SELECT 1 FROM work_orders WHERE next_due_at IS NOT NULL AND next_due_at < $1) AS sweep_behind`,
+      [endsAt, input.now],
+    )) as { watermark_behind: boolean | null; sweep_behind: boolean }[];
+    if (behind?.watermark_behind === true || behind?.sweep_behind === true) {
+      return { ok: false, reason: 'supervision_behind', endsAt };
     }
     const [counts, escalations, overdueOpen] = [
       await rollupRows(runner, fromOn, toOn),

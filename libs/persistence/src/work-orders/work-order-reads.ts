@@ -70,6 +70,8 @@ export interface WorkOrderFilter {
    * a suspended completion has no due instant, so it is not overdue). `false`: none is.
    */
   overdue?: boolean;
+  /** A unit caller's own unit: `supervisionLevel` then counts that unit's escalations only. */
+  escalationsOfUnit?: string;
 }
 
 /** One line of the list: no personal data, so lists need no unmasking rules. */
@@ -146,11 +148,18 @@ export async function listWorkOrders(
             w.accept_outcome, w.complete_outcome,
             COALESCE(${overdueAt(`$${params.length + 1}`)}, false) AS overdue,
             (SELECT max(e.level)::int FROM escalations e
-              WHERE e.work_order_id = w.work_order_id AND e.status <> 'resolved') AS supervision_level
+              WHERE e.work_order_id = w.work_order_id AND e.status <> 'resolved'
+                AND ($${params.length + 4}::text IS NULL OR e.unit_id = $${params.length + 4})) AS supervision_level
        FROM work_orders w ${where}
       ORDER BY w.received_at DESC NULLS LAST, w.work_order_id
       LIMIT $${params.length + 2} OFFSET $${params.length + 3}`,
-    [...params, now, page.pageSize, (page.page - 1) * page.pageSize],
+    [
+      ...params,
+      now,
+      page.pageSize,
+      (page.page - 1) * page.pageSize,
+      filter.escalationsOfUnit ?? null,
+    ],
   );
   return {
     ...cappedTotal(count?.total ?? 0),

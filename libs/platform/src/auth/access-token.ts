@@ -75,7 +75,12 @@ export function verifyAccessToken(token: string, secret: string, now: Date): Tok
   if ('crit' in header.data) return { ok: false, reason: 'unsupported critical header' };
   const expected = hmac(`${headerPart}.${payloadPart}`, secret);
   const given = Buffer.from(signaturePart, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  // One spelling per signature: base64url decoding ignores the spare bits of the last character.
+  if (
+    given.length !== expected.length ||
+    given.toString('base64url') !== signaturePart ||
+    !timingSafeEqual(given, expected)
+  ) {
     return { ok: false, reason: 'invalid signature' };
   }
   const claims = claimsSchema.safeParse(decodeJson(payloadPart));

@@ -15,6 +15,10 @@ export const REDACTED_PATHS = [
   '*.phone',
   'req.headers.authorization',
   'req.headers.cookie',
+  // A failed query carries its SQL and parameters (a resolution note may hold a phone number).
+  'err.parameters',
+  'err.query',
+  'err.driverError.parameters',
 ];
 
 export function createLogger(level: string, name: string): Logger {
