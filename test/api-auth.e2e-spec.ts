@@ -276,6 +276,12 @@ describe('API authentication and scope', () => {
         '/escalations/{id}',
         '/escalations/{id}/acknowledge',
         '/escalations/{id}/resolve',
+        '/statistics/monthly',
+        '/statistics/summary',
+        '/statistics/monthly.csv',
+        '/statistics/monthly.xlsx',
+        '/statistics/months/{month}/close',
+        '/statistics/months/{month}/restatements',
       ]),
     );
     const listParams = doc.paths['/work-orders']!.get!.parameters!;

@@ -8,6 +8,12 @@ import { WORK_ORDER_ID } from '../work-orders/work-order-id.pipe';
 import { acknowledgeBody, resolveBody } from '../escalations/escalation-command.body';
 import { escalationIdParam, escalationListQuery } from '../escalations/escalations.query';
 import { workOrderListQuery, workOrderReadQuery } from '../work-orders/work-orders.query';
+import {
+  exportQuery,
+  monthField,
+  monthlyQuery,
+  summaryQuery,
+} from '../statistics/statistics.query';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -191,6 +197,77 @@ export function buildOpenApiDocument() {
             403: errorResponse('a unit token'),
             404: errorResponse('unknown escalation'),
             409: errorResponse('already resolved'),
+          },
+        },
+      },
+      '/statistics/monthly': {
+        get: {
+          summary: 'A month’s figures (domain.md §5) with the formula; frozen once closed',
+          parameters: queryParameters(monthlyQuery),
+          responses: {
+            200: json('total, groups, formula, status, restatements'),
+            ...secured,
+            403: errorResponse('another unit'),
+          },
+        },
+      },
+      '/statistics/summary': {
+        get: {
+          summary: 'Figures for any range of days, at most 366 (截至目前)',
+          parameters: queryParameters(summaryQuery),
+          responses: {
+            200: json('total, groups, formula'),
+            ...secured,
+            403: errorResponse('another unit'),
+          },
+        },
+      },
+      '/statistics/monthly.csv': {
+        get: {
+          summary: 'The month as CSV (UTF-8 with BOM, Chinese headings)',
+          parameters: queryParameters(exportQuery),
+          responses: {
+            200: { description: 'text/csv' },
+            ...secured,
+            403: errorResponse('another unit'),
+          },
+        },
+      },
+      '/statistics/monthly.xlsx': {
+        get: {
+          summary: 'The month as an XLSX workbook (Chinese headings, the formula sheet)',
+          parameters: queryParameters(exportQuery),
+          responses: {
+            200: { description: 'an XLSX workbook' },
+            ...secured,
+            403: errorResponse('another unit'),
+          },
+        },
+      },
+      '/statistics/months/{month}/close': {
+        post: {
+          summary: 'Freeze a month’s figures (leaders and supervisors)',
+          parameters: [
+            { name: 'month', in: 'path', required: true, schema: jsonSchema(monthField) },
+          ],
+          responses: {
+            200: json('the frozen month'),
+            ...secured,
+            403: errorResponse('a unit token'),
+            409: errorResponse('already closed, not over, or supervision not yet past its end'),
+          },
+        },
+      },
+      '/statistics/months/{month}/restatements': {
+        get: {
+          summary: 'Changes that reached a closed month after its close',
+          parameters: [
+            { name: 'month', in: 'path', required: true, schema: jsonSchema(monthField) },
+          ],
+          responses: {
+            200: json('the restatements'),
+            ...secured,
+            404: errorResponse('the month is open'),
           },
         },
       },
