@@ -20,7 +20,8 @@ export function exportRows(report: StatisticsReport): (string | number | null)[]
   return [header, ...body, total];
 }
 
-function csvCell(value: string | number | null | undefined): string {
+/** One CSV field, quoted when needed; a text cell a spreadsheet would read as a formula stays text. */
+export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   // A text cell a spreadsheet would read as a formula (=, +, -, @) is kept as text.
   const text =
