@@ -45,18 +45,25 @@ describe('the outbox relay', () => {
       relayOutboxBatch(ds, 10, () => Promise.reject(new Error('broker down'))),
     ).rejects.toThrow('broker down');
 
-    // While one relay is publishing, a second one (another replica) finds the lock taken.
+    // While one relay publishes the first two, a second one (another replica) must not publish the
+    // third ahead of them: it finds the relay lock taken.
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const published: OutboxMessage[] = [];
-    const first = relayOutboxBatch(ds, 10, async (messages) => {
+    const first = relayOutboxBatch(ds, 2, async (messages) => {
       published.push(...messages);
       await held;
     });
     await new Promise((r) => setTimeout(r, 200));
     expect(await relayOutboxBatch(ds, 10, () => Promise.resolve())).toBe(0);
     release();
-    expect(await first).toBe(3);
+    expect(await first).toBe(2);
+    expect(
+      await relayOutboxBatch(ds, 10, (messages) => {
+        published.push(...messages);
+        return Promise.resolve();
+      }),
+    ).toBe(1);
 
     expect(published.map((m) => m.key)).toEqual(['TJ1', 'TJ2', 'TJ3']);
     expect(await relayOutboxBatch(ds, 10, () => Promise.resolve())).toBe(0);
