@@ -30,9 +30,9 @@ import {
 } from '@hotline/persistence';
 import { applyFactDeltas, fromStored, storedFactsOf } from '@hotline/persistence/statistics';
 import type { DataSource } from 'typeorm';
-import { profileFor, type HandlingRules } from '@hotline/platform';
+import type { HandlingRules } from '@hotline/platform';
 import { superviseOrders } from '../supervision/supervise-orders';
-import { projectWorkOrder } from './project-work-order';
+import { pinnedProjectionRules, projectWorkOrder } from './project-work-order';
 
 export interface RawMessage {
   topic: string;
@@ -187,11 +187,7 @@ export class IngestBatchService {
           ? { profileId: row.profileId, profileVersion: row.profileVersion }
           : undefined;
         const events = row ? (logged.get(id) ?? []) : (batchEvents.get(id) ?? []);
-        const projection = projectWorkOrder(id, events, {
-          calendar: this.rules.calendar,
-          profile: profileFor(this.rules, pinned),
-          ...(pinned ? { pinned } : {}),
-        });
+        const projection = projectWorkOrder(id, events, pinnedProjectionRules(this.rules, pinned));
         const source = partitionOf.get(id);
         projection.record.sourcePartition = source?.partition ?? null;
         const watermark = source

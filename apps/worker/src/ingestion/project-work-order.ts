@@ -9,6 +9,7 @@ import {
   type WorkOrderState,
 } from '@hotline/core';
 import type { WorkOrderRecord } from '@hotline/persistence';
+import { profileFor, type HandlingRules } from '@hotline/platform';
 
 /** The profile version an order is pinned to, as stored on its row. */
 export interface PinnedProfile {
@@ -21,6 +22,18 @@ export interface ProjectionRules {
   /** The profile to compute under; undefined when the pinned version is not loaded. */
   profile: RuleProfile | undefined;
   pinned?: PinnedProfile;
+}
+
+/** An existing order is computed under the version it is pinned to, a new one under the active. */
+export function pinnedProjectionRules(
+  rules: HandlingRules,
+  pinned: PinnedProfile | undefined,
+): ProjectionRules {
+  return {
+    calendar: rules.calendar,
+    profile: profileFor(rules, pinned),
+    ...(pinned ? { pinned } : {}),
+  };
 }
 
 export interface Projection {

@@ -14,10 +14,10 @@ import {
   withTransaction,
   type AppliedChanges,
 } from '@hotline/persistence';
-import { profileFor, type HandlingRules } from '@hotline/platform';
+import type { HandlingRules } from '@hotline/platform';
 import type { DataSource } from 'typeorm';
 import type { SupervisionSettings } from '../ingestion/ingest-batch.service';
-import { projectWorkOrder } from '../ingestion/project-work-order';
+import { pinnedProjectionRules, projectWorkOrder } from '../ingestion/project-work-order';
 import { superviseOrders } from './supervise-orders';
 
 export interface SweepOutcome extends AppliedChanges {
@@ -49,12 +49,11 @@ export class DueInstantsSweeper {
       ];
       const orders = claimed.map(({ workOrderId, watermarkAt }) => {
         const events = eventsByOrder.get(workOrderId) ?? [];
-        const pinned = pinnedByOrder.get(workOrderId);
-        const { state, deadlines } = projectWorkOrder(workOrderId, events, {
-          calendar: this.rules.calendar,
-          profile: profileFor(this.rules, pinned),
-          ...(pinned ? { pinned } : {}),
-        });
+        const { state, deadlines } = projectWorkOrder(
+          workOrderId,
+          events,
+          pinnedProjectionRules(this.rules, pinnedByOrder.get(workOrderId)),
+        );
         return { workOrderId, events, state, deadlines, watermark: watermarkAt };
       });
       const { changes, nextDueAt } = superviseOrders(

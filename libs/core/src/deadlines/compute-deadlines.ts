@@ -259,24 +259,27 @@ function recordExtension(
   record.dueAfterAt = run.due;
 }
 
+/** What an explanation is made of: a stage run, or the return-request window's equivalent. */
+type ExplainedRun = Pick<
+  StageRun,
+  | 'segment'
+  | 'round'
+  | 'unitId'
+  | 'urgency'
+  | 'category'
+  | 'rule'
+  | 'start'
+  | 'startEvent'
+  | 'startEventId'
+  | 'computedDue'
+  | 'override'
+  | 'pauses'
+  | 'extensions'
+> & { stage: DeadlineExplanation['stage'] };
+
 function explain(
   ctx: Context,
-  run: {
-    stage: DeadlineExplanation['stage'];
-    segment: number;
-    round: number;
-    unitId: string;
-    urgency: Urgency;
-    category: Category;
-    rule: HandlingRule;
-    start: Date;
-    startEvent: 'dispatched' | 'reopened';
-    startEventId: string;
-    computedDue: Date;
-    override: DeadlineExplanation['override'];
-    pauses: PauseRecord[];
-    extensions: ExtensionRecord[];
-  },
+  run: ExplainedRun,
   rangeEnd: Date,
   dueAt: Date | null,
   warning: DeadlineExplanation['warning'],
