@@ -21,3 +21,4 @@ export * from './statistics/summarize-statistics';
 export * from './supervision/escalation';
 export * from './supervision/decide-supervision';
 export * from './supervision/organisation';
+export * from './supervision/watermark-policy';
