@@ -19,6 +19,7 @@ export * from './statistics/statistics-formula';
 export * from './statistics/order-facts';
 export * from './statistics/summarize-statistics';
 export * from './supervision/escalation';
+export * from './events/escalation-message';
 export * from './supervision/decide-supervision';
 export * from './supervision/organisation';
 export * from './supervision/watermark-policy';

@@ -152,6 +152,41 @@ function decideAt(
   });
 }
 
+/**
+ * What a recipient of the latest messages sees: withdrawn escalations left out. (An automatic
+ * resolution keeps the instant it was decided at when an earlier resolving event arrives later.)
+ */
+const standing = (records: EscalationRecord[]) =>
+  records
+    .filter((record) => record.status !== 'withdrawn')
+    .map(({ escalationKey, kind, status, level, firedAt, dueAt }) => ({
+      escalationKey,
+      kind,
+      status,
+      level,
+      firedAt,
+      dueAt,
+    }))
+    .sort((a, b) => (a.escalationKey < b.escalationKey ? -1 : 1));
+
+/** The decision at `watermark` over the events that have arrived so far, whatever their time. */
+function decideArrived(
+  arrived: readonly WorkOrderEvent[],
+  watermark: Date,
+  existing: EscalationRecord[],
+): SupervisionDecision {
+  return decideSupervision({
+    workOrderId: ORDER,
+    events: arrived,
+    state: foldWorkOrder(ORDER, arrived),
+    deadlines: computeDeadlines(arrived, profile, calendar),
+    existing,
+    watermark,
+    calendar,
+    policy: DEFAULT_SUPERVISION_POLICY,
+  });
+}
+
 const byKey = (records: EscalationRecord[]) =>
   [...records].sort((a, b) => (a.escalationKey < b.escalationKey ? -1 : 1));
 
@@ -211,11 +246,64 @@ describe('decideSupervision properties', () => {
           }
           const again = decideAt(events, watermark, applySupervisionDecision([], first));
           expect(again).toEqual({
+            withdraw: [],
             create: [],
             advance: [],
             resolve: [],
             nextDueAt: first.nextDueAt,
           });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('ends, after late and out-of-order arrivals, with the escalations of in-order delivery: the false ones withdrawn', () => {
+    fc.assert(
+      fc.property(
+        scenario,
+        fc.array(fc.nat(1000), { minLength: 13, maxLength: 13 }),
+        ({ events, watermarks }, ranks) => {
+          // Arrival order: a permutation of the events (the dispatch first, or the order is unknown).
+          const [first, ...rest] = events;
+          const arrivals = [
+            first as WorkOrderEvent,
+            ...rest
+              .map((event, i) => ({ event, rank: ranks[i] ?? 0 }))
+              .sort((a, b) => a.rank - b.rank)
+              .map(({ event }) => event),
+          ];
+          // Each event arrives at a step; the watermark runs ahead of late ones.
+          let records: EscalationRecord[] = [];
+          let withdrawn = 0;
+          arrivals.forEach((_, i) => {
+            const watermark = watermarks[Math.min(i, watermarks.length - 1)] as Date;
+            const decision = decideArrived(arrivals.slice(0, i + 1), watermark, records);
+            withdrawn += decision.withdraw.length;
+            for (const item of decision.withdraw) {
+              expect(item.at).toEqual(watermark);
+            }
+            records = applySupervisionDecision(records, decision);
+          });
+          const last = watermarks[watermarks.length - 1] as Date;
+          records = applySupervisionDecision(records, decideArrived(events, last, records));
+          const inOrder = applySupervisionDecision([], decideArrived(events, last, []));
+          expect(standing(records)).toEqual(standing(inOrder));
+          expect(withdrawn).toBeGreaterThanOrEqual(0);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('withdraws nothing when every event arrives before the watermark passes it', () => {
+    fc.assert(
+      fc.property(scenario, ({ events, watermarks }) => {
+        let records: EscalationRecord[] = [];
+        for (const watermark of watermarks) {
+          const decision = decideAt(events, watermark, records);
+          expect(decision.withdraw).toEqual([]);
+          records = applySupervisionDecision(records, decision);
         }
       }),
       { numRuns: 300 },

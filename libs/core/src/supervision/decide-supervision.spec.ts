@@ -9,6 +9,7 @@ import { foldWorkOrder } from '../work-orders/fold-work-order';
 import {
   applySupervisionDecision,
   decideSupervision,
+  escalationChanges,
   DEFAULT_SUPERVISION_POLICY,
   type SupervisionDecision,
   type SupervisionPolicy,
@@ -157,7 +158,13 @@ describe('decideSupervision: acceptance', () => {
       ev('closed', '2024-03-10 10:00', {}),
     ];
     const decision = decide(log, '2026-06-01 00:00');
-    expect(decision).toEqual({ create: [], advance: [], resolve: [], nextDueAt: null });
+    expect(decision).toEqual({
+      withdraw: [],
+      create: [],
+      advance: [],
+      resolve: [],
+      nextDueAt: null,
+    });
   });
 
   it('fires nothing for a stage done exactly at its warning instant or its deadline', () => {
@@ -533,6 +540,7 @@ describe('decideSupervision: idempotence', () => {
       resolution: 'manual' as const,
     }));
     expect(decide(log, '2024-03-10 00:00', records)).toEqual({
+      withdraw: [],
       create: [],
       advance: [],
       resolve: [],
@@ -558,5 +566,125 @@ describe('decideSupervision: idempotence', () => {
     ]);
     expect(decision.resolve).toEqual([]);
     expect(show(decision.nextDueAt)).toBe('2024-03-05T11:00:00+08:00');
+  });
+});
+
+describe('decideSupervision: withdrawal (the log proves the premise false)', () => {
+  /** The decision over the events that have arrived so far, whatever their time. */
+  const decideArrived = (
+    arrived: WorkOrderEvent[],
+    watermark: string,
+    existing: EscalationRecord[],
+  ) =>
+    decideSupervision({
+      workOrderId: ORDER,
+      events: arrived,
+      state: foldWorkOrder(ORDER, arrived),
+      deadlines: computeDeadlines(arrived, profile, calendar),
+      existing,
+      watermark: at(watermark),
+      calendar,
+      policy: DEFAULT_SUPERVISION_POLICY,
+    });
+
+  it('withdraws accept_overdue when an `accepted` inside the limit arrives after it fired', () => {
+    const dispatch = dispatched('2024-03-04 10:00');
+    const fired = applySupervisionDecision([], decideArrived([dispatch], '2024-03-05 10:05', []));
+    expect(fired.map((r) => r.escalationKey).sort()).toEqual(
+      [key('accept_overdue'), key('accept_warning')].sort(),
+    );
+    const late = accepted('2024-03-05 09:58');
+    const decision = decideArrived([dispatch, late], '2024-03-05 10:15', fired);
+    expect(
+      decision.withdraw.map((w) => [
+        w.escalationKey,
+        w.reason,
+        w.evidenceEventId,
+        show(w.evidenceOccurredAt),
+      ]),
+    ).toEqual([[key('accept_overdue'), 'done_in_time', late.eventId, '2024-03-05T09:58:00+08:00']]);
+    // The warning at 04:00 was true (not accepted then): it is resolved at the acceptance.
+    expect(resolved(decision)).toEqual([
+      `${key('accept_warning')} 2024-03-05T09:58:00+08:00 accepted`,
+    ]);
+    const after = applySupervisionDecision(fired, decision);
+    expect(after.find((r) => r.escalationKey === key('accept_overdue'))).toMatchObject({
+      status: 'withdrawn',
+      version: 2,
+      withdrawal: { reason: 'done_in_time', evidenceEventId: late.eventId },
+    });
+  });
+
+  it('withdraws complete_overdue when an extension approved before the deadline arrives late, and fires it again at the new deadline', () => {
+    const dispatch = dispatched('2024-03-04 10:00'); // complaint: 7 working days → Wed 03-13 10:00
+    const accept = accepted('2024-03-04 11:00');
+    const fired = applySupervisionDecision(
+      [],
+      decideArrived([dispatch, accept], '2024-03-13 10:30', []),
+    );
+    expect(fired.some((r) => r.escalationKey === key('complete_overdue'))).toBe(true);
+    const extension = ev('extension_approved', '2024-03-12 09:00', { workdays: 2 });
+    const decision = decideArrived([dispatch, accept, extension], '2024-03-13 11:00', fired);
+    // The warning of 03-12 10:00 came after the extension too: it belonged at 03-14 10:00.
+    expect(decision.withdraw.map((w) => [w.escalationKey, w.reason, w.evidenceEventId])).toEqual([
+      [key('complete_warning'), 'deadline_moved', extension.eventId],
+      [key('complete_overdue'), 'deadline_moved', extension.eventId],
+    ]);
+    expect(decision.create).toEqual([]);
+    expect(show(decision.nextDueAt)).toBe('2024-03-14T10:00:00+08:00');
+    const withdrawn = applySupervisionDecision(fired, decision);
+    const again = decideArrived([dispatch, accept, extension], '2024-03-15 10:00', withdrawn);
+    expect(created(again).filter((c) => c.key === key('complete_overdue'))).toEqual([
+      {
+        key: key('complete_overdue'),
+        level: 2,
+        firedAt: '2024-03-15T10:00:00+08:00',
+        dueAt: '2024-03-15T10:00:00+08:00',
+      },
+    ]);
+    const record = applySupervisionDecision(withdrawn, again).find(
+      (r) => r.escalationKey === key('complete_overdue'),
+    );
+    expect(record).toMatchObject({ status: 'open', generation: 2, version: 3, withdrawal: null });
+  });
+
+  it('withdraws an acknowledged escalation too, keeping who acknowledged it', () => {
+    const dispatch = dispatched('2024-03-04 10:00');
+    const fired = acknowledge(
+      applySupervisionDecision([], decideArrived([dispatch], '2024-03-05 10:05', [])),
+      key('accept_overdue'),
+      '2024-03-05 10:10',
+    );
+    const decision = decideArrived(
+      [dispatch, accepted('2024-03-05 09:00')],
+      '2024-03-05 10:20',
+      fired,
+    );
+    const after = applySupervisionDecision(fired, decision);
+    expect(after.find((r) => r.escalationKey === key('accept_overdue'))).toMatchObject({
+      status: 'withdrawn',
+      acknowledgedAt: at('2024-03-05 10:10'),
+    });
+  });
+
+  it('announces every level reached, one change each, when one decision crosses two levels', () => {
+    // Not accepted; nobody acknowledges: level 2 at the deadline, level 3 a working day later.
+    const dispatch = dispatched('2024-03-04 10:00');
+    const decision = decideArrived([dispatch], '2024-03-07 12:00', []);
+    const overdue = escalationChanges([], decision).filter(
+      (c) => c.record.escalationKey === key('accept_overdue'),
+    );
+    expect(overdue.map((c) => [c.change, c.record.level, c.record.version])).toEqual([
+      ['created', 2, 1],
+      ['advanced', 3, 2],
+    ]);
+    const warning = escalationChanges([], decision).filter(
+      (c) => c.record.escalationKey === key('accept_warning'),
+    );
+    expect(warning.map((c) => [c.change, c.record.level])).toEqual([
+      ['created', 1],
+      ['advanced', 2],
+      ['advanced', 3],
+    ]);
   });
 });

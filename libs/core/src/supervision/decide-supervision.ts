@@ -47,6 +47,7 @@ import type { WorkOrderState } from '../work-orders/fold-work-order';
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import { formatInstant } from '../calendar/format-instant';
 import type { DeadlineResult, StageDeadline } from '../deadlines/deadline-result';
+import type { EscalationChangeKind } from '../events/escalation-message';
 import { timedEventsInOrder, type TimedEvent } from '../deadlines/timed-events';
 import {
   DEFAULT_ESCALATION_LEVEL,
@@ -58,6 +59,7 @@ import {
   type EscalationLevel,
   type EscalationRecord,
   type TimeDrivenKind,
+  type WithdrawalReason,
 } from './escalation';
 import { detect, stageTimeline, type StageTimeline } from './stage-timeline';
 
@@ -108,8 +110,22 @@ export interface EscalationResolve {
   why: string;
 }
 
+export interface EscalationWithdraw {
+  escalationKey: string;
+  /** The watermark of the decision: when, in event time, the log was known to disprove it. */
+  at: Date;
+  reason: WithdrawalReason;
+  evidenceEventId: string | null;
+  evidenceOccurredAt: Date | null;
+}
+
 export interface SupervisionDecision {
-  /** New escalations: status open, default level, `levelChangedAt = firedAt`. */
+  /** Escalations whose premise the log now shows false; applied before `create`. */
+  withdraw: EscalationWithdraw[];
+  /**
+   * New escalations: status open, default level, `levelChangedAt = firedAt`; a key that exists
+   * withdrawn is fired again (the log supports it anew, at the instant given here).
+   */
   create: EscalationRecord[];
   /** In order of `at`; a created escalation's advances follow its creation. */
   advance: EscalationAdvance[];
@@ -127,6 +143,8 @@ interface Candidate {
 interface AutoResolution {
   atMs: number;
   why: string;
+  /** The event that removed the cause. */
+  eventId: string | null;
 }
 
 const TAG_LABELS: Readonly<Record<Tag, string>> = {
@@ -163,6 +181,9 @@ function newRecord(
     acknowledgedAt: null,
     resolvedAt: null,
     resolution: null,
+    withdrawal: null,
+    version: 1,
+    generation: 1,
   };
 }
 
@@ -229,19 +250,19 @@ function stageResolution(entry: StageEntry, record: EscalationRecord): AutoResol
       ? found.window
       : entry.timeline.windows.find((candidate) => candidate.toMs > record.firedAt.getTime());
   if (window === undefined || window.closedBy === null) return null;
-  return { atMs: window.toMs, why: window.closedBy };
+  return { atMs: window.toMs, why: window.closedBy, eventId: window.closedByEventId };
 }
 
 // ---- event-driven kinds -----------------------------------------------------------------
 
 interface EventLog {
   candidates: Candidate[];
-  satisfiedCallbacks: { atMs: number; segment: number; round: number }[];
-  closedMs: number[];
+  satisfiedCallbacks: { atMs: number; segment: number; round: number; eventId: string }[];
+  closed: { atMs: number; eventId: string }[];
 }
 
 function readEventLog(workOrderId: string, timed: readonly TimedEvent[], zone: string): EventLog {
-  const log: EventLog = { candidates: [], satisfiedCallbacks: [], closedMs: [] };
+  const log: EventLog = { candidates: [], satisfiedCallbacks: [], closed: [] };
   const fired = new Set<string>();
   let segment = 0;
   let round = 0;
@@ -275,7 +296,7 @@ function readEventLog(workOrderId: string, timed: readonly TimedEvent[], zone: s
         break;
       case 'closed':
         closed = true;
-        log.closedMs.push(atMs);
+        log.closed.push({ atMs, eventId: event.eventId });
         break;
       case 'flagged':
         for (const tag of event.data.tags) tags.add(tag);
@@ -292,7 +313,7 @@ function readEventLog(workOrderId: string, timed: readonly TimedEvent[], zone: s
           event.data.result === 'satisfied' ||
           event.data.result === 'basically_satisfied'
         ) {
-          log.satisfiedCallbacks.push({ atMs, segment, round });
+          log.satisfiedCallbacks.push({ atMs, segment, round, eventId: event.eventId });
         }
         break;
       case 'verified':
@@ -342,11 +363,15 @@ function eventResolution(log: EventLog, record: EscalationRecord): AutoResolutio
           callback.atMs >= firedMs &&
           (callback.round > record.round || callback.segment > record.segment),
       );
-      return later === undefined ? null : { atMs: later.atMs, why: 'satisfied_after_rework' };
+      return later === undefined
+        ? null
+        : { atMs: later.atMs, why: 'satisfied_after_rework', eventId: later.eventId };
     }
     case 'priority': {
-      const closedMs = log.closedMs.find((atMs) => atMs >= firedMs);
-      return closedMs === undefined ? null : { atMs: closedMs, why: 'closed' };
+      const closed = log.closed.find(({ atMs }) => atMs >= firedMs);
+      return closed === undefined
+        ? null
+        : { atMs: closed.atMs, why: 'closed', eventId: closed.eventId };
     }
     case 'false_completion':
     case 'accept_warning':
@@ -414,6 +439,71 @@ function advancesOf(
   return { advances, nextMs: null };
 }
 
+// ---- withdrawal ------------------------------------------------------------------------
+
+type Evidence = Omit<EscalationWithdraw, 'escalationKey' | 'at'>;
+
+/**
+ * Why the log no longer supports `record` (fired at F): for a stage's escalation, either the
+ * stage was not open at F (done in time: the event that closed it), or the instant in force at F
+ * lies after F (the deadline moved: the extension, suspension or resumption that moved it, or a
+ * recompute when no event did); otherwise the log merely puts it elsewhere (restated).
+ */
+function withdrawalEvidence(
+  record: EscalationRecord,
+  entry: StageEntry | undefined,
+  log: EventLog,
+  occurredMs: ReadonlyMap<string, number>,
+): Evidence {
+  const firedMs = record.firedAt.getTime();
+  const evidence = (reason: WithdrawalReason, eventId: string | null) =>
+    proof(reason, eventId, occurredMs);
+  if (entry !== undefined) {
+    const { windows, dueIntervals } = entry.timeline;
+    const open = windows.some((w) => w.fromMs <= firedMs && firedMs < w.toMs);
+    if (!open) {
+      const done = windows.filter((w) => w.toMs <= firedMs).at(-1);
+      return done ? evidence('done_in_time', done.closedByEventId) : evidence('restated', null);
+    }
+    const interval = dueIntervals.find((i) => i.fromMs <= firedMs && firedMs < i.toMs);
+    const instant = record.kind === entry.warningKind ? interval?.warningMs : interval?.dueMs;
+    if (interval !== undefined && (instant === null || (instant ?? 0) > firedMs)) {
+      const moved = dueIntervals.filter((i) => i.fromMs <= firedMs && i.changedByEventId).at(-1);
+      return moved
+        ? evidence('deadline_moved', moved.changedByEventId)
+        : evidence('deadline_recomputed', null);
+    }
+    return evidence('restated', null);
+  }
+  if (record.kind === 'priority') {
+    const closed = log.closed.filter(({ atMs }) => atMs <= firedMs).at(-1);
+    if (closed) return evidence('order_closed', closed.eventId);
+  }
+  return evidence('restated', null);
+}
+
+function proof(
+  reason: WithdrawalReason,
+  eventId: string | null,
+  occurredMs: ReadonlyMap<string, number>,
+): Evidence {
+  const atMs = eventId === null ? undefined : occurredMs.get(eventId);
+  return {
+    reason,
+    evidenceEventId: atMs === undefined ? null : eventId,
+    evidenceOccurredAt: atMs === undefined ? null : new Date(atMs),
+  };
+}
+
+/** Does the log still fire `record` as it was fired (same instant, same deadline)? */
+function stillHolds(record: EscalationRecord, candidate: Candidate | undefined): boolean {
+  return (
+    candidate !== undefined &&
+    candidate.record.firedAt.getTime() === record.firedAt.getTime() &&
+    (candidate.record.dueAt?.getTime() ?? null) === (record.dueAt?.getTime() ?? null)
+  );
+}
+
 // ---- the decision -----------------------------------------------------------------------
 
 const KIND_ORDER = new Map<EscalationKind, number>(ESCALATION_KINDS.map((kind, i) => [kind, i]));
@@ -435,12 +525,18 @@ export function decideSupervision(input: SupervisionInput): SupervisionDecision 
   const timed = timedEventsInOrder(input.events);
   const entries = stageEntries(input, timed);
   const log = readEventLog(input.workOrderId, timed, input.calendar.timeZone);
+  const occurredMs = new Map(timed.map(({ event, atMs }) => [event.eventId, atMs]));
 
   const existing = new Map<string, EscalationRecord>();
   for (const record of input.existing) {
     if (record.workOrderId === input.workOrderId) existing.set(record.escalationKey, record);
   }
+  const candidates = new Map<string, Candidate>();
+  for (const candidate of [...timeDrivenCandidates(input, entries), ...log.candidates]) {
+    candidates.set(candidate.record.escalationKey, candidate);
+  }
 
+  const withdraw: EscalationWithdraw[] = [];
   const create: EscalationRecord[] = [];
   const advance: EscalationAdvance[] = [];
   const resolve: EscalationResolve[] = [];
@@ -448,17 +544,46 @@ export function decideSupervision(input: SupervisionInput): SupervisionDecision 
   const later = (atMs: number | null) => {
     if (atMs !== null && atMs > watermarkMs) nextMs = Math.min(nextMs, atMs);
   };
-
+  // The records the decision goes on with: kept ones not resolved, and those created now.
   const live: EscalationRecord[] = [];
-  for (const record of existing.values()) if (record.status !== 'resolved') live.push(record);
-  for (const candidate of [...timeDrivenCandidates(input, entries), ...log.candidates]) {
-    if (existing.has(candidate.record.escalationKey)) continue;
+  const fire = (candidate: Candidate) => {
     if (candidate.decidedMs > watermarkMs) {
       later(candidate.decidedMs);
-      continue;
+      return;
     }
     create.push(candidate.record);
     live.push(candidate.record);
+  };
+
+  for (const [key, candidate] of candidates) if (!existing.has(key)) fire(candidate);
+  for (const [key, record] of existing) {
+    const candidate = candidates.get(key);
+    if (record.status === 'withdrawn') {
+      if (candidate) fire(candidate);
+      continue;
+    }
+    const entry = entries.get(key);
+    let evidence: Evidence | null = null;
+    if (stillHolds(record, candidate)) {
+      // A level reached at or after the log's resolution (half-open, as in advancesOf) was
+      // reached on a false premise.
+      const resolution =
+        entry !== undefined ? stageResolution(entry, record) : eventResolution(log, record);
+      const advancedMs = record.levelChangedAt.getTime();
+      if (
+        record.resolution === 'manual' ||
+        resolution === null ||
+        advancedMs === record.firedAt.getTime() ||
+        advancedMs < resolution.atMs
+      ) {
+        if (record.status !== 'resolved') live.push(record);
+        continue;
+      }
+      evidence = proof('resolved_earlier', resolution.eventId, occurredMs);
+    }
+    evidence ??= withdrawalEvidence(record, entry, log, occurredMs);
+    withdraw.push({ escalationKey: key, at: input.watermark, ...evidence });
+    if (candidate) fire(candidate);
   }
 
   for (const record of live) {
@@ -481,9 +606,10 @@ export function decideSupervision(input: SupervisionInput): SupervisionDecision 
     }
   }
 
-  const kinds = new Map(live.map((record) => [record.escalationKey, record.kind]));
+  const kinds = new Map([...existing.values(), ...live].map((r) => [r.escalationKey, r.kind]));
   const kindOf = (item: { escalationKey: string }) => kinds.get(item.escalationKey);
   return {
+    withdraw: withdraw.sort(byInstant((item: EscalationWithdraw) => item.at, kindOf)),
     create: create.sort(byInstant((record: EscalationRecord) => record.firedAt, kindOf)),
     advance: advance.sort(byInstant((item: EscalationAdvance) => item.at, kindOf)),
     resolve: resolve.sort(byInstant((item: EscalationResolve) => item.at, kindOf)),
@@ -491,10 +617,93 @@ export function decideSupervision(input: SupervisionInput): SupervisionDecision 
   };
 }
 
+/** One change of one escalation, with the escalation as it stands after it. */
+export interface EscalationChange {
+  change: Exclude<EscalationChangeKind, 'acknowledged'>;
+  /** Event time of the change: firedAt, the level's instant, the resolution, the withdrawal. */
+  at: Date;
+  record: EscalationRecord;
+  /** Why: the advance's reason, what resolved it, or null. */
+  why: string | null;
+}
+
 /**
- * The escalations after a decision: created rows added, advances applied in order (level and
- * levelChangedAt), resolutions applied (status resolved, resolution auto). What the app layer
- * persists, and what a later decision expects as `existing`.
+ * A decision as the ordered changes it makes, each escalation's version +1 per change: per
+ * escalation a withdrawal first, then its (re)creation, then one `advanced` per level reached (so
+ * every level's recipients are told, whatever the batch boundaries), then its resolution. A key
+ * fired again after a withdrawal keeps its id and history: version and generation go on.
+ */
+export function escalationChanges(
+  existing: readonly EscalationRecord[],
+  decision: SupervisionDecision,
+): EscalationChange[] {
+  const records = new Map<string, EscalationRecord>();
+  for (const record of existing) records.set(record.escalationKey, record);
+  const changes: EscalationChange[] = [];
+  const change = (
+    kind: EscalationChange['change'],
+    at: Date,
+    record: EscalationRecord,
+    why: string | null,
+  ) => {
+    records.set(record.escalationKey, record);
+    changes.push({ change: kind, at, record, why });
+  };
+  for (const item of decision.withdraw) {
+    const record = records.get(item.escalationKey);
+    if (record === undefined || record.status === 'withdrawn') continue;
+    const { reason, at, evidenceEventId, evidenceOccurredAt } = item;
+    change(
+      'withdrawn',
+      at,
+      {
+        ...record,
+        status: 'withdrawn',
+        withdrawal: { reason, at, evidenceEventId, evidenceOccurredAt },
+        version: record.version + 1,
+      },
+      reason,
+    );
+  }
+  for (const fresh of decision.create) {
+    const before = records.get(fresh.escalationKey);
+    if (before !== undefined && before.status !== 'withdrawn') continue;
+    const record =
+      before === undefined
+        ? fresh
+        : { ...fresh, version: before.version + 1, generation: before.generation + 1 };
+    change('created', fresh.firedAt, record, null);
+  }
+  for (const item of decision.advance) {
+    const record = records.get(item.escalationKey);
+    if (record === undefined || record.level >= item.toLevel) continue;
+    const moved = { ...record, level: item.toLevel, levelChangedAt: item.at };
+    change('advanced', item.at, { ...moved, version: record.version + 1 }, item.why);
+  }
+  for (const item of decision.resolve) {
+    const record = records.get(item.escalationKey);
+    if (record === undefined || record.status === 'resolved' || record.status === 'withdrawn') {
+      continue;
+    }
+    change(
+      'resolved',
+      item.at,
+      {
+        ...record,
+        status: 'resolved',
+        resolvedAt: item.at,
+        resolution: 'auto',
+        version: record.version + 1,
+      },
+      item.why,
+    );
+  }
+  return changes;
+}
+
+/**
+ * The escalations after a decision (escalationChanges applied): what the app layer persists, and
+ * what a later decision expects as `existing`.
  */
 export function applySupervisionDecision(
   existing: readonly EscalationRecord[],
@@ -502,25 +711,8 @@ export function applySupervisionDecision(
 ): EscalationRecord[] {
   const records = new Map<string, EscalationRecord>();
   for (const record of existing) records.set(record.escalationKey, record);
-  for (const record of decision.create) {
-    if (!records.has(record.escalationKey)) records.set(record.escalationKey, record);
-  }
-  for (const item of decision.advance) {
-    const record = records.get(item.escalationKey);
-    if (record !== undefined) {
-      records.set(item.escalationKey, { ...record, level: item.toLevel, levelChangedAt: item.at });
-    }
-  }
-  for (const item of decision.resolve) {
-    const record = records.get(item.escalationKey);
-    if (record !== undefined && record.status !== 'resolved') {
-      records.set(item.escalationKey, {
-        ...record,
-        status: 'resolved',
-        resolvedAt: item.at,
-        resolution: 'auto',
-      });
-    }
+  for (const { record } of escalationChanges(existing, decision)) {
+    records.set(record.escalationKey, record);
   }
   return [...records.values()];
 }

@@ -16,8 +16,43 @@ export const ESCALATION_KINDS = [
 ] as const;
 export type EscalationKind = (typeof ESCALATION_KINDS)[number];
 
-export const ESCALATION_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+/**
+ * `resolved`: its cause went away, or a supervisor resolved it with a note. `withdrawn`: the event
+ * log later proved its premise false (the stage was done in time, the deadline had moved later);
+ * it is kept with its history, the reason and the evidence, and left out of the statistics.
+ */
+export const ESCALATION_STATUSES = ['open', 'acknowledged', 'resolved', 'withdrawn'] as const;
 export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
+
+/**
+ * Why an escalation was withdrawn:
+ * - `done_in_time`: the log shows the stage done before the escalation's instant;
+ * - `deadline_moved`: an extension or suspension before that instant had moved the deadline later;
+ * - `deadline_recomputed`: the deadline in force now (a profile recompute) puts it later;
+ * - `order_closed`: 重点督办 of an order the log shows closed at that instant;
+ * - `resolved_earlier`: the log shows its cause gone before a level it was raised to (a reply
+ *   that arrived after the advance); the log's version, at the level it really reached, replaces it;
+ * - `restated`: the log now puts the escalation at another instant or stage (events that arrived
+ *   out of order renumbered it); the log's version replaces it under the same id.
+ */
+export const WITHDRAWAL_REASONS = [
+  'done_in_time',
+  'deadline_moved',
+  'deadline_recomputed',
+  'order_closed',
+  'resolved_earlier',
+  'restated',
+] as const;
+export type WithdrawalReason = (typeof WITHDRAWAL_REASONS)[number];
+
+export interface EscalationWithdrawal {
+  reason: WithdrawalReason;
+  /** Event time of the decision that withdrew it (the watermark then). */
+  at: Date;
+  /** The event that disproved the premise, when one did. */
+  evidenceEventId: string | null;
+  evidenceOccurredAt: Date | null;
+}
 
 export const ESCALATION_LEVELS = [1, 2, 3] as const;
 /** 1 = the unit's liaison, 2 = unit head + supervision office (督查室), 3 = street leadership. */
@@ -92,6 +127,12 @@ export interface EscalationRecord {
   acknowledgedAt: Date | null;
   resolvedAt: Date | null;
   resolution: EscalationResolution | null;
+  /** Set while the status is `withdrawn`. */
+  withdrawal: EscalationWithdrawal | null;
+  /** 1 at creation, +1 at every change published for it (consumers keep the highest). */
+  version: number;
+  /** 1, +1 each time a withdrawn escalation is fired again by the log (levels count per generation). */
+  generation: number;
 }
 
 /**

@@ -31,6 +31,9 @@ export interface DueInterval {
   /** Null while the clock is paused. */
   dueMs: number | null;
   warningMs: number | null;
+  /** The event that put this deadline in force (a suspension, resumption or extension); null
+   * for the first interval. */
+  changedByEventId: string | null;
 }
 
 export const WINDOW_CLOSERS = [
@@ -48,6 +51,7 @@ export interface PendingWindow {
   /** Exclusive; Infinity while the stage is still open. */
   toMs: number;
   closedBy: WindowCloser | null;
+  closedByEventId: string | null;
 }
 
 export interface StageTimeline {
@@ -103,10 +107,11 @@ function warningFor(
   return Math.max(atMs, startMs);
 }
 
-type DueChange =
-  | { atMs: number; rank: 0; kind: 'resume'; pausedMs: number }
-  | { atMs: number; rank: 1; kind: 'extend'; dueMs: number }
-  | { atMs: number; rank: 2; kind: 'pause' };
+type DueChange = { atMs: number; eventId: string } & (
+  | { rank: 0; kind: 'resume'; pausedMs: number }
+  | { rank: 1; kind: 'extend'; dueMs: number }
+  | { rank: 2; kind: 'pause' }
+);
 
 function dueIntervals(
   calendar: WorkingCalendar,
@@ -118,13 +123,14 @@ function dueIntervals(
   const changes: DueChange[] = [];
   for (const pause of explanation.pauses) {
     if (!pause.effective) continue;
-    changes.push({ atMs: pause.fromAt.getTime(), rank: 2, kind: 'pause' });
+    const eventId = pause.suspendedEventId;
+    changes.push({ atMs: pause.fromAt.getTime(), eventId, rank: 2, kind: 'pause' });
     if (pause.toAt !== null) {
       const pausedMs = Math.max(
         0,
         elapsedOnClockMs(calendar, explanation.clock, pause.fromAt, pause.toAt),
       );
-      changes.push({ atMs: pause.toAt.getTime(), rank: 0, kind: 'resume', pausedMs });
+      changes.push({ atMs: pause.toAt.getTime(), eventId, rank: 0, kind: 'resume', pausedMs });
     }
   }
   for (const extension of explanation.extensions) {
@@ -134,6 +140,7 @@ function dueIntervals(
     }
     changes.push({
       atMs: extension.at.getTime(),
+      eventId: extension.eventId,
       rank: 1,
       kind: 'extend',
       dueMs: extension.dueAfterAt.getTime(),
@@ -141,23 +148,31 @@ function dueIntervals(
   }
   changes.sort((a, b) => a.atMs - b.atMs || a.rank - b.rank);
 
-  const interval = (fromMs: number, toMs: number, dueMs: number | null): DueInterval => ({
+  const interval = (
+    fromMs: number,
+    toMs: number,
+    dueMs: number | null,
+    changedByEventId: string | null,
+  ): DueInterval => ({
     fromMs,
     toMs,
     dueMs,
     warningMs:
       dueMs === null || leadMs === null ? null : warningFor(calendar, stage, dueMs, leadMs),
+    changedByEventId,
   });
   const intervals: DueInterval[] = [];
   // The deadline not counting an open pause, as computeDeadlines keeps it.
   let baseDueMs = (explanation.override?.dueAt ?? explanation.computedDueAt).getTime();
   let paused = false;
   let fromMs = stage.startAt.getTime();
+  let changedBy: string | null = null;
   for (const change of changes) {
     if (change.atMs > fromMs) {
-      intervals.push(interval(fromMs, change.atMs, paused ? null : baseDueMs));
+      intervals.push(interval(fromMs, change.atMs, paused ? null : baseDueMs, changedBy));
       fromMs = change.atMs;
     }
+    changedBy = change.eventId;
     switch (change.kind) {
       case 'pause':
         paused = true;
@@ -179,12 +194,13 @@ function dueIntervals(
   // The interval in force now is exactly what computeDeadlines reports.
   intervals.push(
     stage.dueAt === null
-      ? { fromMs, toMs: Infinity, dueMs: null, warningMs: null }
+      ? { fromMs, toMs: Infinity, dueMs: null, warningMs: null, changedByEventId: changedBy }
       : {
           fromMs,
           toMs: Infinity,
           dueMs: stage.dueAt.getTime(),
           warningMs: stage.warningAt?.getTime() ?? null,
+          changedByEventId: changedBy,
         },
   );
   return intervals;
@@ -197,32 +213,32 @@ function pendingWindows(stage: StageDeadline, timed: readonly TimedEvent[]): Pen
   if (startIndex < 0) return [];
   const windows: PendingWindow[] = [];
   let openFromMs: number | null = stage.startAt.getTime();
-  const close = (atMs: number, closedBy: WindowCloser): void => {
+  const close = (atMs: number, closedBy: WindowCloser, eventId: string): void => {
     if (openFromMs === null) return;
-    windows.push({ fromMs: openFromMs, toMs: atMs, closedBy });
+    windows.push({ fromMs: openFromMs, toMs: atMs, closedBy, closedByEventId: eventId });
     openFromMs = null;
   };
   scan: for (const { event, atMs } of timed.slice(startIndex + 1)) {
     switch (event.type) {
       case 'dispatched':
-        close(atMs, 'redispatched');
+        close(atMs, 'redispatched', event.eventId);
         break scan;
       case 'returned':
       case 'closed':
-        close(atMs, event.type);
+        close(atMs, event.type, event.eventId);
         break scan;
       case 'reopened':
         // Acceptance is done at a reopening; the completion stage is superseded by the new round.
-        close(atMs, 'reopened');
+        close(atMs, 'reopened', event.eventId);
         break scan;
       case 'accepted':
         if (stage.stage === 'accept') {
-          close(atMs, 'accepted');
+          close(atMs, 'accepted', event.eventId);
           break scan;
         }
         break;
       case 'replied':
-        close(atMs, 'replied');
+        close(atMs, 'replied', event.eventId);
         if (stage.stage === 'accept') break scan;
         break;
       case 'reply_rejected':
@@ -242,7 +258,9 @@ function pendingWindows(stage: StageDeadline, timed: readonly TimedEvent[]): Pen
         break;
     }
   }
-  if (openFromMs !== null) windows.push({ fromMs: openFromMs, toMs: Infinity, closedBy: null });
+  if (openFromMs !== null) {
+    windows.push({ fromMs: openFromMs, toMs: Infinity, closedBy: null, closedByEventId: null });
+  }
   return windows;
 }
 
