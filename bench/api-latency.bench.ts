@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { DEFAULT_SUPERVISION_POLICY } from '@hotline/core';
+import { DEFAULT_SUPERVISION_POLICY, DEFAULT_WATERMARK_POLICY } from '@hotline/core';
 import { createDataSource, listWorkOrders } from '@hotline/persistence';
 import {
   loadConfig,
@@ -95,7 +95,7 @@ async function ingestSimulatedYear(ds: DataSource, orders: number): Promise<stri
       escalationsTopic: 'bench.escalations',
       policy: DEFAULT_SUPERVISION_POLICY,
       recipients: recipientsResolver(loadOrganisation(config.files.organisation)),
-      latenessMs: 60_000,
+      watermark: DEFAULT_WATERMARK_POLICY,
     },
     loadStatisticsFormula(config.files),
   );
@@ -109,7 +109,7 @@ async function ingestSimulatedYear(ds: DataSource, orders: number): Promise<stri
   }));
   for (let i = 0; i < messages.length; i += 5000) {
     const last = i + 5000 >= messages.length;
-    await service.ingest(messages.slice(i, i + 5000), { caughtUp: last, now: new Date() });
+    await service.ingest(messages.slice(i, i + 5000), { caughtUp: last, receivedAt: new Date() });
   }
   return [...new Set(events.map((e) => e.workOrderId))];
 }

@@ -7,8 +7,20 @@
  */
 import { writeResult } from './bench-result';
 import { fillOpenOrders } from './fixtures';
-import { DEFAULT_SUPERVISION_POLICY, type WorkOrderEvent } from '@hotline/core';
-import { appendEvents, createDataSource, migrate, withTransaction } from '@hotline/persistence';
+import {
+  DEFAULT_SUPERVISION_POLICY,
+  DEFAULT_WATERMARK_POLICY,
+  emptyPartitionClock,
+  observeChunk,
+  type WorkOrderEvent,
+} from '@hotline/core';
+import {
+  appendEvents,
+  createDataSource,
+  migrate,
+  savePartitionClock,
+  withTransaction,
+} from '@hotline/persistence';
 import {
   loadConfig,
   loadHandlingRules,
@@ -34,7 +46,8 @@ const settings = {
   escalationsTopic: 'bench.escalations',
   policy: DEFAULT_SUPERVISION_POLICY,
   recipients: recipientsResolver(loadOrganisation(config.files.organisation)),
-  latenessMs: 0,
+  // Lateness measured from the due instant itself: the live watermark is the wall clock.
+  watermark: { ...DEFAULT_WATERMARK_POLICY, latenessMs: 0 },
 };
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -129,9 +142,19 @@ async function main(): Promise<void> {
   await ds.initialize();
   try {
     await migrate(ds);
-    await ds.query(
-      `INSERT INTO consumer_watermarks (topic, partition, watermark_at, caught_up) VALUES ($1, 0, now(), true)`,
-      [TOPIC],
+    // A live partition: its one event was received as it happened, so the wall clock drives it.
+    const liveSince = Date.now();
+    await withTransaction(ds, (runner) =>
+      savePartitionClock(
+        runner,
+        TOPIC,
+        0,
+        observeChunk(
+          emptyPartitionClock(),
+          { occurredMs: [liveSince], receivedMs: liveSince, caughtUp: true },
+          settings.watermark,
+        ),
+      ),
     );
     const fillStart = Date.now();
     await fillOpenOrders(ds, OPEN_ORDERS);

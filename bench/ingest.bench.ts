@@ -24,7 +24,11 @@ import {
   kafkaBrokers,
   ordinaryOrder,
 } from '@hotline/testing';
-import { DEFAULT_SUPERVISION_POLICY, type WorkOrderEvent } from '@hotline/core';
+import {
+  DEFAULT_SUPERVISION_POLICY,
+  DEFAULT_WATERMARK_POLICY,
+  type WorkOrderEvent,
+} from '@hotline/core';
 import { DeadLetterPublisher } from '../apps/worker/src/ingestion/dead-letter.publisher';
 import { IngestBatchService } from '../apps/worker/src/ingestion/ingest-batch.service';
 import { projectWorkOrder } from '../apps/worker/src/ingestion/project-work-order';
@@ -86,7 +90,7 @@ async function consumeThrough(
         escalationsTopic: `${topics.events}-escalations`,
         policy: DEFAULT_SUPERVISION_POLICY,
         recipients: recipientsResolver(loadOrganisation(CONFIG.files.organisation)),
-        latenessMs: 60_000,
+        watermark: DEFAULT_WATERMARK_POLICY,
       },
       loadStatisticsFormula(CONFIG.files),
     ),

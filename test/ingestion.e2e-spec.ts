@@ -39,6 +39,8 @@ describe('ingestion end to end', () => {
       DLQ_TOPIC: topics[1]!,
       KAFKA_GROUP_ID: `${topics[0]}-worker`,
       ORPHAN_GRACE_MS: '2000',
+      // Last year's events, published at once: idle a second after, then the wall clock.
+      WATERMARK_IDLE_MS: '1000',
     });
     await waitUntilJoined(worker);
     sql = new Client({ connectionString: db.url });
@@ -229,7 +231,8 @@ describe('ingestion end to end', () => {
       });
 
       // Dispatched Fri 2024-02-09 10:00 before the Spring Festival: accept by the make-up Sunday.
-      const festive = (await (await get('/work-orders/TJ-E2E-3')).json()) as {
+      // Its escalations come once the partition has been idle and the wall clock has taken over.
+      type Festive = {
         acceptDueAt: string;
         stageOutcomes: { accept: string };
         nextDueAt: string;
@@ -239,9 +242,17 @@ describe('ingestion end to end', () => {
           accept: { text: string; start: { at: string }; skippedDays: { name: string }[] };
         };
       };
+      const festive = await waitFor('the festive order to be swept at the wall clock', async () => {
+        const body = (await (await get('/work-orders/TJ-E2E-3')).json()) as Festive;
+        return body.supervisionLevel === 3 ? body : undefined;
+      });
+      const { body: health } = await worker.health();
+      expect(health.consumer.eventTimeWatermark).toMatch(/\+08:00$/);
+      const modes = health.consumer.watermarks.map((w) => w.mode).filter((m) => m !== 'none');
+      expect(new Set(modes)).toEqual(new Set(['idle']));
       expect(festive.acceptDueAt).toBe('2024-02-18T10:00:00+08:00');
       expect(festive.stageOutcomes.accept).toBe('pending');
-      // Never accepted nor replied, and the partition has caught up (the wall clock is long past):
+      // Never accepted nor replied, and the partition is idle (the wall clock is long past):
       // acceptance warned 6 working hours before its deadline (the make-up Sunday's 04:00), then
       // overdue at it; completion warned one working day before its deadline, then overdue.
       expect(

@@ -157,6 +157,9 @@ async function startRun(name: string, workerCount: number): Promise<Run> {
     DLQ_TOPIC: topics[1]!,
     ESCALATIONS_TOPIC: topics[2]!,
     KAFKA_GROUP_ID: `${topics[0]}-worker`,
+    // The scripted month is published at once: a second after it is read, nothing older is on its
+    // way and the wall clock takes over (idle), as it would minutes after a real backfill.
+    WATERMARK_IDLE_MS: '1000',
   };
   const workers: WorkerProcess[] = [];
   for (let i = 0; i < workerCount; i += 1) workers.push(await startWorker(env));

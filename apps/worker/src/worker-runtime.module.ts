@@ -27,7 +27,7 @@ export const SUPERVISION_SETTINGS = Symbol('SUPERVISION_SETTINGS');
           overdueToTopLevelAfterWorkingDays: config.supervision.overdueToTopLevelAfterWorkingDays,
         },
         recipients: recipientsResolver(loadOrganisation(config.files.organisation)),
-        latenessMs: config.supervision.watermarkLatenessMs,
+        watermark: config.supervision.watermark,
       }),
     },
   ],

@@ -35,7 +35,13 @@ export interface HealthBody {
   consumer: {
     status: string;
     lag: number;
+    /** The slowest partition's effective watermark (ISO 8601 with the zone's offset). */
     eventTimeWatermark: string | null;
+    watermarks: {
+      partition: number;
+      watermark: string | null;
+      mode: 'none' | 'event_time' | 'live' | 'idle';
+    }[];
     lastError: string | null;
   };
   database: { status: string };

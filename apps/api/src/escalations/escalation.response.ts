@@ -31,6 +31,24 @@ export function toEscalationResponse(view: EscalationView, timeZone: string) {
             resolution: view.resolution,
             note: view.resolutionNote,
           },
-    levels: view.levels.map((l) => ({ level: l.level, reachedAt: iso(l.reachedAt), why: l.why })),
+    withdrawn:
+      view.withdrawal === null
+        ? null
+        : {
+            at: iso(view.withdrawal.at),
+            reason: view.withdrawal.reason,
+            evidence: {
+              eventId: view.withdrawal.evidenceEventId,
+              occurredAt: iso(view.withdrawal.evidenceOccurredAt),
+              receivedAt: iso(view.withdrawal.evidenceReceivedAt),
+            },
+          },
+    version: view.version,
+    levels: view.levels.map((l) => ({
+      generation: l.generation,
+      level: l.level,
+      reachedAt: iso(l.reachedAt),
+      why: l.why,
+    })),
   };
 }

@@ -130,6 +130,11 @@ export class EscalationsController {
           'conflict',
           `escalation ${id} is already resolved${when(result.at, result.by)}`,
         );
+      case 'withdrawn':
+        throw new ApiError(
+          'conflict',
+          `escalation ${id} was withdrawn${when(result.at, null)}: the event log proved its premise false`,
+        );
     }
   }
 }

@@ -106,7 +106,7 @@ export class WorkOrdersController {
         workOrderId: id,
       });
     }
-    const open = escalations.filter((e) => e.status !== 'resolved');
+    const open = escalations.filter((e) => e.status === 'open' || e.status === 'acknowledged');
     return {
       ...toWorkOrderResponse(view, reveal, this.config.timeZone),
       supervisionLevel: open.length ? Math.max(...open.map((e) => e.level)) : null,

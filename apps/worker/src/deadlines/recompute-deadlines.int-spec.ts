@@ -1,7 +1,11 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_SUPERVISION_POLICY, type WorkOrderEvent } from '@hotline/core';
+import {
+  DEFAULT_SUPERVISION_POLICY,
+  DEFAULT_WATERMARK_POLICY,
+  type WorkOrderEvent,
+} from '@hotline/core';
 import { createDataSource } from '@hotline/persistence';
 import { loadHandlingRules, loadStatisticsFormula, type HandlingRules } from '@hotline/platform';
 import { anEvent, createFreshDatabase, ordinaryOrder, type FreshDatabase } from '@hotline/testing';
@@ -93,7 +97,7 @@ describe('moving open orders to another rule-profile version', () => {
         escalationsTopic: 'escalations',
         policy: DEFAULT_SUPERVISION_POLICY,
         recipients: () => [],
-        latenessMs: 0,
+        watermark: { ...DEFAULT_WATERMARK_POLICY, latenessMs: 0 },
       },
       formula,
     );
@@ -107,7 +111,7 @@ describe('moving open orders to another rule-profile version', () => {
         anEvent('accepted', 'OPEN-1', '2024-03-04T10:00:00', {}),
         ...ordinaryOrder('CLOSED-1', 'u1', '2024-03-04'),
       ]),
-      { caughtUp: false, now: new Date() },
+      { caughtUp: false, receivedAt: new Date() },
     );
     // Monday 09:00 + 7 working days under the active version.
     expect(await row('OPEN-1')).toEqual({
@@ -153,7 +157,7 @@ describe('moving open orders to another rule-profile version', () => {
     // A later event keeps the order on the version it was moved to, though 2025.1 is still active.
     await ingest.ingest(
       raw([anEvent('flagged', 'OPEN-1', '2024-03-05T10:00:00', { tags: ['hot'] })]),
-      { caughtUp: false, now: new Date() },
+      { caughtUp: false, receivedAt: new Date() },
     );
     expect(await row('OPEN-1')).toEqual({
       profile_version: '2025.2',

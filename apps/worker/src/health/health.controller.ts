@@ -1,9 +1,17 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { DATA_SOURCE, pingDatabase } from '@hotline/persistence';
-import { IngestionMetrics } from '@hotline/platform';
+import { formatInstant } from '@hotline/core';
+import {
+  DATA_SOURCE,
+  effectiveWatermarks,
+  pingDatabase,
+  type PartitionWatermark,
+} from '@hotline/persistence';
+import { APP_CONFIG, IngestionMetrics, type AppConfig } from '@hotline/platform';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
+import type { SupervisionSettings } from '../ingestion/ingest-batch.service';
 import { WorkOrderEventsConsumer } from '../ingestion/work-order-events.consumer';
+import { SUPERVISION_SETTINGS } from '../worker-runtime.module';
 
 @Controller()
 export class HealthController {
@@ -11,21 +19,37 @@ export class HealthController {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly consumer: WorkOrderEventsConsumer,
     private readonly metrics: IngestionMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SUPERVISION_SETTINGS) private readonly supervision: SupervisionSettings,
   ) {}
 
-  /** Liveness and readiness: 200 when the database answers and the consumer is in its group. */
+  /**
+   * Liveness and readiness: 200 when the database answers and the consumer is in its group. With
+   * each input partition's effective event-time watermark and mode, and the slowest of them
+   * (`eventTimeWatermark`: every order has been judged up to it).
+   */
   @Get('health')
   async health(@Res() res: Response): Promise<void> {
+    const now = new Date();
     const database = await pingDatabase(this.dataSource);
+    const watermarks = database.status === 'up' ? await this.watermarks(now) : [];
     const consumerStatus = this.consumer.status;
     const healthy = database.status === 'up' && consumerStatus === 'joined';
+    const show = (at: Date | null) => (at ? formatInstant(at, this.config.timeZone) : null);
+    let slowest: Date | null = null;
+    for (const { at } of watermarks) if (at && (!slowest || at < slowest)) slowest = at;
     res.status(healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
       status: healthy ? 'ok' : 'degraded',
       database: { status: database.status },
       consumer: {
         status: consumerStatus,
         lag: this.consumer.lag,
-        eventTimeWatermark: this.consumer.eventTimeWatermark?.toISOString() ?? null,
+        eventTimeWatermark: show(slowest),
+        watermarks: watermarks.map(({ partition, at, mode }) => ({
+          partition,
+          watermark: show(at),
+          mode,
+        })),
         lastError: this.consumer.error,
       },
     });
@@ -33,7 +57,24 @@ export class HealthController {
 
   @Get('metrics')
   async metricsText(@Res() res: Response): Promise<void> {
+    const now = new Date();
+    this.metrics.recordWatermarks(await this.watermarks(now), now);
     res.setHeader('Content-Type', this.metrics.registry.contentType);
     res.send(await this.metrics.registry.metrics());
+  }
+
+  /** Every partition of the input topic, whichever replica reads it; none while the database is away. */
+  private async watermarks(now: Date): Promise<PartitionWatermark[]> {
+    try {
+      const marks = await effectiveWatermarks(
+        this.dataSource,
+        this.config.kafka.topics.events,
+        now,
+        this.supervision.watermark,
+      );
+      return [...marks.values()];
+    } catch {
+      return [];
+    }
   }
 }

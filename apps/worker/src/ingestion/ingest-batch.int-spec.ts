@@ -2,7 +2,11 @@
  * The ingestion transaction against the real PostgreSQL, where it meets the other writers of an
  * order row: here the orphan check dead-lettering an order while its late `dispatched` arrives.
  */
-import { DEFAULT_SUPERVISION_POLICY, type WorkOrderEvent } from '@hotline/core';
+import {
+  DEFAULT_SUPERVISION_POLICY,
+  DEFAULT_WATERMARK_POLICY,
+  type WorkOrderEvent,
+} from '@hotline/core';
 import { createDataSource, deadLetterOrphans } from '@hotline/persistence';
 import { loadConfig, loadHandlingRules, loadStatisticsFormula } from '@hotline/platform';
 import { anEvent, createFreshDatabase, type FreshDatabase } from '@hotline/testing';
@@ -37,7 +41,7 @@ describe('ingestion beside the other writers of an order', () => {
         escalationsTopic: 'escalations',
         policy: DEFAULT_SUPERVISION_POLICY,
         recipients: () => [],
-        latenessMs: 0,
+        watermark: { ...DEFAULT_WATERMARK_POLICY, latenessMs: 0 },
       },
       loadStatisticsFormula(config.files),
     );
@@ -52,10 +56,7 @@ describe('ingestion beside the other writers of an order', () => {
     const now = new Date();
     await ingest.ingest(
       raw([anEvent('accepted', 'LATE-1', '2024-03-04T10:00:00', {}, { eventId: 'late-accepted' })]),
-      {
-        caughtUp: false,
-        now,
-      },
+      { caughtUp: false, receivedAt: now },
     );
     // The orphan check claims the order and dead-letters its event, but has not committed yet...
     const orphans = ds.createQueryRunner();
@@ -81,7 +82,7 @@ describe('ingestion beside the other writers of an order', () => {
             { eventId: 'late-dispatched' },
           ),
         ]),
-        { caughtUp: false, now },
+        { caughtUp: false, receivedAt: now },
       )
       .finally(() => (settled = true));
     await new Promise((r) => setTimeout(r, 500));

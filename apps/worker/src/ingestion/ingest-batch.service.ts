@@ -6,6 +6,8 @@
  * nothing here commits Kafka offsets.
  */
 import {
+  effectiveWatermark,
+  observeChunk,
   orderFacts,
   parseWorkOrderEvent,
   type EscalationLevel,
@@ -13,23 +15,24 @@ import {
   type WorkOrderEvent,
   type RejectionCode,
   type SupervisionPolicy,
+  type WatermarkPolicy,
 } from '@hotline/core';
 import {
-  advanceWatermark,
   appendEvents,
-  applySupervisionChanges,
-  effectiveWatermarks,
+  applyEscalationChanges,
   loadEscalations,
   loadEvents,
   loadOrderContext,
   lockOrders,
+  lockPartitionClock,
+  savePartitionClock,
   upsertWorkOrders,
   withTransaction,
   type AppliedChanges,
   type IncomingEvent,
 } from '@hotline/persistence';
 import { applyFactDeltas, fromStored, storedFactsOf } from '@hotline/persistence/statistics';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { HandlingRules } from '@hotline/platform';
 import { superviseOrders } from '../supervision/supervise-orders';
 import { pinnedProjectionRules, projectWorkOrder } from './project-work-order';
@@ -59,8 +62,6 @@ export interface BatchOutcome {
   /** Orders whose deadlines could not be computed (code → count), e.g. calendar_out_of_range. */
   deadlineErrors: Record<string, number>;
   rejected: Rejection[];
-  /** The latest `occurredAt` among the valid events of the batch (event-time watermark input). */
-  maxOccurredAt: Date | null;
   escalations: AppliedChanges;
 }
 
@@ -69,17 +70,18 @@ export interface SupervisionSettings {
   escalationsTopic: string;
   policy: SupervisionPolicy;
   recipients: (unitId: string, level: EscalationLevel) => string[];
-  /** While a partition catches up, its watermark trails its latest event time by this much. */
-  latenessMs: number;
+  /** How each input partition's event-time watermark moves (libs/core watermark-policy). */
+  watermark: WatermarkPolicy;
 }
 
 /** How far an event's `occurredAt` may lie after the time it is received (clock skew, zones). */
 export const MAX_FUTURE_SKEW_MS = 86_400_000;
 
 export interface BatchContext {
-  /** The partition has no more messages after this batch: the wall clock takes over. */
+  /** The batch ends at the partition's end (evidence for the idle rule, not a switch by itself). */
   caughtUp: boolean;
-  now: Date;
+  /** The consumer's clock when the batch is handled: the events' receive time and `now`. */
+  receivedAt: Date;
 }
 
 export class IngestBatchService {
@@ -95,8 +97,6 @@ export class IngestBatchService {
     const incoming: IncomingEvent[] = [];
     const seen = new Set<string>();
     let duplicatesInBatch = 0;
-    // Latest event time per input partition (a chunk is one partition; tests may mix them).
-    const latestByPartition = new Map<string, { topic: string; partition: number; ms: number }>();
     for (const message of messages) {
       const key = message.key === null ? null : message.key.toString('utf8');
       const parsed = parseWorkOrderEvent(message.value, key);
@@ -107,11 +107,11 @@ export class IngestBatchService {
       const at = Date.parse(parsed.event.occurredAt);
       // An instant far ahead of the clock is impossible, and would drag the event-time watermark
       // (which never moves back) into the future, firing every open order's escalations.
-      if (at > context.now.getTime() + MAX_FUTURE_SKEW_MS) {
+      if (at > context.receivedAt.getTime() + MAX_FUTURE_SKEW_MS) {
         rejected.push({
           message,
           code: 'in_future',
-          reason: `occurredAt ${parsed.event.occurredAt} is more than a day after the time of receipt ${context.now.toISOString()}`,
+          reason: `occurredAt ${parsed.event.occurredAt} is more than a day after the time of receipt ${context.receivedAt.toISOString()}`,
         });
         continue;
       }
@@ -120,11 +120,6 @@ export class IngestBatchService {
         continue;
       }
       seen.add(parsed.event.eventId);
-      const slot = `${message.topic}|${message.partition}`;
-      const latest = latestByPartition.get(slot);
-      if (!latest || at > latest.ms) {
-        latestByPartition.set(slot, { topic: message.topic, partition: message.partition, ms: at });
-      }
       incoming.push({
         event: parsed.event,
         topic: message.topic,
@@ -135,31 +130,7 @@ export class IngestBatchService {
 
     const deadlineErrors: Record<string, number> = {};
     const result = await withTransaction(this.dataSource, async (runner) => {
-      const watermarks = new Map<string, Date>();
-      // A partition whose chunk held no valid event still records whether it has caught up.
-      for (const message of messages) {
-        const slot = `${message.topic}|${message.partition}`;
-        if (!latestByPartition.has(slot)) {
-          latestByPartition.set(slot, {
-            topic: message.topic,
-            partition: message.partition,
-            ms: 0,
-          });
-        }
-      }
-      for (const [slot, { topic, partition, ms }] of latestByPartition) {
-        const watermarkAt = new Date(
-          context.caughtUp || ms === 0 ? ms : ms - this.supervision.latenessMs,
-        );
-        await advanceWatermark(
-          runner,
-          { topic, partition, watermarkAt, caughtUp: context.caughtUp },
-          context.now,
-        );
-        const effective = (await effectiveWatermarks(runner, topic, context.now)).get(partition);
-        watermarks.set(slot, effective ?? watermarkAt);
-      }
-
+      const watermarks = await this.observePartitions(runner, messages, incoming, context);
       const inserted = await appendEvents(runner, incoming);
       const newEvents = new Set(inserted.map((row) => row.eventId));
       const batchEvents = new Map<string, WorkOrderEvent[]>();
@@ -179,7 +150,7 @@ export class IngestBatchService {
       const known = touched.filter((id) => rows.has(id));
       const [logged, existing] = [
         await loadEvents(runner, known),
-        await loadEscalations(runner, known),
+        await loadEscalations(runner, known, { lock: true }),
       ];
       const projections = touched.map((id) => {
         const row = rows.get(id);
@@ -244,19 +215,14 @@ export class IngestBatchService {
           })),
         { factsWrittenWithOrders: true },
       );
-      const escalations = await applySupervisionChanges(
-        runner,
-        supervision.changes,
-        this.supervision.recipients,
-        this.supervision.escalationsTopic,
-      );
+      const escalations = await applyEscalationChanges(runner, existing, supervision.changes, {
+        recipients: this.supervision.recipients,
+        topic: this.supervision.escalationsTopic,
+        timeZone: this.rules.calendar.timeZone,
+      });
       return { applied: inserted.length, ordersUpdated: records.length, escalations };
     });
 
-    let maxOccurredMs = Number.NEGATIVE_INFINITY;
-    for (const { ms } of latestByPartition.values()) {
-      if (ms > 0) maxOccurredMs = Math.max(maxOccurredMs, ms);
-    }
     return {
       consumed: messages.length,
       applied: result.applied,
@@ -264,9 +230,47 @@ export class IngestBatchService {
       ordersUpdated: result.ordersUpdated,
       deadlineErrors,
       rejected,
-      maxOccurredAt: Number.isFinite(maxOccurredMs) ? new Date(maxOccurredMs) : null,
       escalations: result.escalations,
     };
+  }
+
+  /**
+   * Moves the watermark of each partition the batch was read from (one, unless tests mix them) on
+   * the evidence of its valid events, in arrival order, and returns the effective watermark its
+   * orders are judged against now. A partition whose messages were all rejected still records the
+   * read and whether it reached the partition's end. Partitions are locked in order.
+   */
+  private async observePartitions(
+    runner: QueryRunner,
+    messages: readonly RawMessage[],
+    incoming: readonly IncomingEvent[],
+    context: BatchContext,
+  ): Promise<Map<string, Date>> {
+    const slot = (m: { topic: string; partition: number }) => `${m.topic}|${m.partition}`;
+    const read = new Map<string, { topic: string; partition: number; occurredMs: number[] }>();
+    for (const { topic, partition } of messages) {
+      if (!read.has(slot({ topic, partition }))) {
+        read.set(slot({ topic, partition }), { topic, partition, occurredMs: [] });
+      }
+    }
+    for (const item of incoming) {
+      read.get(slot(item))?.occurredMs.push(Date.parse(item.event.occurredAt));
+    }
+    const receivedMs = context.receivedAt.getTime();
+    const watermarks = new Map<string, Date>();
+    for (const [key, { topic, partition, occurredMs }] of [...read].sort(([a], [b]) =>
+      a.localeCompare(b),
+    )) {
+      const clock = observeChunk(
+        await lockPartitionClock(runner, topic, partition),
+        { occurredMs, receivedMs, caughtUp: context.caughtUp },
+        this.supervision.watermark,
+      );
+      await savePartitionClock(runner, topic, partition, clock);
+      const { atMs } = effectiveWatermark(clock, receivedMs, this.supervision.watermark);
+      if (atMs !== null) watermarks.set(key, new Date(atMs));
+    }
+    return watermarks;
   }
 }
 

@@ -4,7 +4,7 @@
  * offsets committed. A transient database failure pauses the partition's loop and retries the same
  * chunk until it succeeds; nothing is skipped and nothing is committed meanwhile.
  */
-import { isTransientDatabaseError } from '@hotline/persistence';
+import { isTransientDatabaseError, NO_CHANGES } from '@hotline/persistence';
 import type {
   Consumer,
   EachBatchPayload,
@@ -37,7 +37,6 @@ export class WorkOrderEventsConsumer {
   private consumer: Consumer | null = null;
   private statusValue: ConsumerStatus = 'idle';
   private readonly lagByPartition = new Map<number, number>();
-  private watermarkMs = Number.NEGATIVE_INFINITY;
   private commits = 0;
   private lastError: string | null = null;
 
@@ -62,11 +61,6 @@ export class WorkOrderEventsConsumer {
     let sum = 0;
     for (const value of this.lagByPartition.values()) sum += value;
     return sum;
-  }
-
-  /** The latest event time applied so far, or null before the first event. */
-  get eventTimeWatermark(): Date | null {
-    return Number.isFinite(this.watermarkMs) ? new Date(this.watermarkMs) : null;
   }
 
   get error(): string | null {
@@ -140,7 +134,7 @@ export class WorkOrderEventsConsumer {
       const lastOffset = Number(chunk[chunk.length - 1]?.offset ?? -1);
       const context: BatchContext = {
         caughtUp: Number(batch.highWatermark) - (lastOffset + 1) <= 0,
-        now: this.clock(),
+        receivedAt: this.clock(),
       };
       const outcome = await this.applyWithRetry(raw, context, heartbeat, isRunning);
       if (outcome === null) return; // stopped while the database was down: nothing committed
@@ -176,11 +170,9 @@ export class WorkOrderEventsConsumer {
     this.metrics.escalations.inc({ change: 'created' }, outcome.escalations.created);
     this.metrics.escalations.inc({ change: 'advanced' }, outcome.escalations.advanced);
     this.metrics.escalations.inc({ change: 'resolved' }, outcome.escalations.resolved);
+    this.metrics.escalations.inc({ change: 'withdrawn' }, outcome.escalations.withdrawn);
     this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - begin) / 1e9);
     this.metrics.lag.set(this.lag);
-    if (outcome.maxOccurredAt) {
-      this.watermarkMs = Math.max(this.watermarkMs, outcome.maxOccurredAt.getTime());
-    }
     this.lastError = null;
   }
 
@@ -197,7 +189,7 @@ export class WorkOrderEventsConsumer {
   ): Promise<BatchOutcome | null> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.ingest.ingest(raw, { ...context, now: this.clock() });
+        return await this.ingest.ingest(raw, { ...context, receivedAt: this.clock() });
       } catch (error) {
         if (!isTransientDatabaseError(error)) return this.isolateFailure(raw, context, error);
         this.lastError = `database unavailable: ${(error as Error).message}`;
@@ -226,19 +218,18 @@ export class WorkOrderEventsConsumer {
       duplicates: 0,
       ordersUpdated: 0,
       deadlineErrors: {},
-      escalations: { created: 0, advanced: 0, resolved: 0 },
+      escalations: { ...NO_CHANGES },
       rejected: [],
-      maxOccurredAt: null,
     };
     let failures = 0;
     let lastFailure: unknown = error;
     for (const [index, message] of raw.entries()) {
       let outcome: BatchOutcome;
       try {
-        // Only the chunk's last message may switch the partition to the wall clock: the ones
-        // before it must be applied first, or the sweep could judge their stages too early.
+        // Only the chunk's last message reaches the partition's end: the ones before it are not
+        // evidence that nothing older is on its way.
         const caughtUp = context.caughtUp && index === raw.length - 1;
-        outcome = await this.ingest.ingest([message], { caughtUp, now: this.clock() });
+        outcome = await this.ingest.ingest([message], { caughtUp, receivedAt: this.clock() });
       } catch (single) {
         if (isTransientDatabaseError(single)) throw single;
         failures += 1;
@@ -249,8 +240,7 @@ export class WorkOrderEventsConsumer {
           duplicates: 0,
           ordersUpdated: 0,
           deadlineErrors: {},
-          escalations: { created: 0, advanced: 0, resolved: 0 },
-          maxOccurredAt: null,
+          escalations: { ...NO_CHANGES },
           rejected: [{ message, code: 'processing_failed', reason: (single as Error).message }],
         };
       }
@@ -262,14 +252,9 @@ export class WorkOrderEventsConsumer {
       total.escalations.created += outcome.escalations.created;
       total.escalations.advanced += outcome.escalations.advanced;
       total.escalations.resolved += outcome.escalations.resolved;
+      total.escalations.withdrawn += outcome.escalations.withdrawn;
       for (const [code, n] of Object.entries(outcome.deadlineErrors)) {
         total.deadlineErrors[code] = (total.deadlineErrors[code] ?? 0) + n;
-      }
-      if (
-        outcome.maxOccurredAt &&
-        (!total.maxOccurredAt || outcome.maxOccurredAt > total.maxOccurredAt)
-      ) {
-        total.maxOccurredAt = outcome.maxOccurredAt;
       }
     }
     // Every message failing on its own is not a poison message but a broken dependency (a

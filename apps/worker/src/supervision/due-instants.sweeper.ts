@@ -5,11 +5,12 @@
  * No timer per order: one indexed query finds what is due.
  */
 import {
-  applySupervisionChanges,
+  applyEscalationChanges,
   claimDueOrders,
   loadEscalations,
   loadEvents,
   loadPinnedProfiles,
+  NO_CHANGES,
   setNextDueAt,
   withTransaction,
   type AppliedChanges,
@@ -37,15 +38,21 @@ export class DueInstantsSweeper {
 
   async sweep(now: Date): Promise<SweepOutcome> {
     return withTransaction(this.dataSource, async (runner) => {
-      const claimed = await claimDueOrders(runner, this.eventsTopic, now, this.batchSize);
+      const claimed = await claimDueOrders(
+        runner,
+        this.eventsTopic,
+        now,
+        this.batchSize,
+        this.supervision.watermark,
+      );
       if (claimed.length === 0) {
-        return { claimed: 0, created: 0, advanced: 0, resolved: 0, firedAt: [] };
+        return { claimed: 0, ...NO_CHANGES, firedAt: [] };
       }
       const ids = claimed.map((c) => c.workOrderId);
       const [eventsByOrder, pinnedByOrder, existing] = [
         await loadEvents(runner, ids),
         await loadPinnedProfiles(runner, ids),
-        await loadEscalations(runner, ids),
+        await loadEscalations(runner, ids, { lock: true }),
       ];
       const orders = claimed.map(({ workOrderId, watermarkAt }) => {
         const events = eventsByOrder.get(workOrderId) ?? [];
@@ -62,17 +69,17 @@ export class DueInstantsSweeper {
         this.rules.calendar,
         this.supervision.policy,
       );
-      const applied = await applySupervisionChanges(
-        runner,
-        changes,
-        this.supervision.recipients,
-        this.supervision.escalationsTopic,
-      );
+      const applied = await applyEscalationChanges(runner, existing, changes, {
+        recipients: this.supervision.recipients,
+        topic: this.supervision.escalationsTopic,
+        timeZone: this.rules.calendar.timeZone,
+      });
       await setNextDueAt(
         runner,
         ids.map((workOrderId) => ({ workOrderId, nextDueAt: nextDueAt.get(workOrderId) ?? null })),
       );
-      return { claimed: claimed.length, ...applied, firedAt: changes.create.map((e) => e.firedAt) };
+      const firedAt = changes.filter((c) => c.change === 'created').map((c) => c.at);
+      return { claimed: claimed.length, ...applied, firedAt };
     });
   }
 }

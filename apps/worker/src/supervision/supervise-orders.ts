@@ -1,17 +1,19 @@
 /**
  * The supervision step shared by ingestion and the sweeper: decide (pure core) for each order
- * against its partition's event-time watermark, and collect the changes and next due instants.
+ * against its partition's event-time watermark, and collect the ordered changes and the next due
+ * instants.
  */
 import {
   decideSupervision,
+  escalationChanges,
   type DeadlineResult,
+  type EscalationChange,
   type EscalationRecord,
   type SupervisionPolicy,
   type WorkingCalendar,
   type WorkOrderEvent,
   type WorkOrderState,
 } from '@hotline/core';
-import type { SupervisionChanges } from '@hotline/persistence';
 
 export interface OrderToSupervise {
   workOrderId: string;
@@ -22,7 +24,7 @@ export interface OrderToSupervise {
 }
 
 export interface SupervisionOutcome {
-  changes: SupervisionChanges;
+  changes: EscalationChange[];
   nextDueAt: Map<string, Date | null>;
 }
 
@@ -32,11 +34,12 @@ export function superviseOrders(
   calendar: WorkingCalendar,
   policy: SupervisionPolicy,
 ): SupervisionOutcome {
-  const changes: SupervisionChanges = { create: [], advance: [], resolve: [] };
+  const changes: EscalationChange[] = [];
   const nextDueAt = new Map<string, Date | null>();
   for (const order of orders) {
+    const before = existing.get(order.workOrderId) ?? [];
     // Orders not yet dispatched have nothing to supervise until their dispatch arrives.
-    if (order.state.segment === 0) {
+    if (order.state.segment === 0 && before.length === 0) {
       nextDueAt.set(order.workOrderId, null);
       continue;
     }
@@ -45,14 +48,12 @@ export function superviseOrders(
       events: order.events,
       state: order.state,
       deadlines: order.deadlines,
-      existing: existing.get(order.workOrderId) ?? [],
+      existing: before,
       watermark: order.watermark,
       calendar,
       policy,
     });
-    changes.create.push(...decision.create);
-    changes.advance.push(...decision.advance);
-    changes.resolve.push(...decision.resolve);
+    changes.push(...escalationChanges(before, decision));
     nextDueAt.set(order.workOrderId, decision.nextDueAt);
   }
   return { changes, nextDueAt };

@@ -66,6 +66,7 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
           metrics.escalations.inc({ change: 'created' }, outcome.created);
           metrics.escalations.inc({ change: 'advanced' }, outcome.advanced);
           metrics.escalations.inc({ change: 'resolved' }, outcome.resolved);
+          metrics.escalations.inc({ change: 'withdrawn' }, outcome.withdrawn);
           return outcome.claimed === sweepBatch;
         },
         sweepIdleMs,

@@ -2,6 +2,8 @@ import { WorkOrderSpine1732500000000 } from './1732500000000-work-order-spine';
 import { Supervision1732600000000 } from './1732600000000-supervision';
 import { Statistics1732700000000 } from './1732700000000-statistics';
 import { ReadIndexes1732800000000 } from './1732800000000-read-indexes';
+import { WatermarkEvidence1732900000000 } from './1732900000000-watermark-evidence';
+import { EscalationWithdrawal1733000000000 } from './1733000000000-escalation-withdrawal';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -9,4 +11,6 @@ export const MIGRATIONS = [
   Supervision1732600000000,
   Statistics1732700000000,
   ReadIndexes1732800000000,
+  WatermarkEvidence1732900000000,
+  EscalationWithdrawal1733000000000,
 ];

@@ -3,8 +3,14 @@
  * under; a later change that lands in the month is recorded as a restatement by applyFactDeltas
  * instead of silently changing them.
  */
-import { parseStatisticsFormula, type StatisticsFormula } from '@hotline/core';
+import {
+  DEFAULT_WATERMARK_POLICY,
+  parseStatisticsFormula,
+  type StatisticsFormula,
+  type WatermarkPolicy,
+} from '@hotline/core';
 import type { DataSource } from 'typeorm';
+import { slowestWatermark } from '../supervision/watermark-store';
 import { withTransaction } from '../transaction';
 import { STATISTICS_MONTHS_LOCK } from './fact-deltas';
 import {
@@ -94,6 +100,8 @@ export async function closeMonth(
     now: Date;
     formula: StatisticsFormula;
     timeZone: string;
+    /** How the partitions' watermarks are judged (the worker's WATERMARK_* settings). */
+    watermark?: WatermarkPolicy;
   },
 ): Promise<CloseMonthResult> {
   const { fromOn, toOn } = monthDays(input.month);
@@ -113,13 +121,16 @@ export async function closeMonth(
     // Escalations are created when supervision's event-time watermark passes their instant: the
     // month's figures are final only once every partition's watermark has passed the month's end
     // and the sweep has nothing left that was due in it.
+    const slowest = await slowestWatermark(
+      runner,
+      input.now,
+      input.watermark ?? DEFAULT_WATERMARK_POLICY,
+    );
     const [behind] = (await runner.query(
-      `SELECT (SELECT min(CASE WHEN caught_up THEN GREATEST(watermark_at, $2) ELSE watermark_at END)
-                 FROM consumer_watermarks) < $1 AS watermark_behind,
-              EXISTS (SELECT 1 FROM work_orders WHERE next_due_at IS NOT NULL AND next_due_at < $1) AS sweep_behind`,
-      [endsAt, input.now],
-    )) as { watermark_behind: boolean | null; sweep_behind: boolean }[];
-    if (behind?.watermark_behind === true || behind?.sweep_behind === true) {
+      `SELECT EXISTS (SELECT 1 FROM work_orders WHERE next_due_at IS NOT NULL AND next_due_at < $1) AS sweep_behind`,
+      [endsAt],
+    )) as { sweep_behind: boolean }[];
+    if ((slowest !== null && slowest < endsAt) || behind?.sweep_behind === true) {
       return { ok: false, reason: 'supervision_behind', endsAt };
     }
     const [counts, escalations, overdueOpen] = [

@@ -83,7 +83,8 @@ export interface EscalationCount {
 /**
  * Escalations whose `fired_at` falls in `[fromOn 00:00, toOn + 1 day 00:00)` in `timeZone`: each
  * escalation row is one (order, kind, segment, round), so a level raised later is not counted
- * again. Credited to the unit the escalation names.
+ * again. Credited to the unit the escalation names. Withdrawn ones are not counted: the event
+ * log proved them false.
  */
 export async function escalationCounts(
   q: Queryable,
@@ -99,6 +100,7 @@ export async function escalationCounts(
       WHERE e.fired_at >= ($1::date)::timestamp AT TIME ZONE $3
         AND e.fired_at < ($2::date + 1)::timestamp AT TIME ZONE $3
         AND ($4::text IS NULL OR e.unit_id = $4)
+        AND e.status <> 'withdrawn'
       GROUP BY e.unit_id, w.category, e.kind`,
     [fromOn, toOn, timeZone, unitId ?? null],
   )) as { unit_id: string; category: string | null; kind: string; count: string }[];

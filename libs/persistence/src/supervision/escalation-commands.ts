@@ -4,11 +4,11 @@
  * once are serialized and the second sees the first's outcome; the change's outbox message and its
  * audit row commit with it or not at all.
  */
-import { formatInstant, type EscalationStatus } from '@hotline/core';
+import { escalationMessage, type EscalationStatus } from '@hotline/core';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { appendAuditLog } from '../audit/audit-log';
 import { withTransaction } from '../transaction';
-import { enqueueOutbox, type EscalationMessage } from './escalation-message';
+import { enqueueOutbox } from './escalation-message';
 import { findEscalation, type EscalationView } from './escalation-reads';
 
 export interface EscalationCommand {
@@ -30,7 +30,7 @@ export type EscalationCommandResult =
   | { ok: false; reason: 'not_found' | 'out_of_scope' }
   | {
       ok: false;
-      reason: 'already_acknowledged' | 'already_resolved';
+      reason: 'already_acknowledged' | 'already_resolved' | 'withdrawn';
       /** When and by whom it happened, for the caller's message. */
       at: Date | null;
       by: string | null;
@@ -44,38 +44,17 @@ interface LockedRow {
   acknowledged_by: string | null;
   resolved_at: Date | null;
   resolved_by: string | null;
+  withdrawn_at: string | null;
 }
 
 async function lock(runner: QueryRunner, escalationId: string): Promise<LockedRow | undefined> {
   const rows = (await runner.query(
-    `SELECT escalation_id, unit_id, status, acknowledged_at, acknowledged_by, resolved_at, resolved_by
+    `SELECT escalation_id, unit_id, status, acknowledged_at, acknowledged_by, resolved_at, resolved_by,
+            withdrawal->>'at' AS withdrawn_at
        FROM escalations WHERE escalation_id = $1 FOR UPDATE`,
     [escalationId],
   )) as LockedRow[];
   return rows[0];
-}
-
-function messageOf(
-  view: EscalationView,
-  change: 'acknowledged' | 'resolved',
-  command: EscalationCommand,
-): EscalationMessage {
-  const iso = (d: Date) => formatInstant(d, command.timeZone);
-  return {
-    escalationId: view.escalationId,
-    workOrderId: view.workOrderId,
-    unitId: view.unitId,
-    kind: view.kind,
-    level: view.level,
-    status: view.status,
-    reason: view.reason,
-    dueAt: view.dueAt ? iso(view.dueAt) : null,
-    firedAt: iso(view.firedAt),
-    recipients: view.recipients,
-    change,
-    changedAt: iso(command.at),
-    ...(command.note === null ? {} : { note: command.note }),
-  };
 }
 
 async function runCommand(
@@ -93,11 +72,21 @@ async function runCommand(
     if (row.status === 'resolved') {
       return { ok: false, reason: 'already_resolved', at: row.resolved_at, by: row.resolved_by };
     }
+    // The log proved it false: there is nothing left to acknowledge or resolve.
+    if (row.status === 'withdrawn') {
+      const at = row.withdrawn_at === null ? null : new Date(row.withdrawn_at);
+      return { ok: false, reason: 'withdrawn', at, by: null };
+    }
     const refused = await apply(runner, row);
     if (refused) return refused;
     const view = await findEscalation(runner, command.escalationId);
     if (!view) throw new Error(`escalation ${command.escalationId} vanished inside its lock`);
-    await enqueueOutbox(runner, command.topic, [messageOf(view, change, command)]);
+    const message = escalationMessage(
+      view,
+      { change, at: command.at, note: command.note },
+      command.timeZone,
+    );
+    await enqueueOutbox(runner, command.topic, [message]);
     await appendAuditLog(runner, {
       subject: command.actor.subject,
       role: command.actor.role,
@@ -126,7 +115,7 @@ export function acknowledgeEscalation(
     await runner.query(
       `UPDATE escalations
           SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3,
-              acknowledge_note = $4, updated_at = now()
+              acknowledge_note = $4, version = version + 1, updated_at = now()
         WHERE escalation_id = $1`,
       [row.escalation_id, command.at, command.actor.subject, command.note],
     );
@@ -143,7 +132,7 @@ export function resolveEscalation(
     await runner.query(
       `UPDATE escalations
           SET status = 'resolved', resolved_at = $2, resolved_by = $3, resolution = 'manual',
-              resolution_note = $4, updated_at = now()
+              resolution_note = $4, version = version + 1, updated_at = now()
         WHERE escalation_id = $1`,
       [row.escalation_id, command.at, command.actor.subject, command.note],
     );

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { EscalationMessage } from '@hotline/core';
 import type { QueryRunner } from 'typeorm';
 
 /**
@@ -11,25 +12,10 @@ export function escalationIdOf(escalationKey: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The message on `hotline.supervision.escalations` (contract.md §2); one per change. */
-export interface EscalationMessage {
-  escalationId: string;
-  workOrderId: string;
-  unitId: string;
-  kind: string;
-  level: number;
-  status: 'open' | 'acknowledged' | 'resolved';
-  reason: string;
-  dueAt: string | null;
-  firedAt: string;
-  recipients: string[];
-  /** What this message reports: created, advanced, acknowledged, resolved. */
-  change: 'created' | 'advanced' | 'acknowledged' | 'resolved';
-  changedAt: string;
-  note?: string;
-}
-
-/** Queues messages in the caller's transaction; the relay publishes them after the commit. */
+/**
+ * Queues messages (built by the core's escalationMessage) in the caller's transaction; the relay
+ * publishes them after the commit, in this order.
+ */
 export async function enqueueOutbox(
   runner: QueryRunner,
   topic: string,
@@ -38,7 +24,8 @@ export async function enqueueOutbox(
   if (messages.length === 0) return;
   await runner.query(
     `INSERT INTO outbox (topic, message_key, payload)
-     SELECT $1, m->>'workOrderId', m FROM jsonb_array_elements($2::jsonb) AS m`,
+     SELECT $1, m->>'workOrderId', m FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(m, n)
+      ORDER BY n`,
     [topic, JSON.stringify(messages)],
   );
 }

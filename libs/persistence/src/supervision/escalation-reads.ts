@@ -1,18 +1,28 @@
 /** The read side of escalations for the API: one, a page of a filtered list, and an order's. */
-import type { EscalationStatus } from '@hotline/core';
+import type { EscalationKind, EscalationStatus, WithdrawalReason } from '@hotline/core';
 import type { SqlRunner } from '../audit/audit-log';
 
 export interface EscalationLevelView {
+  /** 1, then +1 each time the escalation was fired again after a withdrawal. */
+  generation: number;
   level: number;
   reachedAt: Date;
   why: string;
+}
+
+export interface EscalationWithdrawalView {
+  reason: WithdrawalReason;
+  at: Date;
+  evidenceEventId: string | null;
+  evidenceOccurredAt: Date | null;
+  evidenceReceivedAt: Date | null;
 }
 
 export interface EscalationView {
   escalationId: string;
   workOrderId: string;
   unitId: string;
-  kind: string;
+  kind: EscalationKind;
   segment: number;
   round: number;
   level: number;
@@ -29,7 +39,11 @@ export interface EscalationView {
   resolvedBy: string | null;
   resolution: 'auto' | 'manual' | null;
   resolutionNote: string | null;
-  /** Every level reached, lowest first. */
+  /** Set while the status is `withdrawn`: why, and the event that proved the premise false. */
+  withdrawal: EscalationWithdrawalView | null;
+  /** Grows with every change published for the escalation. */
+  version: number;
+  /** Every level reached, oldest firing first, lowest level first. */
   levels: EscalationLevelView[];
 }
 
@@ -76,7 +90,7 @@ interface EscalationRow {
   escalation_id: string;
   work_order_id: string;
   unit_id: string;
-  kind: string;
+  kind: EscalationKind;
   segment: number;
   round: number;
   level: number;
@@ -93,18 +107,39 @@ interface EscalationRow {
   resolved_by: string | null;
   resolution: 'auto' | 'manual' | null;
   resolution_note: string | null;
-  levels: { level: number; reached_at: string; why: string }[];
+  withdrawal: {
+    reason: WithdrawalReason;
+    at: string;
+    evidenceEventId: string | null;
+    evidenceOccurredAt: string | null;
+    evidenceReceivedAt: string | null;
+  } | null;
+  version: number;
+  levels: { generation: number; level: number; reached_at: string; why: string }[];
 }
 
 const SELECT_ESCALATION = `
   SELECT e.escalation_id, e.work_order_id, e.unit_id, e.kind, e.segment, e.round, e.level, e.status,
          e.reason, e.due_at, e.fired_at, e.level_changed_at, e.recipients,
          e.acknowledged_at, e.acknowledged_by, e.acknowledge_note,
-         e.resolved_at, e.resolved_by, e.resolution, e.resolution_note,
-         COALESCE((SELECT json_agg(json_build_object('level', l.level, 'reached_at', l.reached_at, 'why', l.why)
-                                  ORDER BY l.level)
+         e.resolved_at, e.resolved_by, e.resolution, e.resolution_note, e.withdrawal, e.version,
+         COALESCE((SELECT json_agg(json_build_object('generation', l.generation, 'level', l.level,
+                                                     'reached_at', l.reached_at, 'why', l.why)
+                                  ORDER BY l.generation, l.level)
                      FROM escalation_levels l WHERE l.escalation_id = e.escalation_id), '[]') AS levels
     FROM escalations e`;
+
+function withdrawalOf(stored: EscalationRow['withdrawal']): EscalationWithdrawalView | null {
+  if (stored === null) return null;
+  const at = (iso: string | null) => (iso === null ? null : new Date(iso));
+  return {
+    reason: stored.reason,
+    at: new Date(stored.at),
+    evidenceEventId: stored.evidenceEventId,
+    evidenceOccurredAt: at(stored.evidenceOccurredAt),
+    evidenceReceivedAt: at(stored.evidenceReceivedAt),
+  };
+}
 
 function toView(row: EscalationRow): EscalationView {
   return {
@@ -128,7 +163,10 @@ function toView(row: EscalationRow): EscalationView {
     resolvedBy: row.resolved_by,
     resolution: row.resolution,
     resolutionNote: row.resolution_note,
+    withdrawal: withdrawalOf(row.withdrawal),
+    version: Number(row.version),
     levels: row.levels.map((l) => ({
+      generation: Number(l.generation),
       level: Number(l.level),
       reachedAt: new Date(l.reached_at),
       why: l.why,

@@ -1,12 +1,21 @@
 /**
- * Escalation rows for the sweeper and the ingestion path: set-based, idempotent by the natural key
- * (order, kind, segment, round) and by (escalation, level). Every change that takes effect queues
- * its message in the outbox in the same transaction; a change that was already made (a replay, a
- * second replica) changes nothing and queues nothing.
+ * Escalation rows for the sweeper and the ingestion path. The callers hold the order's lock and
+ * read its escalations `FOR UPDATE` (loadEscalations), decide in the core, and write here the
+ * ordered changes (escalationChanges): the rows as they end, a level row per level reached, and
+ * one outbox message per change, built by the core's escalationMessage. Writes are idempotent by
+ * the natural key and guarded by `version`, so a change already made (a replay, a second replica)
+ * changes nothing and queues nothing.
  */
-import type { EscalationLevel, EscalationRecord } from '@hotline/core';
+import {
+  escalationMessage,
+  type EscalationChange,
+  type EscalationLevel,
+  type EscalationMessage,
+  type EscalationRecord,
+  type EscalationWithdrawal,
+} from '@hotline/core';
 import type { QueryRunner } from 'typeorm';
-import { enqueueOutbox, escalationIdOf, type EscalationMessage } from './escalation-message';
+import { enqueueOutbox, escalationIdOf } from './escalation-message';
 
 interface EscalationRow {
   escalation_id: string;
@@ -22,16 +31,29 @@ interface EscalationRow {
   due_at: Date | null;
   fired_at: Date;
   level_changed_at: Date;
-  recipients: string[];
   acknowledged_at: Date | null;
   resolved_at: Date | null;
   resolution: EscalationRecord['resolution'];
+  withdrawal: StoredWithdrawal | null;
+  version: number;
+  generation: number;
+}
+
+/** `escalations.withdrawal`: the core's withdrawal with instants as ISO strings. */
+interface StoredWithdrawal {
+  reason: EscalationWithdrawal['reason'];
+  at: string;
+  evidenceEventId: string | null;
+  evidenceOccurredAt: string | null;
+  evidenceReceivedAt: string | null;
 }
 
 const COLUMNS = `escalation_id, escalation_key, work_order_id, unit_id, kind, segment, round, level, status,
-  reason, due_at, fired_at, level_changed_at, recipients, acknowledged_at, resolved_at, resolution`;
+  reason, due_at, fired_at, level_changed_at, acknowledged_at, resolved_at, resolution, withdrawal,
+  version, generation`;
 
 function toRecord(row: EscalationRow): EscalationRecord {
+  const w = row.withdrawal;
   return {
     escalationKey: row.escalation_key,
     workOrderId: row.work_order_id,
@@ -48,224 +70,263 @@ function toRecord(row: EscalationRow): EscalationRecord {
     acknowledgedAt: row.acknowledged_at,
     resolvedAt: row.resolved_at,
     resolution: row.resolution,
+    withdrawal:
+      w === null
+        ? null
+        : {
+            reason: w.reason,
+            at: new Date(w.at),
+            evidenceEventId: w.evidenceEventId,
+            evidenceOccurredAt:
+              w.evidenceOccurredAt === null ? null : new Date(w.evidenceOccurredAt),
+          },
+    version: Number(row.version),
+    generation: Number(row.generation),
   };
 }
 
-/** The escalations of the given orders, grouped by order. */
+/**
+ * The escalations of the given orders, grouped by order; with `lock`, the rows are locked until
+ * the transaction ends (in id order), so a supervisor's acknowledgement waits for the decision
+ * that read them, or the decision reads it.
+ */
 export async function loadEscalations(
   runner: QueryRunner,
   workOrderIds: readonly string[],
+  options: { lock: boolean } = { lock: false },
 ): Promise<Map<string, EscalationRecord[]>> {
   const byOrder = new Map<string, EscalationRecord[]>();
   if (workOrderIds.length === 0) return byOrder;
   const rows = (await runner.query(
-    `SELECT ${COLUMNS} FROM escalations WHERE work_order_id = ANY($1::text[])`,
+    `SELECT ${COLUMNS} FROM escalations WHERE work_order_id = ANY($1::text[])
+      ORDER BY escalation_id ${options.lock ? 'FOR UPDATE' : ''}`,
     [workOrderIds],
   )) as EscalationRow[];
   for (const row of rows) {
     const record = toRecord(row);
-    byOrder.set(record.workOrderId, [...(byOrder.get(record.workOrderId) ?? []), record]);
+    const list = byOrder.get(record.workOrderId);
+    if (list) list.push(record);
+    else byOrder.set(record.workOrderId, [record]);
   }
   return byOrder;
-}
-
-export interface SupervisionChanges {
-  create: EscalationRecord[];
-  advance: { escalationKey: string; toLevel: EscalationLevel; at: Date; why: string }[];
-  resolve: { escalationKey: string; at: Date; why: string }[];
 }
 
 export interface AppliedChanges {
   created: number;
   advanced: number;
   resolved: number;
+  withdrawn: number;
 }
 
-const iso = (d: Date | string | null): string | null =>
-  d === null ? null : new Date(d).toISOString();
+export const NO_CHANGES: Readonly<AppliedChanges> = Object.freeze({
+  created: 0,
+  advanced: 0,
+  resolved: 0,
+  withdrawn: 0,
+});
 
-function message(
-  row: EscalationRow,
-  change: EscalationMessage['change'],
-  at: Date,
-  note?: string,
-): EscalationMessage {
+/** Who is told at each level, where the messages go, and the zone of their instants. */
+export interface EscalationOutput {
+  recipients: (unitId: string, level: EscalationLevel) => string[];
+  topic: string;
+  timeZone: string;
+}
+
+/** The last change of each escalation: the row it leaves. */
+function finalRows(changes: readonly EscalationChange[]): Map<string, EscalationChange> {
+  const last = new Map<string, EscalationChange>();
+  for (const change of changes) last.set(change.record.escalationKey, change);
+  return last;
+}
+
+function rowOf(change: EscalationChange, output: EscalationOutput, receivedAt: ReceivedAt) {
+  const r = change.record;
+  const w = r.withdrawal;
   return {
-    escalationId: row.escalation_id,
-    workOrderId: row.work_order_id,
-    unitId: row.unit_id,
-    kind: row.kind,
-    level: Number(row.level),
-    status: row.status,
-    reason: row.reason,
-    dueAt: iso(row.due_at),
-    firedAt: iso(row.fired_at)!,
-    recipients: row.recipients,
-    change,
-    changedAt: at.toISOString(),
-    ...(note === undefined ? {} : { note }),
+    escalation_id: escalationIdOf(r.escalationKey),
+    escalation_key: r.escalationKey,
+    work_order_id: r.workOrderId,
+    unit_id: r.unitId,
+    kind: r.kind,
+    segment: r.segment,
+    round: r.round,
+    level: r.level,
+    status: r.status,
+    reason: r.reason,
+    due_at: r.dueAt,
+    fired_at: r.firedAt,
+    level_changed_at: r.levelChangedAt,
+    recipients: output.recipients(r.unitId, r.level),
+    acknowledged_at: r.acknowledgedAt,
+    resolved_at: r.resolvedAt,
+    resolution: r.resolution,
+    resolution_note: change.change === 'resolved' ? change.why : null,
+    withdrawal:
+      w === null
+        ? null
+        : {
+            reason: w.reason,
+            at: w.at.toISOString(),
+            evidenceEventId: w.evidenceEventId,
+            evidenceOccurredAt: w.evidenceOccurredAt?.toISOString() ?? null,
+            evidenceReceivedAt: receivedAt(w.evidenceEventId)?.toISOString() ?? null,
+          },
+    version: r.version,
+    generation: r.generation,
   };
 }
 
-/**
- * Applies a supervision decision. `recipients(unitId, level)` names who is told at each level.
- * Creation, advance and resolution each take effect at most once.
- */
-export async function applySupervisionChanges(
+type ReceivedAt = (eventId: string | null) => Date | null;
+
+/** When each evidence event reached the event log (the contract's `evidenceReceivedAt`). */
+async function evidenceReceivedAt(
   runner: QueryRunner,
-  changes: SupervisionChanges,
-  recipients: (unitId: string, level: EscalationLevel) => string[],
-  topic: string,
+  changes: readonly EscalationChange[],
+): Promise<ReceivedAt> {
+  const ids = [
+    ...new Set(
+      changes.flatMap((c) =>
+        c.record.withdrawal?.evidenceEventId ? [c.record.withdrawal.evidenceEventId] : [],
+      ),
+    ),
+  ];
+  if (ids.length === 0) return () => null;
+  const rows = (await runner.query(
+    `SELECT event_id, ingested_at FROM work_order_events WHERE event_id = ANY($1::text[])`,
+    [ids],
+  )) as { event_id: string; ingested_at: Date }[];
+  const byId = new Map(rows.map((r) => [r.event_id, r.ingested_at]));
+  return (eventId) => (eventId === null ? null : (byId.get(eventId) ?? null));
+}
+
+const ROW_TYPE = `escalation_id uuid, escalation_key text, work_order_id text, unit_id text, kind text,
+  segment integer, round integer, level smallint, status text, reason text, due_at timestamptz,
+  fired_at timestamptz, level_changed_at timestamptz, recipients jsonb, acknowledged_at timestamptz,
+  resolved_at timestamptz, resolution text, resolution_note text, withdrawal jsonb, version integer,
+  generation integer, before_version integer`;
+
+/**
+ * Writes the ordered changes of one decision round (escalationChanges over `existing`, which the
+ * caller loaded with `lock`). Returns how many changes of each kind took effect.
+ */
+export async function applyEscalationChanges(
+  runner: QueryRunner,
+  existing: ReadonlyMap<string, EscalationRecord[]>,
+  changes: readonly EscalationChange[],
+  output: EscalationOutput,
 ): Promise<AppliedChanges> {
-  const messages: EscalationMessage[] = [];
-  let created: EscalationRow[] = [];
-  if (changes.create.length > 0) {
-    const rows = changes.create.map((e) => ({
-      escalation_id: escalationIdOf(e.escalationKey),
-      escalation_key: e.escalationKey,
-      work_order_id: e.workOrderId,
-      unit_id: e.unitId,
-      kind: e.kind,
-      segment: e.segment,
-      round: e.round,
-      level: e.level,
-      status: e.status,
-      reason: e.reason,
-      due_at: e.dueAt,
-      fired_at: e.firedAt,
-      level_changed_at: e.levelChangedAt,
-      recipients: recipients(e.unitId, e.level),
-    }));
-    created = (await runner.query(
-      `INSERT INTO escalations (escalation_id, escalation_key, work_order_id, unit_id, kind, segment, round,
-                                level, status, reason, due_at, fired_at, level_changed_at, recipients)
-       SELECT r.escalation_id, r.escalation_key, r.work_order_id, r.unit_id, r.kind, r.segment, r.round,
-              r.level, r.status, r.reason, r.due_at, r.fired_at, r.level_changed_at, r.recipients
-         FROM jsonb_to_recordset($1::jsonb) AS r(
-           escalation_id uuid, escalation_key text, work_order_id text, unit_id text, kind text,
-           segment integer, round integer, level smallint, status text, reason text,
-           due_at timestamptz, fired_at timestamptz, level_changed_at timestamptz, recipients jsonb)
-       ON CONFLICT DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [JSON.stringify(rows)],
-    )) as EscalationRow[];
-    if (created.length > 0) {
-      await runner.query(
-        `INSERT INTO escalation_levels (escalation_id, level, reached_at, why)
-         SELECT (r->>'escalation_id')::uuid, (r->>'level')::smallint, (r->>'fired_at')::timestamptz, 'fired'
-           FROM jsonb_array_elements($1::jsonb) AS r
-         ON CONFLICT DO NOTHING`,
-        [JSON.stringify(created)],
-      );
-    }
-    for (const row of created) messages.push(message(row, 'created', row.fired_at));
+  if (changes.length === 0) return { ...NO_CHANGES };
+  const before = new Map<string, number>();
+  for (const records of existing.values()) {
+    for (const record of records) before.set(record.escalationKey, record.version);
   }
+  const receivedAt = await evidenceReceivedAt(runner, changes);
+  const rows = [...finalRows(changes).values()].map((change) => ({
+    ...rowOf(change, output, receivedAt),
+    before_version: before.get(change.record.escalationKey) ?? null,
+  }));
+  const fresh = rows.filter((r) => r.before_version === null);
+  const kept = rows.filter((r) => r.before_version !== null);
+  const inserted = (await runner.query(
+    `INSERT INTO escalations (escalation_id, escalation_key, work_order_id, unit_id, kind, segment, round,
+                              level, status, reason, due_at, fired_at, level_changed_at, recipients,
+                              acknowledged_at, resolved_at, resolution, resolution_note, withdrawal,
+                              version, generation)
+     SELECT r.escalation_id, r.escalation_key, r.work_order_id, r.unit_id, r.kind, r.segment, r.round,
+            r.level, r.status, r.reason, r.due_at, r.fired_at, r.level_changed_at, r.recipients,
+            r.acknowledged_at, r.resolved_at, r.resolution, r.resolution_note, r.withdrawal,
+            r.version, r.generation
+       FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_TYPE})
+      WHERE r.before_version IS NULL
+     ON CONFLICT DO NOTHING
+     RETURNING escalation_key`,
+    [JSON.stringify(fresh)],
+  )) as { escalation_key: string }[];
+  // A person's acknowledgement or resolution stays with the row until it is fired again.
+  const updated: unknown = await runner.query(
+    `UPDATE escalations e SET
+            unit_id = r.unit_id, level = r.level, status = r.status, reason = r.reason,
+            due_at = r.due_at, fired_at = r.fired_at, level_changed_at = r.level_changed_at,
+            recipients = r.recipients, acknowledged_at = r.acknowledged_at,
+            acknowledged_by = CASE WHEN r.acknowledged_at IS NULL THEN NULL ELSE e.acknowledged_by END,
+            acknowledge_note = CASE WHEN r.acknowledged_at IS NULL THEN NULL ELSE e.acknowledge_note END,
+            resolved_at = r.resolved_at, resolution = r.resolution,
+            resolved_by = CASE WHEN r.resolved_at IS NULL THEN NULL ELSE e.resolved_by END,
+            resolution_note = CASE WHEN r.resolved_at IS NULL THEN NULL
+                                   ELSE COALESCE(r.resolution_note, e.resolution_note) END,
+            withdrawal = r.withdrawal, version = r.version, generation = r.generation,
+            updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_TYPE})
+      WHERE e.escalation_key = r.escalation_key AND e.version = r.before_version
+      RETURNING e.escalation_key`,
+    [JSON.stringify(kept)],
+  );
+  const written = new Set<string>(
+    [...inserted, ...updatedRows(updated)].map((row) => row.escalation_key),
+  );
+  const effective = changes.filter((c) => written.has(c.record.escalationKey));
 
-  let advanced: EscalationRow[] = [];
-  if (changes.advance.length > 0) {
-    // One row per escalation: the highest level decided, at its instant.
-    const top = new Map<string, SupervisionChanges['advance'][number]>();
-    for (const a of changes.advance) {
-      const seen = top.get(a.escalationKey);
-      if (!seen || a.toLevel > seen.toLevel) top.set(a.escalationKey, a);
-    }
-    const rows = [...top.values()].map((a) => ({
-      escalation_key: a.escalationKey,
-      to_level: a.toLevel,
-      at: a.at,
-      why: a.why,
-    }));
-    const updated = (await runner.query(
-      `UPDATE escalations e SET level = r.to_level, level_changed_at = r.at, updated_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS r(escalation_key text, to_level smallint, at timestamptz, why text)
-        WHERE e.escalation_key = r.escalation_key AND e.level < r.to_level AND e.status <> 'resolved'
-        RETURNING ${COLUMNS.split(',')
-          .map((c) => `e.${c.trim()}`)
-          .join(', ')}`,
-      [JSON.stringify(rows)],
-    )) as [EscalationRow[], number] | EscalationRow[];
-    advanced = normalizeUpdate(updated);
-    if (advanced.length > 0) {
-      // Record every level passed through (1 → 3 records 2 and 3), each at most once.
-      const steps = changes.advance.filter((a) =>
-        advanced.some((row) => row.escalation_key === a.escalationKey),
-      );
-      await runner.query(
-        `INSERT INTO escalation_levels (escalation_id, level, reached_at, why)
-         SELECT e.escalation_id, r.to_level, r.at, r.why
-           FROM jsonb_to_recordset($1::jsonb) AS r(escalation_key text, to_level smallint, at timestamptz, why text)
-           JOIN escalations e ON e.escalation_key = r.escalation_key
-         ON CONFLICT DO NOTHING`,
-        [
-          JSON.stringify(
-            steps.map((a) => ({
-              escalation_key: a.escalationKey,
-              to_level: a.toLevel,
-              at: a.at,
-              why: a.why,
-            })),
-          ),
-        ],
-      );
-      // Recipients follow the level.
-      for (const row of advanced)
-        row.recipients = recipients(row.unit_id, Number(row.level) as EscalationLevel);
-      await runner.query(
-        `UPDATE escalations e SET recipients = r.recipients
-           FROM jsonb_to_recordset($1::jsonb) AS r(escalation_id uuid, recipients jsonb)
-          WHERE e.escalation_id = r.escalation_id`,
-        [
-          JSON.stringify(
-            advanced.map((row) => ({
-              escalation_id: row.escalation_id,
-              recipients: row.recipients,
-            })),
-          ),
-        ],
-      );
-      for (const row of advanced) messages.push(message(row, 'advanced', row.level_changed_at));
-    }
-  }
-
-  let resolved: EscalationRow[] = [];
-  if (changes.resolve.length > 0) {
-    const rows = changes.resolve.map((r) => ({
-      escalation_key: r.escalationKey,
-      at: r.at,
-      why: r.why,
-    }));
-    resolved = normalizeUpdate(
-      (await runner.query(
-        `UPDATE escalations e SET status = 'resolved', resolved_at = r.at, resolution = 'auto',
-                resolution_note = r.why, updated_at = now()
-           FROM jsonb_to_recordset($1::jsonb) AS r(escalation_key text, at timestamptz, why text)
-          WHERE e.escalation_key = r.escalation_key AND e.status <> 'resolved'
-          RETURNING ${COLUMNS.split(',')
-            .map((c) => `e.${c.trim()}`)
-            .join(', ')}, r.why AS why`,
-        [JSON.stringify(rows)],
-      )) as [EscalationRow[], number] | EscalationRow[],
+  const levels = effective.flatMap((c) =>
+    c.change === 'created' || c.change === 'advanced'
+      ? [
+          {
+            escalation_id: escalationIdOf(c.record.escalationKey),
+            generation: c.record.generation,
+            level: c.record.level,
+            reached_at: c.at,
+            why: c.why ?? 'fired',
+          },
+        ]
+      : [],
+  );
+  if (levels.length > 0) {
+    await runner.query(
+      `INSERT INTO escalation_levels (escalation_id, generation, level, reached_at, why)
+       SELECT r.escalation_id, r.generation, r.level, r.reached_at, r.why
+         FROM jsonb_to_recordset($1::jsonb)
+           AS r(escalation_id uuid, generation integer, level smallint, reached_at timestamptz, why text)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(levels)],
     );
-    for (const row of resolved) {
-      messages.push(
-        message(
-          row,
-          'resolved',
-          row.resolved_at ?? new Date(0),
-          (row as EscalationRow & { why: string }).why,
-        ),
-      );
-    }
   }
 
-  await enqueueOutbox(runner, topic, messages);
-  return { created: created.length, advanced: advanced.length, resolved: resolved.length };
+  const messages: EscalationMessage[] = effective.map((c) => {
+    const row = rowOf(c, output, receivedAt);
+    const w = c.record.withdrawal;
+    return escalationMessage(
+      { ...c.record, escalationId: row.escalation_id, recipients: row.recipients },
+      {
+        change: c.change,
+        at: c.at,
+        note: c.change === 'withdrawn' ? null : c.why,
+        withdrawal:
+          c.change === 'withdrawn' && w !== null
+            ? { ...w, evidenceReceivedAt: receivedAt(w.evidenceEventId) }
+            : null,
+      },
+      output.timeZone,
+    );
+  });
+  await enqueueOutbox(runner, output.topic, messages);
+  const count = (kind: EscalationChange['change']) =>
+    effective.filter((c) => c.change === kind).length;
+  return {
+    created: count('created'),
+    advanced: count('advanced'),
+    resolved: count('resolved'),
+    withdrawn: count('withdrawn'),
+  };
 }
 
 /** The postgres driver returns `[rows, count]` for UPDATE … RETURNING through TypeORM. */
-function normalizeUpdate(result: [EscalationRow[], number] | EscalationRow[]): EscalationRow[] {
-  if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
-    return result[0];
+function updatedRows(result: unknown): { escalation_key: string }[] {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
+    return result[0] as { escalation_key: string }[];
   }
-  return result as EscalationRow[];
+  return result as { escalation_key: string }[];
 }

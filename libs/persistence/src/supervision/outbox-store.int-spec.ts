@@ -2,7 +2,8 @@ import { createFreshDatabase, type FreshDatabase } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
 import { withTransaction } from '../transaction';
-import { enqueueOutbox, type EscalationMessage } from './escalation-message';
+import type { EscalationMessage } from '@hotline/core';
+import { enqueueOutbox } from './escalation-message';
 import { relayOutboxBatch, type OutboxMessage } from './outbox-store';
 
 const message = (n: number): EscalationMessage => ({
@@ -16,6 +17,7 @@ const message = (n: number): EscalationMessage => ({
   dueAt: null,
   firedAt: '2024-03-13T01:00:00.000Z',
   recipients: [],
+  version: 1,
   change: 'created',
   changedAt: '2024-03-13T01:00:00.000Z',
 });

@@ -1,54 +1,132 @@
+import {
+  effectiveWatermark,
+  emptyPartitionClock,
+  type PartitionClock,
+  type WatermarkMode,
+  type WatermarkPolicy,
+} from '@hotline/core';
 import type { QueryRunner } from 'typeorm';
+import type { Queryable } from '../statistics/statistics-reads';
 
 /**
- * Event-time watermarks, one per input partition. While a partition is catching up its watermark
- * is the latest event time applied from it; once caught up, the wall clock takes over (the
- * effective watermark is then max(now, watermark_at)). Escalations are judged against it, so a
- * replay of last year fires exactly what the log implies, however fast it runs.
+ * Event-time watermarks, one row per input partition (`consumer_watermarks`): the clock the pure
+ * policy (libs/core watermark-policy) computes from — the watermark reached, the window of recent
+ * events as `[[occurredMs, receivedMs], …]`, the last chunk's wall clock and whether it ended at
+ * the partition's end. Escalations are judged against the effective watermark, so a replay of
+ * last year fires exactly what the log implies, however fast it runs.
  */
 export interface PartitionWatermark {
+  partition: number;
+  /** Null for a partition that never received a valid event. */
+  at: Date | null;
+  mode: WatermarkMode;
+}
+
+interface ClockRow {
   topic: string;
   partition: number;
-  watermarkAt: Date;
-  caughtUp: boolean;
+  watermark_at: Date | null;
+  recent: [number, number][];
+  last_received_at: Date | null;
+  caught_up: boolean;
+}
+
+const CLOCK_COLUMNS = `topic, partition, watermark_at, recent, last_received_at, caught_up`;
+
+function clockOf(row: ClockRow): PartitionClock {
+  return {
+    watermarkMs: row.watermark_at?.getTime() ?? null,
+    recent: row.recent.map(([occurredMs, receivedMs]) => ({ occurredMs, receivedMs })),
+    lastReceivedMs: row.last_received_at?.getTime() ?? null,
+    caughtUp: row.caught_up,
+  };
 }
 
 /**
- * Moves a partition's watermark forward (never back) and records whether it has caught up. A
- * partition that falls behind again (a burst) keeps the wall clock it had reached, so its
- * effective watermark never moves backwards.
+ * A partition's clock, locked until the transaction ends (a row is created for a new partition),
+ * so two writers of one partition during a rebalance take their turns.
  */
-export async function advanceWatermark(
+export async function lockPartitionClock(
   runner: QueryRunner,
-  mark: PartitionWatermark,
-  now: Date,
+  topic: string,
+  partition: number,
+): Promise<PartitionClock> {
+  await runner.query(
+    `INSERT INTO consumer_watermarks (topic, partition, caught_up) VALUES ($1, $2, false)
+     ON CONFLICT (topic, partition) DO NOTHING`,
+    [topic, partition],
+  );
+  const [row] = (await runner.query(
+    `SELECT ${CLOCK_COLUMNS} FROM consumer_watermarks
+      WHERE topic = $1 AND partition = $2 FOR UPDATE`,
+    [topic, partition],
+  )) as ClockRow[];
+  return row ? clockOf(row) : emptyPartitionClock();
+}
+
+export async function savePartitionClock(
+  runner: QueryRunner,
+  topic: string,
+  partition: number,
+  clock: PartitionClock,
 ): Promise<void> {
   await runner.query(
-    `INSERT INTO consumer_watermarks (topic, partition, watermark_at, caught_up, updated_at)
-     VALUES ($1, $2, $3, $4, now())
+    `INSERT INTO consumer_watermarks (topic, partition, watermark_at, recent, last_received_at, caught_up, updated_at)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6, now())
      ON CONFLICT (topic, partition) DO UPDATE SET
-       watermark_at = GREATEST(
-         consumer_watermarks.watermark_at,
-         EXCLUDED.watermark_at,
-         CASE WHEN consumer_watermarks.caught_up AND NOT EXCLUDED.caught_up THEN $5::timestamptz END),
+       watermark_at = EXCLUDED.watermark_at,
+       recent = EXCLUDED.recent,
+       last_received_at = EXCLUDED.last_received_at,
        caught_up = EXCLUDED.caught_up,
        updated_at = now()`,
-    [mark.topic, mark.partition, mark.watermarkAt, mark.caughtUp, now],
+    [
+      topic,
+      partition,
+      clock.watermarkMs === null ? null : new Date(clock.watermarkMs),
+      JSON.stringify(clock.recent.map((e) => [e.occurredMs, e.receivedMs])),
+      clock.lastReceivedMs === null ? null : new Date(clock.lastReceivedMs),
+      clock.caughtUp,
+    ],
   );
 }
 
 /** The effective watermark of each partition of `topic` at wall-clock `now`. */
 export async function effectiveWatermarks(
-  runner: QueryRunner,
+  runner: Queryable,
   topic: string,
   now: Date,
-): Promise<Map<number, Date>> {
+  policy: WatermarkPolicy,
+): Promise<Map<number, PartitionWatermark>> {
   const rows = (await runner.query(
-    `SELECT partition, CASE WHEN caught_up THEN GREATEST(watermark_at, $2) ELSE watermark_at END AS at
-       FROM consumer_watermarks WHERE topic = $1`,
-    [topic, now],
-  )) as { partition: number; at: Date }[];
-  return new Map(rows.map((r) => [r.partition, r.at]));
+    `SELECT ${CLOCK_COLUMNS} FROM consumer_watermarks WHERE topic = $1 ORDER BY partition`,
+    [topic],
+  )) as ClockRow[];
+  return new Map(rows.map((row) => [row.partition, watermarkOf(row, now, policy)]));
+}
+
+/**
+ * The lowest effective watermark over every partition of every topic (month close: supervision
+ * has passed an instant once all of them have); null when no partition has a watermark.
+ */
+export async function slowestWatermark(
+  runner: Queryable,
+  now: Date,
+  policy: WatermarkPolicy,
+): Promise<Date | null> {
+  const rows = (await runner.query(
+    `SELECT ${CLOCK_COLUMNS} FROM consumer_watermarks`,
+  )) as ClockRow[];
+  let slowest: Date | null = null;
+  for (const row of rows) {
+    const { at } = watermarkOf(row, now, policy);
+    if (at && (!slowest || at < slowest)) slowest = at;
+  }
+  return slowest;
+}
+
+function watermarkOf(row: ClockRow, now: Date, policy: WatermarkPolicy): PartitionWatermark {
+  const { atMs, mode } = effectiveWatermark(clockOf(row), now.getTime(), policy);
+  return { partition: row.partition, at: atMs === null ? null : new Date(atMs), mode };
 }
 
 /**
@@ -61,11 +139,14 @@ export async function claimDueOrders(
   topic: string,
   now: Date,
   limit: number,
+  policy: WatermarkPolicy,
 ): Promise<{ workOrderId: string; partition: number | null; watermarkAt: Date }[]> {
-  const marks = await effectiveWatermarks(runner, topic, now);
-  if (marks.size === 0) return [];
-  const partitions = [...marks.keys()];
-  const instants = [...marks.values()];
+  const marks = [...(await effectiveWatermarks(runner, topic, now, policy)).values()].flatMap(
+    ({ partition, at }) => (at ? [{ partition, at }] : []),
+  );
+  if (marks.length === 0) return [];
+  const partitions = marks.map((m) => m.partition);
+  const instants = marks.map((m) => m.at);
   const high = new Date(Math.max(...instants.map((d) => d.getTime())));
   const low = new Date(Math.min(...instants.map((d) => d.getTime())));
   // `next_due_at <= $1` bounds the partial-index range scan; the per-partition test then filters

@@ -148,7 +148,7 @@ export async function listWorkOrders(
             w.accept_outcome, w.complete_outcome,
             COALESCE(${overdueAt(`$${params.length + 1}`)}, false) AS overdue,
             (SELECT max(e.level)::int FROM escalations e
-              WHERE e.work_order_id = w.work_order_id AND e.status <> 'resolved'
+              WHERE e.work_order_id = w.work_order_id AND e.status IN ('open', 'acknowledged')
                 AND ($${params.length + 4}::text IS NULL OR e.unit_id = $${params.length + 4})) AS supervision_level
        FROM work_orders w ${where}
       ORDER BY w.received_at DESC NULLS LAST, w.work_order_id

@@ -3,6 +3,7 @@
  * that reads `process.env`; everything else receives an AppConfig. Every problem is listed at once.
  */
 import { resolve } from 'node:path';
+import type { WatermarkPolicy } from '@hotline/core';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -50,8 +51,14 @@ const envSchema = z.object({
   OUTBOX_RETENTION_DAYS: positiveInt.default(7),
   /** Events of an order with no `dispatched` are dead-lettered after this quiet period. */
   ORPHAN_GRACE_MS: positiveInt.default(86_400_000),
-  /** While a partition catches up, its watermark trails its latest event time by this much. */
+  /** How far a partition's watermark trails its event time (or the wall clock): late arrivals. */
   WATERMARK_LATENESS_MS: z.coerce.number().int().min(0).default(60000),
+  /** How many of a partition's latest events its event time is the median of. */
+  WATERMARK_WINDOW_EVENTS: positiveInt.max(10_000).default(100),
+  /** A partition whose events arrive, in the median, within this long of happening is live. */
+  WATERMARK_LIVE_WITHIN_MS: z.coerce.number().int().min(0).default(600_000),
+  /** A caught-up partition that has received nothing for this long is idle: the wall clock takes over. */
+  WATERMARK_IDLE_MS: positiveInt.default(300_000),
   /** domain.md §4: an escalation not acknowledged within this many working hours moves up. */
   ACKNOWLEDGE_WITHIN_WORKING_HOURS: z.coerce.number().positive().default(4),
   /** domain.md §4: an overdue order still open this many working days after its deadline → level 3. */
@@ -104,7 +111,8 @@ export interface AppConfig {
     outboxBatch: number;
     outboxIdleMs: number;
     outboxRetentionDays: number;
-    watermarkLatenessMs: number;
+    /** Each partition's event-time watermark (libs/core watermark-policy). */
+    watermark: WatermarkPolicy;
     orphanGraceMs: number;
     acknowledgeWithinWorkingHours: number;
     overdueToTopLevelAfterWorkingDays: number;
@@ -174,7 +182,12 @@ export function loadConfig(
       outboxBatch: e.OUTBOX_BATCH,
       outboxIdleMs: e.OUTBOX_IDLE_MS,
       outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
-      watermarkLatenessMs: e.WATERMARK_LATENESS_MS,
+      watermark: {
+        latenessMs: e.WATERMARK_LATENESS_MS,
+        windowEvents: e.WATERMARK_WINDOW_EVENTS,
+        liveWithinMs: e.WATERMARK_LIVE_WITHIN_MS,
+        idleAfterMs: e.WATERMARK_IDLE_MS,
+      },
       orphanGraceMs: e.ORPHAN_GRACE_MS,
       acknowledgeWithinWorkingHours: e.ACKNOWLEDGE_WITHIN_WORKING_HOURS,
       overdueToTopLevelAfterWorkingDays: e.OVERDUE_TOP_LEVEL_AFTER_WORKING_DAYS,

@@ -1,3 +1,4 @@
+import { WATERMARK_MODES, type WatermarkMode } from '@hotline/core';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of the worker, on their own registry (no global state between tests). */
@@ -69,7 +70,35 @@ export class IngestionMetrics {
     registers: [this.registry],
   });
 
+  readonly watermarkLagSeconds = new Gauge({
+    name: 'hotline_watermark_lag_seconds',
+    help: "How far each input partition's effective event-time watermark is behind the wall clock",
+    labelNames: ['partition'] as const,
+    registers: [this.registry],
+  });
+  readonly watermarkMode = new Gauge({
+    name: 'hotline_watermark_mode',
+    help: "1 for the mode each input partition's watermark is in (none, event_time, live, idle), else 0",
+    labelNames: ['partition', 'mode'] as const,
+    registers: [this.registry],
+  });
+
   constructor(withDefaults = true) {
     if (withDefaults) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Each partition's effective watermark at `now`: its lag behind the wall clock and its mode. */
+  recordWatermarks(
+    watermarks: readonly { partition: number; at: Date | null; mode: WatermarkMode }[],
+    now: Date,
+  ): void {
+    for (const { partition, at, mode } of watermarks) {
+      const labels = { partition: String(partition) };
+      if (at) this.watermarkLagSeconds.set(labels, (now.getTime() - at.getTime()) / 1000);
+      else this.watermarkLagSeconds.remove(labels);
+      for (const each of WATERMARK_MODES) {
+        this.watermarkMode.set({ ...labels, mode: each }, each === mode ? 1 : 0);
+      }
+    }
   }
 }
