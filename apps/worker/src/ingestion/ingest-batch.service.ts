@@ -105,8 +105,8 @@ export class IngestBatchService {
         continue;
       }
       const at = Date.parse(parsed.event.occurredAt);
-      // An instant far ahead of the clock is impossible, and would drag the event-time watermark
-      // (which never moves back) into the future, firing every open order's escalations.
+      // An instant far ahead of the clock is impossible (a producer's clock or a typo in the year):
+      // kept out of the event log, and out of the evidence the event-time watermark moves on.
       if (at > context.receivedAt.getTime() + MAX_FUTURE_SKEW_MS) {
         rejected.push({
           message,
