@@ -11,12 +11,14 @@ import {
   DEFAULT_SUPERVISION_POLICY,
   DEFAULT_WATERMARK_POLICY,
   emptyPartitionClock,
+  escalationKey,
   observeChunk,
   type WorkOrderEvent,
 } from '@hotline/core';
 import {
   appendEvents,
   createDataSource,
+  escalationIdOf,
   migrate,
   savePartitionClock,
   withTransaction,
@@ -78,25 +80,50 @@ async function addDueOrders(ds: DataSource, prefix: string, dueAt: Date[]): Prom
         runner,
         events.map((event) => ({ event, topic: TOPIC, partition: 0, offset: '0' })),
       );
+      const projections = events.map((event) =>
+        projectWorkOrder(event.workOrderId, [event], {
+          calendar: rules.calendar,
+          profile: rules.profile,
+        }),
+      );
       await upsertWorkOrders(
         runner,
-        events.map((event) => ({
-          ...projectWorkOrder(event.workOrderId, [event], {
-            calendar: rules.calendar,
-            profile: rules.profile,
-          }).record,
+        projections.map(({ record }) => ({
+          ...record,
           // Warnings are already past: the next instant the sweep looks at is the deadline itself.
-          nextDueAt: new Date(Date.parse(event.occurredAt) + 15 * 60_000),
+          nextDueAt: record.acceptDueAt,
           sourcePartition: 0,
         })),
       );
+      // The warnings as the worker fired them (same key, id and instants) and acknowledged.
+      const warnings = projections.map(({ record, deadlines }) => {
+        const key = escalationKey(record.workOrderId, 'accept_warning', 1, 0);
+        return {
+          id: escalationIdOf(key),
+          key,
+          order: record.workOrderId,
+          due: deadlines?.accept?.dueAt,
+          warned: deadlines?.accept?.warningAt,
+        };
+      });
       await runner.query(
         `INSERT INTO escalations (escalation_id, escalation_key, work_order_id, unit_id, kind, segment, round, level,
-                                  status, reason, due_at, fired_at, level_changed_at, recipients)
-         SELECT gen_random_uuid(), w || '|accept_warning|s1|r0', w, 'teda-enforcement', 'accept_warning', 1, 0, 1,
-                'acknowledged', 'bench', now(), now(), now(), '[]'::jsonb
-           FROM unnest($1::text[]) AS w`,
-        [events.map((e) => e.workOrderId)],
+                                  status, reason, due_at, fired_at, level_changed_at, acknowledged_at, recipients)
+         SELECT w.id, w.key, w.work_order_id, 'teda-enforcement', 'accept_warning', 1, 0, 1,
+                'acknowledged', 'bench', w.due_at, w.fired_at, w.fired_at, w.fired_at, '[]'::jsonb
+           FROM jsonb_to_recordset($1::jsonb)
+             AS w(id uuid, key text, work_order_id text, due_at timestamptz, fired_at timestamptz)`,
+        [
+          JSON.stringify(
+            warnings.map((w) => ({
+              id: w.id,
+              key: w.key,
+              work_order_id: w.order,
+              due_at: w.due,
+              fired_at: w.warned,
+            })),
+          ),
+        ],
       );
     });
   }

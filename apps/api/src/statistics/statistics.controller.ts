@@ -131,6 +131,7 @@ export class StatisticsController {
       now: new Date(),
       formula: this.formula,
       timeZone: this.config.timeZone,
+      watermark: this.config.supervision.watermark,
     });
     if (!result.ok) {
       const zone = this.config.timeZone;

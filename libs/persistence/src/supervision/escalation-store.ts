@@ -239,9 +239,9 @@ export async function applyEscalationChanges(
        FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_TYPE})
       WHERE r.before_version IS NULL
      ON CONFLICT DO NOTHING
-     RETURNING escalation_key`,
+     RETURNING escalation_key, escalation_id`,
     [JSON.stringify(fresh)],
-  )) as { escalation_key: string }[];
+  )) as WrittenRow[];
   // A person's acknowledgement or resolution stays with the row until it is fired again.
   const updated: unknown = await runner.query(
     `UPDATE escalations e SET
@@ -258,11 +258,12 @@ export async function applyEscalationChanges(
             updated_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_TYPE})
       WHERE e.escalation_key = r.escalation_key AND e.version = r.before_version
-      RETURNING e.escalation_key`,
+      RETURNING e.escalation_key, e.escalation_id`,
     [JSON.stringify(kept)],
   );
-  const written = new Set<string>(
-    [...inserted, ...updatedRows(updated)].map((row) => row.escalation_key),
+  // The ids as stored: the name-based id of the key for every row this product wrote.
+  const written = new Map<string, string>(
+    [...inserted, ...updatedRows(updated)].map((row) => [row.escalation_key, row.escalation_id]),
   );
   const effective = changes.filter((c) => written.has(c.record.escalationKey));
 
@@ -270,7 +271,7 @@ export async function applyEscalationChanges(
     c.change === 'created' || c.change === 'advanced'
       ? [
           {
-            escalation_id: escalationIdOf(c.record.escalationKey),
+            escalation_id: written.get(c.record.escalationKey),
             generation: c.record.generation,
             level: c.record.level,
             reached_at: c.at,
@@ -294,7 +295,11 @@ export async function applyEscalationChanges(
     const row = rowOf(c, output, receivedAt);
     const w = c.record.withdrawal;
     return escalationMessage(
-      { ...c.record, escalationId: row.escalation_id, recipients: row.recipients },
+      {
+        ...c.record,
+        escalationId: written.get(c.record.escalationKey) ?? row.escalation_id,
+        recipients: row.recipients,
+      },
       {
         change: c.change,
         at: c.at,
@@ -319,14 +324,19 @@ export async function applyEscalationChanges(
 }
 
 /** The postgres driver returns `[rows, count]` for UPDATE … RETURNING through TypeORM. */
-function updatedRows(result: unknown): { escalation_key: string }[] {
+interface WrittenRow {
+  escalation_key: string;
+  escalation_id: string;
+}
+
+function updatedRows(result: unknown): WrittenRow[] {
   if (
     Array.isArray(result) &&
     result.length === 2 &&
     Array.isArray(result[0]) &&
     typeof result[1] === 'number'
   ) {
-    return result[0] as { escalation_key: string }[];
+    return result[0] as WrittenRow[];
   }
-  return result as { escalation_key: string }[];
+  return result as WrittenRow[];
 }
