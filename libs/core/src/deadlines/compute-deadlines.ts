@@ -33,12 +33,16 @@ import type {
   DueInstant,
   DueInstantKind,
   ExtensionRecord,
+  DueInterval,
   PauseEndReason,
   PauseRecord,
+  PendingWindow,
   ReturnRequestDeadline,
   StageDeadline,
   StageEndReason,
   StageOutcome,
+  StageTimeline,
+  WindowCloser,
 } from './deadline-result';
 import { DUE_INSTANT_KINDS } from './deadline-result';
 import {
@@ -76,6 +80,13 @@ interface StageRun {
   outcome: StageOutcome;
   ended: Date | null;
   endedBy: StageEndReason | null;
+  /** Pending windows closed so far, and the start of the one open now (null when done). */
+  windows: PendingWindow[];
+  openFromMs: number | null;
+  /** Ended for good (returned, closed, re-dispatched, reopened): a 审核退回 no longer reopens it. */
+  sealed: boolean;
+  /** Each change of the deadline in force: a pause (null), a resumption or an extension. */
+  dueChanges: { atMs: number; eventId: string; dueMs: number | null }[];
 }
 
 interface SegmentRun {
@@ -140,10 +151,37 @@ function startStage(
     outcome: 'pending',
     ended: null,
     endedBy: null,
+    windows: [],
+    openFromMs: start.getTime(),
+    sealed: false,
+    dueChanges: [],
   };
 }
 
-function closePause(ctx: Context, run: StageRun, at: Date, endedBy: PauseEndReason): void {
+/** The event that closes or ends a stage, as its window records it. */
+interface Closer {
+  by: WindowCloser;
+  eventId: string;
+}
+
+function closeWindow(run: StageRun, at: Date, closer: Closer): void {
+  if (run.openFromMs === null) return;
+  run.windows.push({
+    fromMs: run.openFromMs,
+    toMs: at.getTime(),
+    closedBy: closer.by,
+    closedByEventId: closer.eventId,
+  });
+  run.openFromMs = null;
+}
+
+function closePause(
+  ctx: Context,
+  run: StageRun,
+  at: Date,
+  endedBy: PauseEndReason,
+  eventId: string,
+): void {
   const pause = run.openPause;
   if (pause === null) return;
   pause.toAt = at;
@@ -152,20 +190,30 @@ function closePause(ctx: Context, run: StageRun, at: Date, endedBy: PauseEndReas
     const pausedMs = Math.max(0, elapsedOnClockMs(ctx.calendar, run.rule.clock, pause.fromAt, at));
     pause.pausedMinutes = pausedMs / MINUTE_MS;
     run.due = pushOnClock(ctx.calendar, run.rule.clock, run.due, pausedMs);
+    run.dueChanges.push({ atMs: at.getTime(), eventId, dueMs: run.due.getTime() });
   }
   run.openPause = null;
 }
 
-function finishStage(ctx: Context, run: StageRun, at: Date): void {
+function finishStage(ctx: Context, run: StageRun, at: Date, closer: Closer): void {
   if (run.outcome !== 'pending') return;
-  closePause(ctx, run, at, 'replied');
+  closePause(ctx, run, at, 'replied', closer.eventId);
+  closeWindow(run, at, closer);
   run.done = at;
   run.outcome = at.getTime() <= run.due.getTime() ? 'on_time' : 'late';
 }
 
-function endStage(ctx: Context, run: StageRun, at: Date, reason: StageEndReason): void {
+function endStage(
+  ctx: Context,
+  run: StageRun,
+  at: Date,
+  reason: StageEndReason,
+  eventId: string,
+): void {
+  run.sealed = true;
   if (run.outcome !== 'pending') return;
-  closePause(ctx, run, at, reason);
+  closePause(ctx, run, at, reason, eventId);
+  closeWindow(run, at, { by: reason, eventId });
   run.outcome = 'ended';
   run.ended = at;
   run.endedBy = reason;
@@ -175,6 +223,7 @@ function suspend(ctx: Context, run: StageRun, at: Date, eventId: string, reason:
   if (run.outcome !== 'pending' || run.openPause !== null) return;
   const effective = at.getTime() < run.due.getTime();
   if (!effective) ctx.flags.add('suspension_after_deadline');
+  else run.dueChanges.push({ atMs: at.getTime(), eventId, dueMs: null });
   const pause: PauseRecord = {
     suspendedEventId: eventId,
     fromAt: at,
@@ -257,6 +306,12 @@ function recordExtension(
     run.due = record.untilAt ?? ctx.calendar.addWorkingRollingMs(run.due, appliedMs);
   }
   record.dueAfterAt = run.due;
+  const paused = run.openPause !== null && run.openPause.effective;
+  run.dueChanges.push({
+    atMs: at.getTime(),
+    eventId: event.eventId,
+    dueMs: paused ? null : run.due.getTime(),
+  });
 }
 
 /** What an explanation is made of: a stage run, or the return-request window's equivalent. */
@@ -350,6 +405,7 @@ function toStageDeadline(ctx: Context, run: StageRun): StageDeadline {
   }
   const rangeEnd = run.due.getTime() > run.start.getTime() ? run.due : run.start;
   return {
+    timeline: stageTimeline(ctx, run, dueAt, warning?.at ?? null),
     stage: run.stage,
     segment: run.segment,
     round: run.round,
@@ -364,6 +420,52 @@ function toStageDeadline(ctx: Context, run: StageRun): StageDeadline {
     pausedSince: paused ? (run.openPause?.fromAt ?? null) : null,
     explanation: explain(ctx, run, rangeEnd, dueAt, warning),
   };
+}
+
+/**
+ * The stage's due intervals and pending windows, from what the fold recorded: each deadline in
+ * force from the change that set it (the warning instant by warningInstant, as for the stage),
+ * the interval in force now being exactly the stage's `dueAt`/`warningAt`.
+ */
+function stageTimeline(
+  ctx: Context,
+  run: StageRun,
+  dueAt: Date | null,
+  warningAt: Date | null,
+): StageTimeline {
+  const warningMs = (dueMs: number) =>
+    warningInstant(
+      ctx.calendar,
+      run.rule,
+      ctx.profile.warning,
+      run.start,
+      new Date(dueMs),
+    ).at.getTime();
+  const dueIntervals: DueInterval[] = [];
+  let fromMs = run.start.getTime();
+  let dueMs: number | null = (run.override?.dueAt ?? run.computedDue).getTime();
+  let changedByEventId: string | null = null;
+  for (const change of run.dueChanges) {
+    if (change.atMs > fromMs) {
+      const warning = dueMs === null ? null : warningMs(dueMs);
+      dueIntervals.push({ fromMs, toMs: change.atMs, dueMs, warningMs: warning, changedByEventId });
+      fromMs = change.atMs;
+    }
+    dueMs = change.dueMs;
+    changedByEventId = change.eventId;
+  }
+  dueIntervals.push({
+    fromMs,
+    toMs: Infinity,
+    dueMs: dueAt?.getTime() ?? null,
+    warningMs: warningAt?.getTime() ?? null,
+    changedByEventId,
+  });
+  const windows: PendingWindow[] = [...run.windows];
+  if (run.openFromMs !== null) {
+    windows.push({ fromMs: run.openFromMs, toMs: Infinity, closedBy: null, closedByEventId: null });
+  }
+  return { dueIntervals, windows };
 }
 
 function toReturnRequest(ctx: Context, segment: SegmentRun): ReturnRequestDeadline {
@@ -429,8 +531,8 @@ export function computeDeadlines(
     if (event.type === 'reopened') reworkRound += 1;
     if (event.type === 'dispatched') {
       if (segment !== null) {
-        endStage(ctx, segment.accept, at, 'redispatched');
-        endStage(ctx, segment.complete, at, 'redispatched');
+        endStage(ctx, segment.accept, at, 'redispatched', event.eventId);
+        endStage(ctx, segment.complete, at, 'redispatched', event.eventId);
         earlier.push(segment.accept, segment.complete);
         ctx.flags.add('redispatched');
       }
@@ -465,7 +567,7 @@ export function computeDeadlines(
     const { accept, complete } = segment;
     switch (event.type) {
       case 'accepted':
-        finishStage(ctx, accept, at);
+        finishStage(ctx, accept, at, { by: 'accepted', eventId: event.eventId });
         break;
       case 'return_requested':
         if (segment.returnRequest.requested === null) {
@@ -476,8 +578,8 @@ export function computeDeadlines(
         }
         break;
       case 'returned':
-        endStage(ctx, accept, at, 'returned');
-        endStage(ctx, complete, at, 'returned');
+        endStage(ctx, accept, at, 'returned', event.eventId);
+        endStage(ctx, complete, at, 'returned', event.eventId);
         break;
       case 'extension_requested':
       case 'extension_approved':
@@ -488,12 +590,12 @@ export function computeDeadlines(
         suspend(ctx, complete, at, event.eventId, event.data.reason);
         break;
       case 'resumed':
-        closePause(ctx, complete, at, 'resumed');
+        closePause(ctx, complete, at, 'resumed', event.eventId);
         break;
       case 'replied':
         // A reply without an `accepted` counts as accepted at the reply.
-        finishStage(ctx, accept, at);
-        finishStage(ctx, complete, at);
+        finishStage(ctx, accept, at, { by: 'replied', eventId: event.eventId });
+        finishStage(ctx, complete, at, { by: 'replied', eventId: event.eventId });
         break;
       case 'reply_rejected':
         // 审核退回: back to work against the same deadline.
@@ -501,11 +603,13 @@ export function computeDeadlines(
           complete.done = null;
           complete.outcome = 'pending';
         }
+        if (!complete.sealed && complete.openFromMs === null) complete.openFromMs = atMs;
         break;
       case 'reopened': {
         ctx.flags.add('reworked');
-        finishStage(ctx, accept, at);
-        endStage(ctx, complete, at, 'reopened');
+        finishStage(ctx, accept, at, { by: 'reopened', eventId: event.eventId });
+        accept.sealed = true;
+        endStage(ctx, complete, at, 'reopened', event.eventId);
         earlier.push(complete);
         segment.complete = startStage(
           ctx,
@@ -524,8 +628,8 @@ export function computeDeadlines(
         break;
       }
       case 'closed':
-        endStage(ctx, accept, at, 'closed');
-        endStage(ctx, complete, at, 'closed');
+        endStage(ctx, accept, at, 'closed', event.eventId);
+        endStage(ctx, complete, at, 'closed', event.eventId);
         break;
       case 'return_rejected':
       case 'callback':

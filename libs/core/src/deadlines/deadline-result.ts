@@ -172,6 +172,48 @@ export interface DeadlineExplanation {
   } | null;
 }
 
+/** The deadline (and its warning instant) in force over `[fromMs, toMs)`. */
+export interface DueInterval {
+  fromMs: number;
+  /** Exclusive; Infinity for the interval still in force. */
+  toMs: number;
+  /** Null while the clock is paused. */
+  dueMs: number | null;
+  warningMs: number | null;
+  /** The event that put this deadline in force (a suspension, resumption or extension); null
+   * for the first interval. */
+  changedByEventId: string | null;
+}
+
+export const WINDOW_CLOSERS = [
+  'accepted',
+  'replied',
+  'reopened',
+  'returned',
+  'closed',
+  'redispatched',
+] as const;
+export type WindowCloser = (typeof WINDOW_CLOSERS)[number];
+
+/** `[fromMs, toMs)` in which the stage was open (not done). */
+export interface PendingWindow {
+  fromMs: number;
+  /** Exclusive; Infinity while the stage is still open. */
+  toMs: number;
+  closedBy: WindowCloser | null;
+  closedByEventId: string | null;
+}
+
+/**
+ * A stage's history in event time, from the same fold as its deadline: what supervision judges
+ * an escalation by, as live processing would have at each instant. A 审核退回 opens a new pending
+ * window; a suspension, resumption or extension starts a new due interval.
+ */
+export interface StageTimeline {
+  dueIntervals: DueInterval[];
+  windows: PendingWindow[];
+}
+
 export interface StageDeadline {
   stage: 'accept' | 'complete';
   segment: number;
@@ -187,6 +229,7 @@ export interface StageDeadline {
   endedBy: StageEndReason | null;
   pausedSince: Date | null;
   explanation: DeadlineExplanation;
+  timeline: StageTimeline;
 }
 
 export interface ReturnRequestDeadline {

@@ -7,7 +7,8 @@
  * never from when the sweep runs or when events arrived:
  *
  * - A warning or overdue fires at its instant `T` (`firedAt = T`) when the event log shows the
- *   stage open at some instant from `T` on, under the deadline in force then (stage-timeline.ts):
+ *   stage open at some instant from `T` on, under the deadline in force then (the stage's
+ *   timeline from computeDeadlines, read by stage-timeline.ts):
  *   a stage done at or before `T` never escalates, however late its events arrived; a stage done
  *   late (the reply in the same batch as the catch-up) still yields its warning and overdue, each
  *   at its own instant, resolved at the reply. A warning that fired before an extension keeps its
@@ -61,7 +62,7 @@ import {
   type TimeDrivenKind,
   type WithdrawalReason,
 } from './escalation';
-import { detect, stageTimeline, type StageTimeline } from './stage-timeline';
+import { detect } from './stage-timeline';
 
 export interface SupervisionPolicy {
   /** An escalation not acknowledged within this many working hours moves up one level. */
@@ -190,15 +191,12 @@ function newRecord(
 // ---- time-driven kinds ------------------------------------------------------------------
 
 interface StageEntry {
-  timeline: StageTimeline;
+  stage: StageDeadline;
   warningKind: TimeDrivenKind;
   overdueKind: TimeDrivenKind;
 }
 
-function stageEntries(
-  input: SupervisionInput,
-  timed: readonly TimedEvent[],
-): Map<string, StageEntry> {
+function stageEntries(input: SupervisionInput): Map<string, StageEntry> {
   const entries = new Map<string, StageEntry>();
   const deadlines = input.deadlines;
   if (deadlines === null) return entries;
@@ -206,10 +204,9 @@ function stageEntries(
     (stage): stage is StageDeadline => stage !== null,
   );
   for (const stage of stages) {
-    const timeline = stageTimeline(input.calendar, stage, deadlines, timed);
     const warningKind = stage.stage === 'accept' ? 'accept_warning' : 'complete_warning';
     const overdueKind = stage.stage === 'accept' ? 'accept_overdue' : 'complete_overdue';
-    const entry = { timeline, warningKind, overdueKind } as const;
+    const entry = { stage, warningKind, overdueKind } as const;
     entries.set(escalationKey(input.workOrderId, warningKind, stage.segment, stage.round), entry);
     entries.set(escalationKey(input.workOrderId, overdueKind, stage.segment, stage.round), entry);
   }
@@ -223,10 +220,10 @@ function timeDrivenCandidates(
   const zone = input.calendar.timeZone;
   const candidates: Candidate[] = [];
   for (const entry of new Set(entries.values())) {
-    const { stage } = entry.timeline;
+    const { stage } = entry;
     for (const kind of [entry.warningKind, entry.overdueKind]) {
       const warning = kind === entry.warningKind;
-      const found = detect(entry.timeline, warning ? 'warning' : 'due');
+      const found = detect(entry.stage, warning ? 'warning' : 'due');
       if (found === null) continue;
       const due = formatInstant(new Date(found.dueMs), zone);
       const reason = warning
@@ -243,12 +240,12 @@ function timeDrivenCandidates(
 
 function stageResolution(entry: StageEntry, record: EscalationRecord): AutoResolution | null {
   const kind = record.kind === entry.warningKind ? 'warning' : 'due';
-  const found = detect(entry.timeline, kind);
+  const found = detect(entry.stage, kind);
   // The window it fired in; if the data changed since it fired, the first open window after it.
   const window =
     found !== null && found.firedMs === record.firedAt.getTime()
       ? found.window
-      : entry.timeline.windows.find((candidate) => candidate.toMs > record.firedAt.getTime());
+      : entry.stage.timeline.windows.find((candidate) => candidate.toMs > record.firedAt.getTime());
   if (window === undefined || window.closedBy === null) return null;
   return { atMs: window.toMs, why: window.closedBy, eventId: window.closedByEventId };
 }
@@ -459,7 +456,7 @@ function withdrawalEvidence(
   const evidence = (reason: WithdrawalReason, eventId: string | null) =>
     proof(reason, eventId, occurredMs);
   if (entry !== undefined) {
-    const { windows, dueIntervals } = entry.timeline;
+    const { windows, dueIntervals } = entry.stage.timeline;
     const open = windows.some((w) => w.fromMs <= firedMs && firedMs < w.toMs);
     if (!open) {
       const done = windows.filter((w) => w.toMs <= firedMs).at(-1);
@@ -523,7 +520,7 @@ function byInstant<T extends { escalationKey: string }>(
 export function decideSupervision(input: SupervisionInput): SupervisionDecision {
   const watermarkMs = input.watermark.getTime();
   const timed = timedEventsInOrder(input.events);
-  const entries = stageEntries(input, timed);
+  const entries = stageEntries(input);
   const log = readEventLog(input.workOrderId, timed, input.calendar.timeZone);
   const occurredMs = new Map(timed.map(({ event, atMs }) => [event.eventId, atMs]));
 
