@@ -17,6 +17,7 @@ import {
 } from '@hotline/core';
 import {
   appendEvents,
+  confirmPartitionsRead,
   createDataSource,
   escalationIdOf,
   migrate,
@@ -131,6 +132,7 @@ async function addDueOrders(ds: DataSource, prefix: string, dueAt: Date[]): Prom
 
 /** Runs the sweep loop until `done()`; records each overdue escalation's lateness at commit. */
 async function sweepUntil(
+  ds: DataSource,
   sweeper: DueInstantsSweeper,
   done: () => boolean,
   lateness: number[],
@@ -138,6 +140,8 @@ async function sweepUntil(
   deadlineMs: number,
 ): Promise<void> {
   while (!done() && Date.now() < deadlineMs) {
+    // As the worker's read confirmations do: the live partition has been read to its end.
+    await confirmPartitionsRead(ds, TOPIC, [0], new Date());
     const outcome = await sweeper.sweep(new Date());
     const committed = Date.now();
     for (const firedAt of outcome.firedAt) {
@@ -209,6 +213,7 @@ async function main(): Promise<void> {
     const rateLateness: number[] = [];
     const rateEnd = start + RATE_SECONDS * 1000 + 3000;
     await sweepUntil(
+      ds,
       sweeper,
       () => rateLateness.length >= rateDue.length,
       rateLateness,
@@ -227,6 +232,7 @@ async function main(): Promise<void> {
     const burstLateness: number[] = [];
     await sleep(Math.max(0, burstAt.getTime() - Date.now()));
     await sweepUntil(
+      ds,
       sweeper,
       () => burstLateness.length >= BURST,
       burstLateness,

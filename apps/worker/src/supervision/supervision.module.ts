@@ -24,6 +24,7 @@ import type { DataSource } from 'typeorm';
 import type { SupervisionSettings } from '../ingestion/ingest-batch.service';
 import { DueInstantsSweeper } from './due-instants.sweeper';
 import { OutboxRelay } from './outbox.relay';
+import { PartitionConfirmations } from './partition-confirmations';
 import { PeriodicTask } from './periodic-task';
 import { SUPERVISION_SETTINGS } from '../worker-runtime.module';
 
@@ -36,10 +37,23 @@ const ORPHAN_IDLE_MS = 60_000;
 /** Live lateness above this is a catch-up, not a late sweep: kept out of the histogram. */
 const LIVE_LATENESS_LIMIT_MS = 3_600_000;
 
-/** Runs the sweep, the outbox relay and the orphan check as loops for the life of the worker. */
+/**
+ * How often the worker confirms which partitions it has read to their end: a few times within
+ * the idle period (so a backlog that ended goes to the wall clock soon after it), at most every
+ * 2 seconds (a live partition's watermark trails the wall clock by this much at night).
+ */
+function confirmEveryMs(idleAfterMs: number): number {
+  return Math.max(200, Math.min(2000, Math.floor(idleAfterMs / 3)));
+}
+
+/**
+ * Runs the sweep, the outbox relay, the orphan check and the read confirmations as loops for the
+ * life of the worker.
+ */
 @Injectable()
 class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly tasks: PeriodicTask[];
+  private readonly confirmations: PartitionConfirmations;
 
   constructor(
     sweeper: DueInstantsSweeper,
@@ -51,8 +65,21 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
-    const { sweepIdleMs, outboxIdleMs, sweepBatch } = config.supervision;
+    const { sweepIdleMs, outboxIdleMs, sweepBatch, watermark } = config.supervision;
+    this.confirmations = new PartitionConfirmations(
+      kafka,
+      dataSource,
+      config.kafka.topics.events,
+      config.kafka.groupId,
+    );
+    const confirmations = this.confirmations;
     this.tasks = [
+      new PeriodicTask(
+        'confirm-read',
+        () => confirmations.step(),
+        confirmEveryMs(watermark.idleAfterMs),
+        logger,
+      ),
       new PeriodicTask(
         'sweep',
         async () => {
@@ -105,6 +132,7 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     for (const task of this.tasks) await task.stop();
+    await this.confirmations.stop();
     await this.producer.disconnect();
   }
 }

@@ -492,10 +492,19 @@ function proof(
   };
 }
 
-/** Does the log still fire `record` as it was fired (same instant, same deadline)? */
-function stillHolds(record: EscalationRecord, candidate: Candidate | undefined): boolean {
+/**
+ * Does the log still fire `record` as it was fired (same instant, same deadline), by this
+ * watermark? (A stage the log now shows done at the instant and reopened later is not overdue
+ * until the reopening.)
+ */
+function stillHolds(
+  record: EscalationRecord,
+  candidate: Candidate | undefined,
+  watermarkMs: number,
+): boolean {
   return (
     candidate !== undefined &&
+    candidate.decidedMs <= watermarkMs &&
     candidate.record.firedAt.getTime() === record.firedAt.getTime() &&
     (candidate.record.dueAt?.getTime() ?? null) === (record.dueAt?.getTime() ?? null)
   );
@@ -561,7 +570,7 @@ export function decideSupervision(input: SupervisionInput): SupervisionDecision 
     }
     const entry = entries.get(key);
     let evidence: Evidence | null = null;
-    if (stillHolds(record, candidate)) {
+    if (stillHolds(record, candidate, watermarkMs)) {
       // A level reached at or after the log's resolution (half-open, as in advancesOf) was
       // reached on a false premise.
       const resolution =

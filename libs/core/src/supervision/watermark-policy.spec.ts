@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  confirmRead,
   DEFAULT_WATERMARK_POLICY,
   effectiveWatermark,
   emptyPartitionClock,
@@ -103,8 +104,22 @@ describe('the event-time watermark of a partition', () => {
     ${'hands over to the wall clock once it has been idle 5 minutes'}    | ${backfillEnd + policy.idleAfterMs}       | ${'idle'}       | ${backfillEnd + policy.idleAfterMs - LATE}
     ${'follows the wall clock from then on'}                             | ${backfillEnd + policy.idleAfterMs + DAY} | ${'idle'}       | ${backfillEnd + policy.idleAfterMs + DAY - LATE}
   `('after the backfill ends: $rule', ({ nowMs, mode, atMs }) => {
-    const clock = read(backfill);
+    // The worker confirms, every few seconds, that the group has applied the whole partition.
+    const clock = confirmRead(read(backfill), nowMs as number);
     expect(effectiveWatermark(clock, nowMs as number, policy)).toEqual({ mode, atMs });
+  });
+
+  it.each`
+    rule                                                                      | confirmedMs
+    ${'nobody confirms it was read to its end (the worker is down or stuck)'} | ${null}
+    ${'its messages wait while the worker is busy with other partitions'}     | ${backfillEnd + 1000}
+  `('stays on event time after the last chunk when $rule', ({ confirmedMs }) => {
+    const clock = read(backfill);
+    const confirmed = confirmedMs === null ? clock : confirmRead(clock, confirmedMs as number);
+    expect(effectiveWatermark(confirmed, backfillEnd + DAY, policy)).toEqual({
+      mode: 'event_time',
+      atMs: backfillWatermark,
+    });
   });
 
   it('stays on event time after a backlog whose last chunk did not reach the end of the partition', () => {
@@ -173,18 +188,26 @@ describe('the event-time watermark of a partition', () => {
     ${'at 03:00, hours without a message'}                | ${at('2025-06-03T03:00:00')}
     ${'at 07:59, before the first event of the next day'} | ${at('2025-06-03T07:59:00')}
   `('keeps the wall clock moving on a live partition at night: $rule', ({ nowMs }) => {
-    const clock = read(liveDay);
+    const clock = confirmRead(read(liveDay), nowMs as number);
     expect(effectiveWatermark(clock, nowMs as number, policy)).toEqual({
       mode: 'live',
       atMs: (nowMs as number) - LATE,
     });
   });
 
-  it('is live from the first event of a live partition', () => {
+  it('stops a live partition where it was last known read when the worker goes down at night', () => {
+    const clock = confirmRead(read(liveDay), at('2025-06-02T22:30:00'));
+    expect(effectiveWatermark(clock, at('2025-06-03T03:00:00'), policy)).toEqual({
+      mode: 'live',
+      atMs: at('2025-06-02T22:30:00') - LATE,
+    });
+  });
+
+  it('is live from the first event of a live partition, as far as it was read', () => {
     const clock = read(liveDay.slice(0, 1));
     expect(effectiveWatermark(clock, at('2025-06-02T08:00:03'), policy)).toEqual({
       mode: 'live',
-      atMs: at('2025-06-02T08:00:03') - LATE,
+      atMs: at('2025-06-02T08:00:02') - LATE,
     });
   });
 
@@ -263,13 +286,16 @@ describe('the event-time watermark of a partition', () => {
       everyMs: SECOND,
     });
     let clock = before;
-    const seen = missed.map((chunk) => {
+    let previous = Number.NEGATIVE_INFINITY;
+    for (const chunk of missed) {
       clock = observeChunk(clock, chunk, policy);
-      return effectiveWatermark(clock, chunk.receivedMs + 500, policy);
-    });
-    expect(new Set(seen.map((s) => s.mode))).toEqual(new Set(['event_time']));
-    // It keeps the instant it had reached when reading resumed, however the wall clock moves.
-    expect(new Set(seen.map((s) => s.atMs))).toEqual(new Set([at('2025-06-02T11:00:00') - LATE]));
+      const seen = effectiveWatermark(clock, chunk.receivedMs + 500, policy);
+      expect(seen.mode).toBe('event_time');
+      // It follows the missed events, never the wall clock of the restart.
+      expect(seen.atMs).toBeLessThanOrEqual(Math.max(...chunk.occurredMs) - LATE);
+      expect(seen.atMs).toBeGreaterThanOrEqual(previous);
+      previous = seen.atMs!;
+    }
   });
 
   it.each`
@@ -312,6 +338,10 @@ describe('the watermark over any sequence of chunks', () => {
         kind: fc.constant('look' as const),
         afterMs: fc.integer({ min: 0, max: 12 * HOUR }),
       }),
+      fc.record({
+        kind: fc.constant('confirm' as const),
+        afterMs: fc.integer({ min: 0, max: 12 * HOUR }),
+      }),
     ),
     { maxLength: 60 },
   );
@@ -337,6 +367,7 @@ describe('the watermark over any sequence of chunks', () => {
             );
             anyEvent ||= step.offsetsMs.length > 0;
           }
+          if (step.kind === 'confirm') clock = confirmRead(clock, nowMs);
           const { atMs, mode } = effectiveWatermark(clock, nowMs, rules);
           expect(mode === 'none').toBe(!anyEvent);
           if (atMs === null) continue;

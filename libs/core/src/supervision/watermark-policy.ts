@@ -11,10 +11,16 @@
  *   watermark (`now − latenessMs`), also through a quiet night with no messages at all. The
  *   receive time decides this, not the Kafka message timestamp: a worker catching up after an
  *   outage reads messages produced hours ago and is not live until it has caught up.
- * - **Idle.** A partition whose last chunk ended at the partition's end and that has received
- *   nothing for `idleAfterMs` has nothing older on its way: the wall clock takes over. Touching
- *   the end of the partition alone proves nothing — a backfill produced while the worker reads it
- *   touches it again and again — so the backlog's own events keep it on event time until it ends.
+ * - **Idle.** A partition confirmed to be fully read (the group's committed offset at the
+ *   partition's end) `idleAfterMs` after its last chunk has nothing older on its way: the wall
+ *   clock takes over. Touching the end of the partition alone proves nothing — a backfill
+ *   produced while the worker reads it touches it again and again — so the backlog's own events
+ *   keep it on event time until it ends.
+ * - **Only as far as it was read.** The wall clock drives a partition only up to the last instant
+ *   the worker is known to have read it to its end: its last chunk, or the last confirmation
+ *   (`confirmedMs`, taken every few seconds by the worker). A partition nobody reads — the worker
+ *   is down, stuck, or busy with other partitions while messages wait — stops where it was read,
+ *   so a restart after an outage does not judge the backlog at the wall clock.
  * - **None.** A partition that never received a valid event has no watermark (null), and never
  *   switches to the wall clock: it has no orders to judge.
  *
@@ -34,7 +40,7 @@ export interface WatermarkPolicy {
   windowEvents: number;
   /** A partition whose events arrive, in the median, within this long of happening is live. */
   liveWithinMs: number;
-  /** A caught-up partition that has received nothing for this long is idle. */
+  /** A partition confirmed fully read this long after its last chunk is idle. */
   idleAfterMs: number;
 }
 
@@ -64,6 +70,11 @@ export interface PartitionClock {
   lastReceivedMs: number | null;
   /** That chunk ended at the partition's end. */
   caughtUp: boolean;
+  /**
+   * The latest wall-clock instant at which every message the partition then held was known to be
+   * applied (the consumer group's committed offset at the partition's end); null before any.
+   */
+  confirmedMs: number | null;
 }
 
 /** One chunk read from a partition: its valid events' `occurredAt` in arrival order. */
@@ -79,7 +90,13 @@ export interface EffectiveWatermark {
 }
 
 export function emptyPartitionClock(): PartitionClock {
-  return { watermarkMs: null, recent: [], lastReceivedMs: null, caughtUp: false };
+  return {
+    watermarkMs: null,
+    recent: [],
+    lastReceivedMs: null,
+    caughtUp: false,
+    confirmedMs: null,
+  };
 }
 
 /** The partition's clock after a chunk: its events join the window, the watermark moves forward. */
@@ -108,7 +125,13 @@ export function observeChunk(
     recent,
     lastReceivedMs: chunk.receivedMs,
     caughtUp: chunk.caughtUp,
+    confirmedMs: clock.confirmedMs,
   };
+}
+
+/** The clock after a confirmation that the partition was fully read at `confirmedMs`. */
+export function confirmRead(clock: PartitionClock, confirmedMs: number): PartitionClock {
+  return { ...clock, confirmedMs: latest(clock.confirmedMs, confirmedMs) };
 }
 
 /** The instant the partition's orders are judged against at wall-clock `nowMs`, and why. */
@@ -117,19 +140,24 @@ export function effectiveWatermark(
   nowMs: number,
   policy: WatermarkPolicy,
 ): EffectiveWatermark {
-  if (clock.watermarkMs === null) return { atMs: null, mode: 'none' };
-  const wallClock = Math.max(clock.watermarkMs, nowMs - policy.latenessMs);
+  const { watermarkMs, lastReceivedMs, confirmedMs } = clock;
+  if (watermarkMs === null) return { atMs: null, mode: 'none' };
+  // The wall clock, as far as the partition is known to have been read.
+  const wallClock = (readMs: number | null) =>
+    readMs === null
+      ? watermarkMs
+      : Math.max(watermarkMs, Math.min(nowMs, readMs) - policy.latenessMs);
   if (clock.recent.length > 0 && medianDelayMs(clock.recent) <= policy.liveWithinMs) {
-    return { atMs: wallClock, mode: 'live' };
+    return { atMs: wallClock(latest(lastReceivedMs, confirmedMs)), mode: 'live' };
   }
   if (
-    clock.caughtUp &&
-    clock.lastReceivedMs !== null &&
-    nowMs - clock.lastReceivedMs >= policy.idleAfterMs
+    lastReceivedMs !== null &&
+    confirmedMs !== null &&
+    confirmedMs - lastReceivedMs >= policy.idleAfterMs
   ) {
-    return { atMs: wallClock, mode: 'idle' };
+    return { atMs: wallClock(confirmedMs), mode: 'idle' };
   }
-  return { atMs: clock.watermarkMs, mode: 'event_time' };
+  return { atMs: watermarkMs, mode: 'event_time' };
 }
 
 /** Of two middle values, the longer delay: a window half live, half backlog is not live. */

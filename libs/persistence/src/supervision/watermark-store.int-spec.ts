@@ -15,6 +15,7 @@ import { createDataSource } from '../data-source';
 import { withTransaction } from '../transaction';
 import {
   claimDueOrders,
+  confirmPartitionsRead,
   effectiveWatermarks,
   lockPartitionClock,
   savePartitionClock,
@@ -130,6 +131,11 @@ describe('partition clocks in PostgreSQL', () => {
     await save(0, live);
     await save(1, backfill);
     await save(2, ended);
+    // Until the worker confirms a partition read to its end, the wall clock does not drive it.
+    const unconfirmed = await effectiveWatermarks(ds, TOPIC, NOW, policy);
+    expect(unconfirmed.get(2)?.mode).toBe('event_time');
+    expect(unconfirmed.get(0)?.at!.getTime()).toBeLessThan(NOW.getTime() - MINUTE);
+    await confirmPartitionsRead(ds, TOPIC, [0, 2], NOW);
     const marks = await effectiveWatermarks(ds, TOPIC, NOW, policy);
     expect([...marks.values()]).toEqual([
       { partition: 0, at: new Date(NOW.getTime() - MINUTE), mode: 'live' },
@@ -144,6 +150,7 @@ describe('partition clocks in PostgreSQL', () => {
     await save(0, live);
     await save(1, backfill);
     await save(2, ended);
+    await confirmPartitionsRead(ds, TOPIC, [0, 2], NOW);
     const order = (id: string, partition: number | null, nextDueAt: Date) => [
       id,
       partition,
@@ -176,8 +183,10 @@ describe('partition clocks in PostgreSQL', () => {
       ].sort(),
     );
 
-    // Five minutes after its last chunk the backfill has ended: the wall clock takes over.
+    // Five minutes after its last chunk the backfill has ended (the worker confirms it read to
+    // its end): the wall clock takes over.
     const later = new Date(backfill.lastReceivedMs! + policy.idleAfterMs);
+    await confirmPartitionsRead(ds, TOPIC, [0, 1, 2], later);
     const afterwards = await withTransaction(ds, (runner) =>
       claimDueOrders(runner, TOPIC, later, 100, policy),
     );

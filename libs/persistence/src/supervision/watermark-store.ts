@@ -12,7 +12,8 @@ import type { Queryable } from '../statistics/statistics-reads';
  * Event-time watermarks, one row per input partition (`consumer_watermarks`): the clock the pure
  * policy (libs/core watermark-policy) computes from — the watermark reached, the window of recent
  * events as `[[occurredMs, receivedMs], …]`, the last chunk's wall clock and whether it ended at
- * the partition's end. Escalations are judged against the effective watermark, so a replay of
+ * the partition's end, and the last confirmation that the partition had been applied to its end
+ * (written only by confirmPartitionsRead, so a chunk never overwrites a newer one). Escalations are judged against the effective watermark, so a replay of
  * last year fires exactly what the log implies, however fast it runs.
  */
 export interface PartitionWatermark {
@@ -29,9 +30,10 @@ interface ClockRow {
   recent: [number, number][];
   last_received_at: Date | null;
   caught_up: boolean;
+  confirmed_at: Date | null;
 }
 
-const CLOCK_COLUMNS = `topic, partition, watermark_at, recent, last_received_at, caught_up`;
+const CLOCK_COLUMNS = `topic, partition, watermark_at, recent, last_received_at, caught_up, confirmed_at`;
 
 function clockOf(row: ClockRow): PartitionClock {
   return {
@@ -39,6 +41,7 @@ function clockOf(row: ClockRow): PartitionClock {
     recent: row.recent.map(([occurredMs, receivedMs]) => ({ occurredMs, receivedMs })),
     lastReceivedMs: row.last_received_at?.getTime() ?? null,
     caughtUp: row.caught_up,
+    confirmedMs: row.confirmed_at?.getTime() ?? null,
   };
 }
 
@@ -87,6 +90,26 @@ export async function savePartitionClock(
       clock.lastReceivedMs === null ? null : new Date(clock.lastReceivedMs),
       clock.caughtUp,
     ],
+  );
+}
+
+/**
+ * Records that at `at` every message the given partitions then held had been applied (the
+ * consumer group's committed offset was at each partition's end). Partitions without a row have
+ * never had a message: nothing to record.
+ */
+export async function confirmPartitionsRead(
+  runner: Queryable,
+  topic: string,
+  partitions: readonly number[],
+  at: Date,
+): Promise<void> {
+  if (partitions.length === 0) return;
+  await runner.query(
+    `UPDATE consumer_watermarks
+        SET confirmed_at = GREATEST(COALESCE(confirmed_at, $3), $3)
+      WHERE topic = $1 AND partition = ANY($2::int[])`,
+    [topic, partitions, at],
   );
 }
 
