@@ -100,6 +100,20 @@ const ESCALATIONS: [string, (f: PeriodFigures) => string][] = [
   ['督办合计', (f) => count(f.escalationsTotal)],
 ];
 
+/**
+ * The escalations and the timeliness figures describe the same orders: a completion overdue
+ * escalation fires for each completion stage that ran out, so finished late, still open past due
+ * at the period's end, or ended past due (returned, re-dispatched) — shown side by side.
+ */
+function reconciliation(total: PeriodFigures): string {
+  const late = total.completeFinished - total.completeOnTime;
+  return (
+    `核对 (check): 超时未办结督办 ${count(total.escalations.complete_overdue)} ≈ ` +
+    `逾期办结 ${count(late)} + 期末超期未办结 ${count(total.overdueOpen)} = ${count(late + total.overdueOpen)}` +
+    `（办结 ${count(total.completeFinished)} 件，其中按期 ${count(total.completeOnTime)} 件）`
+  );
+}
+
 function render(report: StatisticsReport, timeZone: string, title: string): string {
   const rows = (columns: [string, (f: PeriodFigures) => string][]) => [
     ...report.groups.map((g) => [g.key, ...columns.map(([, value]) => value(g))]),
@@ -119,6 +133,7 @@ function render(report: StatisticsReport, timeZone: string, title: string): stri
     '',
     '督办（按类型）',
     table(['承办单位', ...ESCALATIONS.map(([h]) => h)], rows(ESCALATIONS)),
+    reconciliation(report.total),
     '',
     `统计口径：${zh ?? report.formula}`,
     `Formula: ${en ?? ''} (${report.formulaId} ${report.formulaVersion})`,

@@ -81,5 +81,17 @@ describe('the demo', () => {
     const totalRow = output.split('\n').find((line) => line.startsWith('合计'));
     expect(totalRow).toBeDefined();
     expect(Number(totalRow!.split(/\s+/)[1]!.replace(/,/g, ''))).toBe(expectedReceived);
+
+    // Published while the worker reads, the escalations agree with the rates: each completion
+    // overdue escalation is a completion finished late or still open past due (a few more: stages
+    // that ran out and then ended by a return or re-dispatch).
+    const check = /超时未办结督办 ([\d,]+) ≈ 逾期办结 ([\d,]+) \+ 期末超期未办结 ([\d,]+)/.exec(
+      output,
+    );
+    expect(check).not.toBeNull();
+    const [escalated, late, open] = check!.slice(1).map((n) => Number(n.replace(/,/g, '')));
+    expect(late! + open!).toBeGreaterThan(0);
+    expect(escalated).toBeGreaterThanOrEqual(late! + open!);
+    expect(escalated! - (late! + open!)).toBeLessThanOrEqual(Math.max(3, 0.05 * (late! + open!)));
   }, 240_000);
 });
