@@ -17,6 +17,7 @@ import {
   applySupervisionDecision,
   decideSupervision,
   DEFAULT_SUPERVISION_POLICY,
+  escalationChanges,
   type SupervisionDecision,
 } from './decide-supervision';
 import type { EscalationRecord } from './escalation';
@@ -306,6 +307,40 @@ describe('decideSupervision properties', () => {
           records = applySupervisionDecision(records, decision);
         }
       }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('announces the same (escalation, change, level) messages wherever the stream is cut', () => {
+    fc.assert(
+      fc.property(
+        scenario,
+        fc.array(fc.integer({ min: 0, max: 30 * DAY_MINUTES }), { maxLength: 6 }),
+        ({ events, watermarks }, extraCuts) => {
+          const last = watermarks[watermarks.length - 1] as Date;
+          const t0 = Date.parse(events[0]!.occurredAt);
+          const cuts = (instants: Date[]) => {
+            let records: EscalationRecord[] = [];
+            const announced: string[] = [];
+            for (const watermark of instants) {
+              const decision = decideAt(events, watermark, records);
+              for (const c of escalationChanges(records, decision)) {
+                announced.push(
+                  `${c.record.escalationKey} ${c.change} ${c.record.level} v${c.record.version}`,
+                );
+              }
+              records = applySupervisionDecision(records, decision);
+            }
+            return announced.sort();
+          };
+          const other = [...extraCuts.map((m) => new Date(t0 + m * MINUTE)), last]
+            .filter((w) => w.getTime() <= last.getTime())
+            .sort((a, b) => a.getTime() - b.getTime());
+          const once = cuts([last]);
+          expect(cuts(watermarks)).toEqual(once);
+          expect(cuts(other)).toEqual(once);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -479,6 +479,35 @@ function withdrawalEvidence(
   return evidence('restated', null);
 }
 
+/**
+ * What the decision made on its own of an escalation the log still fires — its levels and its
+ * automatic resolution — checked against the log's `resolution` (half-open, as in advancesOf):
+ * a level reached at or after the cause went away (`resolved_earlier`), or a resolution the log
+ * no longer shows by then (a reply that turned out not to end the stage: `restated`), disproves
+ * it. A person's acknowledgement or resolution is never second-guessed.
+ */
+function automaticPartsDisproved(
+  record: EscalationRecord,
+  resolution: AutoResolution | null,
+  occurredMs: ReadonlyMap<string, number>,
+): Evidence | null {
+  if (record.resolution === 'manual') return null;
+  const advancedMs = record.levelChangedAt.getTime();
+  if (
+    resolution !== null &&
+    advancedMs > record.firedAt.getTime() &&
+    advancedMs >= resolution.atMs
+  ) {
+    return proof('resolved_earlier', resolution.eventId, occurredMs);
+  }
+  const resolvedMs = record.resolvedAt?.getTime();
+  if (record.status === 'resolved' && resolvedMs !== undefined) {
+    if (resolution === null || resolution.atMs > resolvedMs)
+      return proof('restated', null, occurredMs);
+  }
+  return null;
+}
+
 function proof(
   reason: WithdrawalReason,
   eventId: string | null,
@@ -571,21 +600,13 @@ export function decideSupervision(input: SupervisionInput): SupervisionDecision 
     const entry = entries.get(key);
     let evidence: Evidence | null = null;
     if (stillHolds(record, candidate, watermarkMs)) {
-      // A level reached at or after the log's resolution (half-open, as in advancesOf) was
-      // reached on a false premise.
       const resolution =
         entry !== undefined ? stageResolution(entry, record) : eventResolution(log, record);
-      const advancedMs = record.levelChangedAt.getTime();
-      if (
-        record.resolution === 'manual' ||
-        resolution === null ||
-        advancedMs === record.firedAt.getTime() ||
-        advancedMs < resolution.atMs
-      ) {
+      evidence = automaticPartsDisproved(record, resolution, occurredMs);
+      if (evidence === null) {
         if (record.status !== 'resolved') live.push(record);
         continue;
       }
-      evidence = proof('resolved_earlier', resolution.eventId, occurredMs);
     }
     evidence ??= withdrawalEvidence(record, entry, log, occurredMs);
     withdraw.push({ escalationKey: key, at: input.watermark, ...evidence });
