@@ -3,6 +3,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const CORE_IMPORT_PATTERNS = [
+  {
+    group: ['@nestjs/*', 'typeorm', 'kafkajs', 'pg', 'pino', 'prom-client'],
+    message: 'libs/core is framework-free.',
+  },
+  {
+    group: ['@hotline/*', '../../../*'],
+    message: 'libs/core imports nothing of ours outside core.',
+  },
+];
+const LUNAR_ONLY_IN_CORE =
+  'Lunar dates come from libs/core/src/calendar/lunar-dates.ts (the statutory holidays), nowhere else.';
+
 export default tseslint.config(
   {
     ignores: [
@@ -44,21 +57,23 @@ export default tseslint.config(
     },
   },
   {
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'lunar-javascript', message: LUNAR_ONLY_IN_CORE }],
+        },
+      ],
+    },
+  },
+  {
     files: ['libs/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              group: ['@nestjs/*', 'typeorm', 'kafkajs', 'pg', 'pino', 'prom-client'],
-              message: 'libs/core is framework-free.',
-            },
-            {
-              group: ['@hotline/*', '../../../*'],
-              message: 'libs/core imports nothing of ours outside core.',
-            },
-          ],
+          paths: [{ name: 'lunar-javascript', message: LUNAR_ONLY_IN_CORE }],
+          patterns: CORE_IMPORT_PATTERNS,
         },
       ],
       'no-restricted-syntax': [
@@ -94,6 +109,11 @@ export default tseslint.config(
       '**/*.e2e-spec.ts',
     ],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // The one module that computes lunar dates (the statutory holidays' 春节, 端午, 中秋).
+    files: ['libs/core/src/calendar/lunar-dates.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: CORE_IMPORT_PATTERNS }] },
   },
   {
     files: [

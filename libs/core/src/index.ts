@@ -7,6 +7,8 @@ export * from './calendar/calendar-errors';
 export * from './calendar/format-instant';
 export * from './calendar/working-calendar';
 export * from './calendar/parse-calendar';
+export * from './calendar/statutory-holidays';
+export * from './calendar/provisional-years';
 export * from './rules/rule-profile';
 export * from './rules/match-rule';
 export * from './deadlines/deadline-result';

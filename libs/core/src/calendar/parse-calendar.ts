@@ -1,12 +1,23 @@
 /**
  * Validates calendar data (config/calendars/*.json, already parsed from JSON by the caller) and
  * builds the WorkingCalendar. Every problem is listed at once. Unknown keys (`source`, `rule`,
- * `noticeYear` …) are allowed: they document the data and are kept out of the computation.
+ * `noticeYear`, `notices` …) are allowed: they document the data and are kept out of the
+ * computation (so is a `provisionalFrom`: provisional days are computed, never read).
  */
 import { z } from 'zod';
 import { describeIssues, type ValidationResult } from './validation-result';
 import { epochDayOf, isoWeekdayOfEpochDay } from './day-on';
 import { CALENDAR_DAY_KINDS, WorkingCalendar, type CalendarDefinition } from './working-calendar';
+import { CalendarError } from './calendar-errors';
+import { MAX_PROVISIONAL_YEARS, withProvisionalYears } from './provisional-years';
+
+export interface CalendarOptions {
+  /**
+   * Years after the official data computed from the law (provisional-years.ts), so the calendar
+   * does not run out before the next notice is imported; 0 (the default): none.
+   */
+  provisionalYears?: number;
+}
 
 /** Guards the precomputed arrays against a typo like `2024` → `9024`. */
 const MAX_COVERAGE_DAYS = 100 * 366;
@@ -89,9 +100,27 @@ export function parseCalendarDefinition(json: unknown): ValidationResult<Calenda
   return { ok: true, value: parsed.data };
 }
 
-/** Validates calendar data and builds the WorkingCalendar (its day index is precomputed here). */
-export function parseCalendar(json: unknown): ValidationResult<WorkingCalendar> {
+/**
+ * Validates calendar data and builds the WorkingCalendar (its day index is precomputed here),
+ * with `provisionalYears` years computed from the law after the data.
+ */
+export function parseCalendar(
+  json: unknown,
+  options: CalendarOptions = {},
+): ValidationResult<WorkingCalendar> {
   const definition = parseCalendarDefinition(json);
   if (!definition.ok) return definition;
-  return { ok: true, value: new WorkingCalendar(definition.value) };
+  const years = options.provisionalYears ?? 0;
+  if (!Number.isInteger(years) || years < 0 || years > MAX_PROVISIONAL_YEARS) {
+    return {
+      ok: false,
+      errors: [`provisional years: an integer from 0 to ${MAX_PROVISIONAL_YEARS}, got ${years}`],
+    };
+  }
+  try {
+    return { ok: true, value: new WorkingCalendar(withProvisionalYears(definition.value, years)) };
+  } catch (error) {
+    if (!(error instanceof CalendarError)) throw error;
+    return { ok: false, errors: [`provisional years: ${error.message}`] };
+  }
 }

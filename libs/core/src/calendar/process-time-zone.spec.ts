@@ -35,6 +35,14 @@ for (const zone of ${JSON.stringify(ZONES)}) {
       new Date('2023-10-07T09:00:00+08:00'),
     ),
     makeUpDay: calendar.isWorkingDay('2024-02-18'),
+    // Provisional days: lunar dates and 清明 computed in each zone.
+    provisional: (() => {
+      const later = parseCalendar(data, { provisionalYears: 4 });
+      if (!later.ok) throw new Error(later.errors.join('; '));
+      return ['2027-02-05', '2027-04-05', '2029-06-16', '2030-09-12'].map(
+        (dayOn) => later.value.describeDay(dayOn).name,
+      );
+    })(),
   };
 }
 process.stdout.write(JSON.stringify(results));
@@ -48,6 +56,7 @@ const expected = {
   earlyMorning: '2024-02-10',
   between: 1080,
   makeUpDay: true,
+  provisional: ['春节', '清明节', '端午节', '中秋节'],
 };
 
 describe('independence from the process time zone', () => {

@@ -144,7 +144,6 @@ describe('WorkingCalendar coverage', () => {
       'a next-day result after the coverage',
       () => calendar.addWorkingNextDay(bj('2026-12-30 10:00'), 3),
     ],
-    ['a natural result after the coverage', () => calendar.addNatural(bj('2026-12-31 23:50'), 15)],
     ['a day after the coverage', () => calendar.isWorkingDay('2027-01-04')],
     ['a day before the coverage', () => calendar.describeDay('2022-12-30')],
     [
@@ -160,6 +159,15 @@ describe('WorkingCalendar coverage', () => {
       expect(run).toThrow(expect.objectContaining({ code: 'calendar_out_of_range' }) as Error);
     },
   );
+
+  it.each`
+    what                                     | start                 | minutes | due
+    ${'a natural result after the coverage'} | ${'2026-12-31 23:50'} | ${15}   | ${'2027-01-01T00:05:00+08:00'}
+    ${'a natural start after the coverage'}  | ${'2027-03-01 09:00'} | ${1440} | ${'2027-03-02T09:00:00+08:00'}
+    ${'a natural start before the coverage'} | ${'2022-06-01 09:00'} | ${30}   | ${'2022-06-01T09:30:00+08:00'}
+  `('computes $what: the natural clock needs no calendar', ({ start, minutes, due }) => {
+    expect(show(calendar.addNatural(bj(start as string), minutes as number))).toBe(due);
+  });
 
   it('accepts a result exactly at the end of the coverage (24:00 of 2026-12-31)', () => {
     expect(show(calendar.addWorkingNextDay(bj('2026-12-30 10:00'), 1))).toBe(

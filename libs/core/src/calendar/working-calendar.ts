@@ -12,6 +12,11 @@
  *
  * Rolling convention: a working day counts all of its hours (24 in Asia/Shanghai), a non-working
  * day counts nothing. A working-day limit is a whole number of such days' worth of working time.
+ *
+ * Provisional days: the days from `provisionalFrom` on were computed from the law, not read from a
+ * notice (provisional-years.ts). They count like any other day; `provisionalSpan` says which of
+ * them a computation depended on, so that its result can say it is provisional. The natural clock
+ * needs no calendar at all: its arithmetic works for any instant.
  */
 import { TZDate } from '@date-fns/tz';
 import { CalendarOutOfRangeError, InvalidCalendarArgumentError } from './calendar-errors';
@@ -31,6 +36,11 @@ export interface CalendarDefinition {
   coverage: { from: string; to: string };
   days: readonly { date: string; kind: CalendarDayKind; name: string }[];
   source?: string;
+  /**
+   * The first day computed from the law instead of a notice (withProvisionalYears): every day
+   * from it to `coverage.to` is provisional. Never read from a calendar file.
+   */
+  provisionalFrom?: string;
 }
 
 export const DAY_KINDS = ['workday', 'weekend', 'holiday', 'makeup_workday'] as const;
@@ -48,15 +58,30 @@ export interface DayDescription {
   kind: DayKind;
   /** The notice's name (春节, 国庆节 …) for a holiday or make-up workday; null otherwise. */
   name: string | null;
+  /** Computed from the law (statutory holidays and weekends), the notice not loaded yet. */
+  provisional: boolean;
+}
+
+/** Inclusive first and last days. */
+export interface DaySpan {
+  readonly fromOn: string;
+  readonly toOn: string;
 }
 
 export class WorkingCalendar {
   readonly timeZone: string;
-  readonly coverage: { readonly fromOn: string; readonly toOn: string };
+  /** Every day the calendar answers for: the official data and the provisional days after it. */
+  readonly coverage: DaySpan;
+  /** The days the notices give. */
+  readonly officialCoverage: DaySpan;
+  /** The days computed from the law after the official data; null when there are none. */
+  readonly provisional: DaySpan | null;
   readonly source: string | null;
 
   private readonly firstEpochDay: number;
   private readonly dayCount: number;
+  /** Index of the first provisional day; dayCount when there is none. */
+  private readonly provisionalIndex: number;
   private readonly days: readonly DayDescription[];
   /** Local 00:00 of each day, plus the end of the last day: length dayCount + 1. */
   private readonly dayStartMs: Float64Array;
@@ -82,6 +107,22 @@ export class WorkingCalendar {
     this.source = definition.source ?? null;
     this.firstEpochDay = first;
     this.dayCount = last - first + 1;
+    const provisionalFrom =
+      definition.provisionalFrom === undefined ? null : epochDayOf(definition.provisionalFrom);
+    if (provisionalFrom !== null && (provisionalFrom <= first || provisionalFrom > last)) {
+      throw new InvalidCalendarArgumentError(
+        `provisional days from ${definition.provisionalFrom} must follow official data inside the coverage`,
+      );
+    }
+    this.provisionalIndex = provisionalFrom === null ? this.dayCount : provisionalFrom - first;
+    this.provisional =
+      provisionalFrom === null
+        ? null
+        : Object.freeze({ fromOn: dayOnOfEpochDay(provisionalFrom), toOn: this.coverage.toOn });
+    this.officialCoverage = Object.freeze({
+      fromOn: this.coverage.fromOn,
+      toOn: dayOnOfEpochDay(first + this.provisionalIndex - 1),
+    });
 
     const notices = new Map<number, { kind: CalendarDayKind; name: string }>();
     for (const day of definition.days) {
@@ -120,6 +161,7 @@ export class WorkingCalendar {
           working,
           kind,
           name: notice?.name ?? null,
+          provisional: i >= this.provisionalIndex,
         }),
       );
       const lengthMs = this.at(this.dayStartMs, i + 1) - this.at(this.dayStartMs, i);
@@ -188,17 +230,38 @@ export class WorkingCalendar {
 
   // ---- natural clock ---------------------------------------------------------------------
 
-  /** `start` plus `minutes` of plain elapsed time. Both instants must be covered. */
+  /**
+   * `start` plus `minutes` of plain elapsed time. No day is consulted, so any instant will do,
+   * covered or not: a natural-clock deadline never waits for a holiday notice.
+   */
   addNatural(start: Date, minutes: number): Date {
     return this.addNaturalMs(start, this.durationMs(minutes));
   }
 
   addNaturalMs(start: Date, ms: number): Date {
-    const startMs = this.msOf(start);
-    this.indexOfInstant(startMs, true);
-    const resultMs = startMs + this.checkedMs(ms);
-    this.indexOfInstant(resultMs, true);
-    return new Date(resultMs);
+    return new Date(this.msOf(start) + this.checkedMs(ms));
+  }
+
+  // ---- provisional days ------------------------------------------------------------------
+
+  /**
+   * The provisional days among those intersecting `[fromAt, toAt)` (an empty interval: the day of
+   * `fromAt`), as the span a result computed over that interval depends on; null when it depends
+   * on official days only. Instants outside the coverage count as far as the coverage goes.
+   */
+  provisionalSpan(fromAt: Date, toAt: Date): DaySpan | null {
+    if (this.provisional === null) return null;
+    const fromMs = this.msOf(fromAt);
+    const toMs = Math.max(this.msOf(toAt), fromMs + 1);
+    const startMs = this.at(this.dayStartMs, this.provisionalIndex);
+    const endMs = this.at(this.dayStartMs, this.dayCount);
+    if (toMs <= startMs || fromMs >= endMs) return null;
+    const first = Math.max(
+      this.provisionalIndex,
+      this.indexOfInstant(Math.max(fromMs, startMs), false),
+    );
+    const last = toMs >= endMs ? this.dayCount - 1 : this.indexOfInstant(toMs - 1, false);
+    return Object.freeze({ fromOn: this.dayAt(first).dayOn, toOn: this.dayAt(last).dayOn });
   }
 
   // ---- working clock ---------------------------------------------------------------------
