@@ -9,6 +9,8 @@ export * from './calendar/working-calendar';
 export * from './calendar/parse-calendar';
 export * from './calendar/statutory-holidays';
 export * from './calendar/provisional-years';
+export * from './calendar/parse-holiday-notice';
+export * from './calendar/import-holiday-notice';
 export * from './rules/rule-profile';
 export * from './rules/match-rule';
 export * from './deadlines/deadline-result';
