@@ -1,7 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { EventOf, EventType, WorkOrderEvent } from '../events/work-order-event';
-import { CalendarOutOfRangeError } from '../calendar/calendar-errors';
 import { formatInstant } from '../calendar/format-instant';
 import { parseCalendar } from '../calendar/parse-calendar';
 import type { WorkingCalendar } from '../calendar/working-calendar';
@@ -450,14 +449,122 @@ describe('computeDeadlines: the next_day convention (次日起 N 个工作日)',
   });
 });
 
-describe('computeDeadlines: calendar coverage', () => {
-  it.each([
-    ['an order dispatched after the calendar data ends', '2027-01-04 10:00'],
-    ['an order whose deadline falls after the calendar data ends', '2026-12-30 10:00'],
-    ['an order dispatched before the calendar data begins', '2022-06-01 10:00'],
-  ])('refuses %s with calendar_out_of_range', (_, at) => {
-    const run = () => compute([dispatched(at)]);
-    expect(run).toThrow(CalendarOutOfRangeError);
-    expect(run).toThrow(expect.objectContaining({ code: 'calendar_out_of_range' }) as Error);
+describe('computeDeadlines: calendar coverage, each stage on its own', () => {
+  // The official data only (no provisional years): what a stage cannot compute is listed with the
+  // reason, the others are computed, and a natural clock needs no calendar at all.
+  const outOfRange = (stages: string[]): unknown[] =>
+    stages.map((which): unknown =>
+      expect.objectContaining({ stage: which, code: 'calendar_out_of_range' }),
+    );
+  it.each`
+    what                                                                      | at                    | urgency          | accept                         | complete                       | returnDue                      | unavailable
+    ${'a complaint whose completion deadline falls after the data ends'}      | ${'2026-12-28 10:00'} | ${'normal'}      | ${'2026-12-29T10:00:00+08:00'} | ${null}                        | ${'2026-12-29T10:00:00+08:00'} | ${['complete']}
+    ${'a life-safety order at 23:50 on the data’s last day (natural clocks)'} | ${'2026-12-31 23:50'} | ${'life_safety'} | ${'2027-01-01T00:05:00+08:00'} | ${'2027-01-01T23:50:00+08:00'} | ${null}                        | ${['return_request']}
+    ${'a complaint dispatched after the data ends'}                           | ${'2027-01-04 10:00'} | ${'normal'}      | ${null}                        | ${null}                        | ${null}                        | ${['accept', 'complete', 'return_request']}
+    ${'a life-safety order dispatched after the data ends'}                   | ${'2027-03-01 09:00'} | ${'life_safety'} | ${'2027-03-01T09:15:00+08:00'} | ${'2027-03-02T09:00:00+08:00'} | ${null}                        | ${['return_request']}
+    ${'a complaint dispatched before the data begins'}                        | ${'2022-06-01 10:00'} | ${'normal'}      | ${null}                        | ${null}                        | ${null}                        | ${['accept', 'complete', 'return_request']}
+  `(
+    '$what: accept $accept, complete $complete, return request $returnDue; unavailable $unavailable',
+    ({ at, urgency, accept, complete, returnDue, unavailable }) => {
+      const result = compute([dispatched(at as string, { urgency: urgency as 'normal' })]);
+      expect(show(result.accept?.dueAt)).toBe(accept);
+      expect(show(result.complete?.dueAt)).toBe(complete);
+      expect(show(result.returnDueAt)).toBe(returnDue);
+      expect(result.unavailable).toEqual(outOfRange(unavailable as string[]));
+      expect(result.flags).toContain('deadline_unavailable');
+      expect(result.provisional).toBeNull();
+      // Supervision gets the instants of what computed, and nothing of what did not.
+      const stages = new Set(result.dueInstants.map((d) => d.kind.split('_')[0]));
+      expect(stages).toEqual(
+        new Set([accept && 'accept', complete && 'complete'].filter((x) => x !== null)),
+      );
+    },
+  );
+
+  it('keeps a deadline carried on the event when the rule’s own cannot be computed', () => {
+    const result = compute([
+      dispatched('2026-12-28 10:00', { completeDueAt: bj('2026-12-31 18:00') }),
+    ]);
+    expect(show(result.complete?.dueAt)).toBe('2026-12-31T18:00:00+08:00');
+    expect(result.complete?.explanation.computedDueAt).toBeNull();
+    expect(result.unavailable).toEqual([]);
+  });
+
+  it('still tracks a stage that cannot be computed: a reply ends it without a verdict', () => {
+    const result = compute([
+      dispatched('2026-12-28 10:00'),
+      ev('accepted', '2026-12-28 11:00', {}),
+      ev('replied', '2027-01-05 10:00', { reply: '已处理' }),
+    ]);
+    expect(result.accept?.outcome).toBe('on_time');
+    expect(result.complete).toBeNull();
+    expect(result.unavailable).toEqual(outOfRange(['complete']));
+    expect(result.dueInstants).toEqual([]);
+  });
+});
+
+describe('computeDeadlines: across the year end, on provisional days', () => {
+  const provisionalCalendar = (() => {
+    const parsed = parseCalendar(readJson('config/calendars/cn-2023-2026.json'), {
+      provisionalYears: 4,
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    return parsed.value;
+  })();
+  const onProvisional = (events: WorkOrderEvent[]) =>
+    computeDeadlines(events, profile, provisionalCalendar);
+
+  it('gives a complaint dispatched 2026-12-28 10:00 its 7 working days, into 2027 on provisional days', () => {
+    const result = onProvisional([dispatched('2026-12-28 10:00')]);
+    const accept = stage(result, 'accept');
+    const complete = stage(result, 'complete');
+    expect(show(accept.dueAt)).toBe('2026-12-29T10:00:00+08:00');
+    expect(accept.explanation.provisional).toBeNull();
+    // 12-28…31, then 2027-01-01 (元旦, statutory) and the weekend skipped, 01-04…07.
+    expect(show(complete.dueAt)).toBe('2027-01-07T10:00:00+08:00');
+    expect(show(complete.warningAt)).toBe('2027-01-06T10:00:00+08:00');
+    expect(complete.explanation.provisional).toEqual({ fromOn: '2027-01-01', toOn: '2027-01-07' });
+    expect(complete.explanation.skippedDays).toEqual([
+      { dayOn: '2027-01-01', kind: 'holiday', name: '元旦' },
+      { dayOn: '2027-01-02', kind: 'weekend', name: null },
+      { dayOn: '2027-01-03', kind: 'weekend', name: null },
+    ]);
+    expect(result.provisional).toEqual({ fromOn: '2027-01-01', toOn: '2027-01-07' });
+    expect(result.flags).toContain('provisional_calendar');
+    expect(result.unavailable).toEqual([]);
+    expect(result.dueInstants.map((d) => d.kind)).toEqual([
+      'accept_warning',
+      'accept_overdue',
+      'complete_warning',
+      'complete_overdue',
+    ]);
+  });
+
+  it('gives a life-safety order dispatched 2026-12-31 23:50 its exact natural deadlines; only the return request is provisional', () => {
+    const result = onProvisional([
+      dispatched('2026-12-31 23:50', { urgency: 'life_safety', category: 'help' }),
+    ]);
+    const accept = stage(result, 'accept');
+    const complete = stage(result, 'complete');
+    expect(show(accept.dueAt)).toBe('2027-01-01T00:05:00+08:00');
+    expect(show(complete.dueAt)).toBe('2027-01-01T23:50:00+08:00');
+    expect(accept.explanation.provisional).toBeNull();
+    expect(complete.explanation.provisional).toBeNull();
+    // 10 minutes of 12-31, then 元旦 and the weekend, then 23 h 50 min of Monday 01-04.
+    expect(show(result.returnDueAt)).toBe('2027-01-04T23:50:00+08:00');
+    expect(result.returnRequest?.explanation.provisional).toEqual({
+      fromOn: '2027-01-01',
+      toOn: '2027-01-04',
+    });
+    expect(result.provisional).toEqual({ fromOn: '2027-01-01', toOn: '2027-01-04' });
+  });
+
+  it('gives the same deadlines on official days whether provisional years follow or not', () => {
+    const events = [dispatched('2026-03-02 10:00'), ev('accepted', '2026-03-02 11:00', {})];
+    const a = compute(events);
+    const b = onProvisional(events);
+    expect(b.complete?.dueAt).toEqual(a.complete?.dueAt);
+    expect(b.provisional).toBeNull();
+    expect(b.flags).not.toContain('provisional_calendar');
   });
 });

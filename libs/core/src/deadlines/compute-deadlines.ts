@@ -20,10 +20,16 @@
  *   the category's completion limit again from the reopening; `returned` and `closed` end the
  *   open stages.
  *
- * A calendar gap (an instant the calendar does not cover) throws CalendarOutOfRangeError.
+ * Each stage stands or falls on its own. A stage whose working-clock arithmetic reaches a day the
+ * calendar does not cover (CalendarOutOfRangeError) is left out and listed in `unavailable` with
+ * the reason; the others are computed, and supervision works on them. A natural clock needs no
+ * calendar, so a natural-clock stage always computes. A deadline that depends on provisional days
+ * (computed from the law, the year's notice not imported yet) says so: `explanation.provisional`,
+ * `provisional` on the result and the flag `provisional_calendar`.
  */
 import type { Category, Urgency, WorkOrderEvent } from '../events/work-order-event';
-import type { WorkingCalendar } from '../calendar/working-calendar';
+import type { DaySpan, WorkingCalendar } from '../calendar/working-calendar';
+import { CalendarError } from '../calendar/calendar-errors';
 import { matchRule } from '../rules/match-rule';
 import { ruleLimitMinutes, type HandlingRule, type RuleProfile } from '../rules/rule-profile';
 import type {
@@ -40,8 +46,10 @@ import type {
   ReturnRequestDeadline,
   StageDeadline,
   StageEndReason,
+  StageFailure,
   StageOutcome,
   StageTimeline,
+  StageUnavailable,
   WindowCloser,
 } from './deadline-result';
 import { DUE_INSTANT_KINDS } from './deadline-result';
@@ -69,10 +77,16 @@ interface StageRun {
   start: Date;
   startEvent: 'dispatched' | 'reopened';
   startEventId: string;
-  computedDue: Date;
+  /** Null when the rule's deadline could not be computed but the event carries one. */
+  computedDue: Date | null;
   override: DeadlineExplanation['override'];
-  /** The deadline so far, not counting a pause still open. */
+  /** The deadline so far, not counting a pause still open (meaningless once `failure` is set). */
   due: Date;
+  /**
+   * Why the stage cannot be computed (a day outside the calendar); from then on its clock is not
+   * moved and only whether it is done is tracked: it is reported in `unavailable`.
+   */
+  failure: StageFailure | null;
   openPause: PauseRecord | null;
   pauses: PauseRecord[];
   extensions: ExtensionRecord[];
@@ -100,7 +114,9 @@ interface SegmentRun {
     rule: HandlingRule;
     start: Date;
     eventId: string;
-    due: Date;
+    /** Null when it cannot be computed (`failure`). */
+    due: Date | null;
+    failure: StageFailure | null;
     requested: Date | null;
   };
   approvals: number;
@@ -113,6 +129,21 @@ interface Context {
   flags: Set<DeadlineFlag>;
 }
 
+/**
+ * Runs calendar arithmetic for one stage: its value, or null with the stage's `failure` set when
+ * the calendar cannot answer (and null at once for a stage that has already failed).
+ */
+function onCalendar<T>(holder: { failure: StageFailure | null }, compute: () => T): T | null {
+  if (holder.failure !== null) return null;
+  try {
+    return compute();
+  } catch (error) {
+    if (!(error instanceof CalendarError)) throw error;
+    holder.failure = { code: error.code, message: error.message };
+    return null;
+  }
+}
+
 function startStage(
   ctx: Context,
   stage: 'accept' | 'complete',
@@ -122,7 +153,8 @@ function startStage(
   overrideDueAt: string | undefined,
 ): StageRun {
   const rule = matchRule(ctx.profile, stage, where.urgency, where.category);
-  const computedDue = dueFromRule(ctx.calendar, rule, start);
+  const holder: { failure: StageFailure | null } = { failure: null };
+  const computedDue = onCalendar(holder, () => dueFromRule(ctx.calendar, rule, start));
   let override: StageRun['override'] = null;
   if (overrideDueAt !== undefined) {
     override = {
@@ -143,7 +175,9 @@ function startStage(
     startEventId: startEvent.eventId,
     computedDue,
     override,
-    due: override?.dueAt ?? computedDue,
+    // A deadline on the event stands without the calendar; without one the stage has failed.
+    due: override?.dueAt ?? computedDue ?? start,
+    failure: override === null ? holder.failure : null,
     openPause: null,
     pauses: [],
     extensions: [],
@@ -186,10 +220,18 @@ function closePause(
   if (pause === null) return;
   pause.toAt = at;
   pause.endedBy = endedBy;
-  if (pause.effective) {
-    const pausedMs = Math.max(0, elapsedOnClockMs(ctx.calendar, run.rule.clock, pause.fromAt, at));
-    pause.pausedMinutes = pausedMs / MINUTE_MS;
-    run.due = pushOnClock(ctx.calendar, run.rule.clock, run.due, pausedMs);
+  const pushed = !pause.effective
+    ? null
+    : onCalendar(run, () => {
+        const pausedMs = Math.max(
+          0,
+          elapsedOnClockMs(ctx.calendar, run.rule.clock, pause.fromAt, at),
+        );
+        return { pausedMs, due: pushOnClock(ctx.calendar, run.rule.clock, run.due, pausedMs) };
+      });
+  if (pushed !== null) {
+    pause.pausedMinutes = pushed.pausedMs / MINUTE_MS;
+    run.due = pushed.due;
     run.dueChanges.push({ atMs: at.getTime(), eventId, dueMs: run.due.getTime() });
   }
   run.openPause = null;
@@ -200,7 +242,8 @@ function finishStage(ctx: Context, run: StageRun, at: Date, closer: Closer): voi
   closePause(ctx, run, at, 'replied', closer.eventId);
   closeWindow(run, at, closer);
   run.done = at;
-  run.outcome = at.getTime() <= run.due.getTime() ? 'on_time' : 'late';
+  // A failed stage has no deadline to be judged by; it is reported as unavailable, not as this.
+  run.outcome = run.failure !== null || at.getTime() <= run.due.getTime() ? 'on_time' : 'late';
 }
 
 function endStage(
@@ -220,7 +263,7 @@ function endStage(
 }
 
 function suspend(ctx: Context, run: StageRun, at: Date, eventId: string, reason: string): void {
-  if (run.outcome !== 'pending' || run.openPause !== null) return;
+  if (run.outcome !== 'pending' || run.openPause !== null || run.failure !== null) return;
   const effective = at.getTime() < run.due.getTime();
   if (!effective) ctx.flags.add('suspension_after_deadline');
   else run.dueChanges.push({ atMs: at.getTime(), eventId, dueMs: null });
@@ -247,6 +290,7 @@ function recordExtension(
   at: Date,
 ): void {
   const run = segment.complete;
+  if (run.failure !== null) return;
   const data = event.data as { workdays?: number; until?: string };
   const record: ExtensionRecord = {
     eventId: event.eventId,
@@ -278,10 +322,12 @@ function recordExtension(
   }
   segment.approvals += 1;
   record.approvalNumber = segment.approvals;
+  const untilAt = record.untilAt;
   const wantedMs =
-    record.untilAt === null
+    untilAt === null
       ? (record.workdays ?? 0) * WORKING_DAY_MS
-      : ctx.calendar.workingMsBetween(run.due, record.untilAt);
+      : onCalendar(run, () => ctx.calendar.workingMsBetween(run.due, untilAt));
+  if (wantedMs === null) return;
   const remainingMs = caps.maxTotalWorkingDays * WORKING_DAY_MS - segment.extensionMsUsed;
   if (wantedMs <= 0 || (record.untilAt !== null && record.untilAt.getTime() <= run.due.getTime())) {
     record.result = 'no_effect';
@@ -294,17 +340,21 @@ function recordExtension(
     return;
   }
   const appliedMs = Math.min(wantedMs, remainingMs);
+  // `until` is taken literally (it may name any instant); workdays are added rolling.
+  const dueAfter =
+    appliedMs === wantedMs && untilAt !== null
+      ? untilAt
+      : onCalendar(run, () => ctx.calendar.addWorkingRollingMs(run.due, appliedMs));
+  if (dueAfter === null) return;
   segment.extensionMsUsed += appliedMs;
   record.appliedWorkingMinutes = appliedMs / MINUTE_MS;
   if (appliedMs < wantedMs) {
     record.result = 'capped';
     ctx.flags.add('extension_capped');
-    run.due = ctx.calendar.addWorkingRollingMs(run.due, appliedMs);
   } else {
     record.result = 'applied';
-    // `until` is taken literally (it may name any instant); workdays are added rolling.
-    run.due = record.untilAt ?? ctx.calendar.addWorkingRollingMs(run.due, appliedMs);
   }
+  run.due = dueAfter;
   record.dueAfterAt = run.due;
   const paused = run.openPause !== null && run.openPause.effective;
   run.dueChanges.push({
@@ -377,6 +427,8 @@ function explain(
     override: run.override,
     skippedDays,
     makeUpWorkdays,
+    provisional:
+      run.rule.clock === 'working' ? calendar.provisionalSpan(run.start, rangeEnd) : null,
     pauses: run.pauses.map((pause) => ({ ...pause })),
     extensions: run.extensions.map((extension) => ({ ...extension })),
     dueAt,
@@ -384,7 +436,12 @@ function explain(
   };
 }
 
-function toStageDeadline(ctx: Context, run: StageRun): StageDeadline {
+/** The stage as computed, or null with its `failure` set when the calendar cannot answer. */
+function toStageDeadline(ctx: Context, run: StageRun): StageDeadline | null {
+  return onCalendar(run, () => stageDeadline(ctx, run));
+}
+
+function stageDeadline(ctx: Context, run: StageRun): StageDeadline {
   const paused = run.openPause !== null && run.openPause.effective;
   const dueAt = paused ? null : run.due;
   let warning: DeadlineExplanation['warning'] = null;
@@ -443,7 +500,7 @@ function stageTimeline(
     ).at.getTime();
   const dueIntervals: DueInterval[] = [];
   let fromMs = run.start.getTime();
-  let dueMs: number | null = (run.override?.dueAt ?? run.computedDue).getTime();
+  let dueMs: number | null = (run.override?.dueAt ?? run.computedDue ?? run.due).getTime();
   let changedByEventId: string | null = null;
   for (const change of run.dueChanges) {
     if (change.atMs > fromMs) {
@@ -468,9 +525,10 @@ function stageTimeline(
   return { dueIntervals, windows };
 }
 
-function toReturnRequest(ctx: Context, segment: SegmentRun): ReturnRequestDeadline {
+function toReturnRequest(ctx: Context, segment: SegmentRun): ReturnRequestDeadline | null {
   const { rule, start, eventId, due, requested } = segment.returnRequest;
-  return {
+  if (due === null) return null;
+  return onCalendar(segment.returnRequest, () => ({
     segment: segment.segment,
     unitId: segment.unitId,
     dueAt: due,
@@ -498,6 +556,42 @@ function toReturnRequest(ctx: Context, segment: SegmentRun): ReturnRequestDeadli
       due,
       null,
     ),
+  }));
+}
+
+/** The stages that could not be computed, with the reason (after toStageDeadline ran on each). */
+function unavailableStages(segment: SegmentRun, earlier: readonly StageRun[]): StageUnavailable[] {
+  const failed: StageUnavailable[] = [];
+  for (const run of [...earlier, segment.accept, segment.complete]) {
+    if (run.failure === null) continue;
+    const { stage, segment: number, round, unitId, start } = run;
+    failed.push({ stage, segment: number, round, unitId, startAt: start, ...run.failure });
+  }
+  const window = segment.returnRequest;
+  if (window.failure !== null) {
+    failed.push({
+      stage: 'return_request',
+      segment: segment.segment,
+      round: segment.accept.round,
+      unitId: segment.unitId,
+      startAt: window.start,
+      ...window.failure,
+    });
+  }
+  return failed;
+}
+
+/** The smallest span holding every given span; null when there is none. */
+function spanOf(spans: readonly (DaySpan | null)[]): DaySpan | null {
+  const present = spans.filter((span): span is DaySpan => span !== null);
+  if (present.length === 0) return null;
+  return {
+    fromOn: present.map((span) => span.fromOn).sort()[0] ?? '',
+    toOn:
+      present
+        .map((span) => span.toOn)
+        .sort()
+        .at(-1) ?? '',
   };
 }
 
@@ -541,6 +635,8 @@ export function computeDeadlines(
       const where = { segment: segmentCount, round: reworkRound, unitId, urgency, category };
       const startEvent = { type: 'dispatched' as const, eventId: event.eventId };
       const returnRule = matchRule(profile, 'return_request', urgency, category);
+      const returnWindow: { failure: StageFailure | null } = { failure: null };
+      const returnDue = onCalendar(returnWindow, () => dueFromRule(calendar, returnRule, at));
       segment = {
         segment: segmentCount,
         unitId,
@@ -552,7 +648,8 @@ export function computeDeadlines(
           rule: returnRule,
           start: at,
           eventId: event.eventId,
-          due: dueFromRule(calendar, returnRule, at),
+          due: returnDue,
+          failure: returnWindow.failure,
           requested: null,
         },
         approvals: 0,
@@ -572,7 +669,8 @@ export function computeDeadlines(
       case 'return_requested':
         if (segment.returnRequest.requested === null) {
           segment.returnRequest.requested = at;
-          if (at.getTime() > segment.returnRequest.due.getTime()) {
+          const due = segment.returnRequest.due;
+          if (due !== null && at.getTime() > due.getTime()) {
             ctx.flags.add('return_requested_late');
           }
         }
@@ -654,6 +752,8 @@ export function computeDeadlines(
       returnDueAt: null,
       returnRequest: null,
       earlier: [],
+      unavailable: [],
+      provisional: null,
       dueInstants: [],
       nextDueAt: null,
       flags: [...ctx.flags].sort(),
@@ -662,7 +762,17 @@ export function computeDeadlines(
 
   const accept = toStageDeadline(ctx, segment.accept);
   const complete = toStageDeadline(ctx, segment.complete);
-  if (complete.pausedSince !== null) ctx.flags.add('suspended');
+  const returnRequest = toReturnRequest(ctx, segment);
+  const earlierStages = earlier.map((run) => toStageDeadline(ctx, run));
+  if (complete?.pausedSince) ctx.flags.add('suspended');
+  const unavailable = unavailableStages(segment, earlier);
+  if (unavailable.length > 0) ctx.flags.add('deadline_unavailable');
+  const provisional = spanOf(
+    [accept, complete, returnRequest, ...earlierStages].map(
+      (stage) => stage?.explanation.provisional ?? null,
+    ),
+  );
+  if (provisional !== null) ctx.flags.add('provisional_calendar');
   const dueInstants = [...dueInstantsOf(accept), ...dueInstantsOf(complete)].sort(
     (a, b) =>
       a.at.getTime() - b.at.getTime() ||
@@ -677,9 +787,11 @@ export function computeDeadlines(
     reworkRound,
     accept,
     complete,
-    returnDueAt: segment.returnRequest.due,
-    returnRequest: toReturnRequest(ctx, segment),
-    earlier: earlier.map((run) => toStageDeadline(ctx, run)),
+    returnDueAt: returnRequest?.dueAt ?? null,
+    returnRequest,
+    earlier: earlierStages.filter((stage): stage is StageDeadline => stage !== null),
+    unavailable,
+    provisional,
     dueInstants,
     nextDueAt: dueInstants[0]?.at ?? null,
     flags: [...ctx.flags].sort(),

@@ -7,7 +7,8 @@
  * or earlier is on time (the brief's `doneAt <= dueAt`), and it is overdue from `dueAt` on.
  */
 import type { Category, Urgency } from '../events/work-order-event';
-import type { DayKind } from '../calendar/working-calendar';
+import type { DayKind, DaySpan } from '../calendar/working-calendar';
+import type { CalendarErrorCode } from '../calendar/calendar-errors';
 import type {
   ClockConvention,
   ClockKind,
@@ -55,6 +56,10 @@ export const DEADLINE_FLAGS = [
   'return_requested_late',
   'redispatched',
   'reworked',
+  /** A deadline depends on provisional days (the year's notice not imported): see `provisional`. */
+  'provisional_calendar',
+  /** A stage could not be computed (a day outside the calendar): see `unavailable`. */
+  'deadline_unavailable',
 ] as const;
 export type DeadlineFlag = (typeof DEADLINE_FLAGS)[number];
 
@@ -151,14 +156,24 @@ export interface DeadlineExplanation {
   clock: ClockKind;
   convention: ClockConvention;
   limit: { value: number; unit: LimitUnit; minutes: number };
-  /** The deadline the rule gives from the start, before overrides, pauses and extensions. */
-  computedDueAt: Date;
+  /**
+   * The deadline the rule gives from the start, before overrides, pauses and extensions; null
+   * when the calendar cannot give it and a deadline carried on the event stands instead.
+   */
+  computedDueAt: Date | null;
   /** A deadline carried on the event (`acceptDueAt`/`completeDueAt`), which replaces the computed one. */
   override: { eventId: string; event: 'dispatched' | 'reopened'; dueAt: Date } | null;
   /** Working clock only: the days in `[start, due)` that did not count, and why. */
   skippedDays: SkippedDay[];
   /** Working clock only: weekend days in `[start, due)` that counted (调休上班). */
   makeUpWorkdays: MakeUpWorkday[];
+  /**
+   * Working clock only: the provisional days in `[start, due)` — computed from the statutory
+   * holidays of 《全国年节及纪念日放假办法》 because that year's notice is not imported yet. The
+   * deadline may move when it is (the notice adds bridge days and make-up workdays). Null when the
+   * deadline rests on official days only, and always on the natural clock.
+   */
+  provisional: DaySpan | null;
   pauses: PauseRecord[];
   extensions: ExtensionRecord[];
   /** The deadline after everything above; null while the clock is paused. */
@@ -242,6 +257,21 @@ export interface ReturnRequestDeadline {
   explanation: DeadlineExplanation;
 }
 
+/** Why a stage could not be computed. */
+export interface StageFailure {
+  code: CalendarErrorCode;
+  message: string;
+}
+
+/** A stage left out of the result (its deadline cannot be computed), with the reason. */
+export interface StageUnavailable extends StageFailure {
+  stage: RuleStage;
+  segment: number;
+  round: number;
+  unitId: string;
+  startAt: Date;
+}
+
 export interface DeadlineResult {
   profileId: string;
   profileVersion: string;
@@ -251,13 +281,20 @@ export interface DeadlineResult {
   unitId: string | null;
   /** 0 before any `reopened`; +1 per rework round (重办). */
   reworkRound: number;
-  /** The current segment's stages; null before any dispatch. */
+  /** The current segment's stages; null before any dispatch, or when `unavailable` lists them. */
   accept: StageDeadline | null;
   complete: StageDeadline | null;
   returnDueAt: Date | null;
   returnRequest: ReturnRequestDeadline | null;
   /** Stages superseded by a re-dispatch or a rework round, oldest first. */
   earlier: StageDeadline[];
+  /**
+   * Stages whose deadline cannot be computed (a day outside the calendar), left out of `accept`,
+   * `complete`, `returnRequest` and `earlier`; the others stand on their own.
+   */
+  unavailable: StageUnavailable[];
+  /** The provisional days any of the deadlines depends on; null when none does. */
+  provisional: DaySpan | null;
   /** Warning and overdue instants of the stages still open, sorted by time. */
   dueInstants: DueInstant[];
   /** The earliest of `dueInstants`; null when nothing is open. */

@@ -62,6 +62,34 @@ describe('formatExplanation', () => {
     ]);
   });
 
+  it('says a deadline on provisional days is provisional, and why', () => {
+    const provisional = parseCalendar(
+      JSON.parse(readFileSync(join(root, 'config/calendars/cn-2023-2026.json'), 'utf8')),
+      { provisionalYears: 1 },
+    );
+    if (!provisional.ok) throw new Error('calendar does not parse');
+    const result = computeDeadlines(
+      [
+        ev('e1', 'dispatched', '2026-12-28 10:00', {
+          unitId: 'teda-enforcement',
+          category: 'complaint',
+          urgency: 'normal',
+        }),
+      ],
+      profileParsed.value,
+      provisional.value,
+    );
+    const text = formatExplanation(result.complete!.explanation).split('\n');
+    expect(text).toContain(
+      '不计 Not counted: 2027-01-01 元旦假期 holiday; 2027-01-02…2027-01-03 周末 weekend',
+    );
+    expect(text).toContain(
+      "暂定 Provisional: 2027-01-01…2027-01-07 按《全国年节及纪念日放假办法》法定节假日推算，国务院办公厅当年放假安排通知导入后重算 computed from the statutory holidays; recomputed when that year's State Council notice is imported",
+    );
+    expect(text).toContain('截止 Due: 2027-01-07T10:00:00+08:00');
+    expect(formatExplanation(result.accept!.explanation)).not.toContain('暂定');
+  });
+
   it('says when a deadline was given by the event and when the clock is suspended', () => {
     const result = computeDeadlines(
       [

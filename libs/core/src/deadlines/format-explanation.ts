@@ -116,11 +116,23 @@ export function formatExplanation(explanation: DeadlineExplanation): string {
   if (e.skippedDays.length > 0) {
     lines.push(`不计 Not counted: ${groupDays(e.skippedDays).join('; ')}`);
   }
+  if (e.provisional !== null) {
+    const { fromOn, toOn } = e.provisional;
+    lines.push(
+      `暂定 Provisional: ${fromOn === toOn ? fromOn : `${fromOn}…${toOn}`} 按《全国年节及纪念日放假办法》法定节假日推算，` +
+        '国务院办公厅当年放假安排通知导入后重算 computed from the statutory holidays; ' +
+        "recomputed when that year's State Council notice is imported",
+    );
+  }
   if (e.makeUpWorkdays.length > 0) {
     const days = e.makeUpWorkdays.map((day) => `${day.dayOn}${day.name ? ` (${day.name})` : ''}`);
     lines.push(`调休上班，计入 Make-up workdays, counted: ${days.join('; ')}`);
   }
-  lines.push(`按规则 Computed: ${at(e.computedDueAt)}`);
+  lines.push(
+    e.computedDueAt === null
+      ? '按规则 Computed: 日历未覆盖，以指定时限为准 not covered by the calendar; the override stands'
+      : `按规则 Computed: ${at(e.computedDueAt)}`,
+  );
   if (e.override !== null) {
     const by = e.override.event === 'dispatched' ? '派单 dispatched' : '重办 reopened';
     lines.push(
