@@ -131,7 +131,10 @@ export class StatisticsController {
       now: new Date(),
       formula: this.formula,
       timeZone: this.config.timeZone,
-      watermark: this.config.supervision.watermark,
+      supervision: {
+        eventsTopic: this.config.kafka.topics.events,
+        watermark: this.config.supervision.watermark,
+      },
     });
     if (!result.ok) {
       const zone = this.config.timeZone;

@@ -130,9 +130,11 @@ export class IngestBatchService {
 
     const deadlineErrors: Record<string, number> = {};
     const result = await withTransaction(this.dataSource, async (runner) => {
-      const watermarks = await this.observePartitions(runner, messages, incoming, context);
       const inserted = await appendEvents(runner, incoming);
       const newEvents = new Set(inserted.map((row) => row.eventId));
+      // Duplicates are no evidence of time: only the events new to the log move the watermark.
+      const fresh = incoming.filter((item) => newEvents.has(item.event.eventId));
+      const watermarks = await this.observePartitions(runner, messages, fresh, context);
       const batchEvents = new Map<string, WorkOrderEvent[]>();
       const partitionOf = new Map<string, IncomingEvent>();
       for (const item of incoming) {
@@ -236,9 +238,9 @@ export class IngestBatchService {
 
   /**
    * Moves the watermark of each partition the batch was read from (one, unless tests mix them) on
-   * the evidence of its valid events, in arrival order, and returns the effective watermark its
-   * orders are judged against now. A partition whose messages were all rejected still records the
-   * read and whether it reached the partition's end. Partitions are locked in order.
+   * the evidence of its events new to the log, in arrival order, and returns the effective
+   * watermark its orders are judged against now. A partition whose messages were all rejected or
+   * duplicates still records whether it was read to its end. Partitions are locked in order.
    */
   private async observePartitions(
     runner: QueryRunner,

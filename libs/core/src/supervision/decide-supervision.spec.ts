@@ -688,3 +688,46 @@ describe('decideSupervision: withdrawal (the log proves the premise false)', () 
     ]);
   });
 });
+
+describe('decideSupervision: corrections keep what people did and what was judged', () => {
+  const arrived = (events: WorkOrderEvent[], watermark: string, existing: EscalationRecord[]) =>
+    decideSupervision({
+      workOrderId: ORDER,
+      events,
+      state: foldWorkOrder(ORDER, events),
+      deadlines: computeDeadlines(events, profile, calendar),
+      existing,
+      watermark: at(watermark),
+      calendar,
+      policy: DEFAULT_SUPERVISION_POLICY,
+    });
+
+  it('keeps a supervisor’s acknowledgement when a late acceptance shows level 3 was never due', () => {
+    const dispatch = dispatched('2024-03-04 10:00'); // acceptance due Tue 03-05 10:00
+    let records = applySupervisionDecision([], arrived([dispatch], '2024-03-05 10:05', []));
+    records = acknowledge(records, key('accept_overdue'), '2024-03-05 10:30');
+    // Still open a working day after the deadline: 督办单 (level 3), acknowledged or not.
+    records = applySupervisionDecision(records, arrived([dispatch], '2024-03-06 10:05', records));
+    expect(records.find((r) => r.escalationKey === key('accept_overdue'))?.level).toBe(3);
+    // The acceptance arrives late: it happened Wed 09:00, before level 3 was reached.
+    const late = accepted('2024-03-06 09:00');
+    const decision = arrived([dispatch, late], '2024-03-06 10:10', records);
+    const overdue = escalationChanges(records, decision).filter(
+      (c) => c.record.escalationKey === key('accept_overdue'),
+    );
+    expect(overdue.map((c) => [c.change, c.record.level, c.record.status, c.why])).toEqual([
+      ['withdrawn', 3, 'withdrawn', 'resolved_earlier'],
+      ['created', 2, 'acknowledged', null],
+      ['resolved', 2, 'resolved', 'accepted'],
+    ]);
+    expect(overdue[1]?.record.acknowledgedAt).toEqual(at('2024-03-05 10:30'));
+  });
+
+  it('undoes nothing when a later decision comes at a slightly lower watermark (another replica’s clock)', () => {
+    const dispatch = dispatched('2024-03-04 10:00');
+    const records = applySupervisionDecision([], arrived([dispatch], '2024-03-05 10:00', []));
+    expect(records.map((r) => r.escalationKey)).toContain(key('accept_overdue'));
+    const again = arrived([dispatch], '2024-03-05 09:59', records);
+    expect(again).toMatchObject({ withdraw: [], create: [], advance: [], resolve: [] });
+  });
+});

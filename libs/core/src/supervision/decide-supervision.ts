@@ -555,17 +555,45 @@ function byInstant<T extends { escalationKey: string }>(
     (a.escalationKey < b.escalationKey ? -1 : a.escalationKey > b.escalationKey ? 1 : 0);
 }
 
-export function decideSupervision(input: SupervisionInput): SupervisionDecision {
-  const watermarkMs = input.watermark.getTime();
+/**
+ * The instant an order's escalations show it was already judged at: what the decision made on
+ * its own happened at or before the watermark it was made at (a person's acknowledgement or
+ * resolution is wall-clock time, not evidence of a watermark). A later decision at a lower
+ * watermark (clocks of two replicas a little apart) must not undo it.
+ */
+function judgedThroughMs(records: readonly EscalationRecord[]): number {
+  let ms = Number.NEGATIVE_INFINITY;
+  for (const r of records) {
+    ms = Math.max(ms, r.firedAt.getTime(), r.levelChangedAt.getTime());
+    if (r.resolution === 'auto' && r.resolvedAt) ms = Math.max(ms, r.resolvedAt.getTime());
+    if (r.withdrawal) ms = Math.max(ms, r.withdrawal.at.getTime());
+  }
+  return ms;
+}
+
+/** The same escalation fired again: a person's acknowledgement of it still stands. */
+function carryAcknowledgement(fresh: EscalationRecord, before: EscalationRecord | undefined) {
+  if (
+    before?.acknowledgedAt == null ||
+    before.firedAt.getTime() !== fresh.firedAt.getTime() ||
+    (before.dueAt?.getTime() ?? null) !== (fresh.dueAt?.getTime() ?? null)
+  ) {
+    return fresh;
+  }
+  return { ...fresh, status: 'acknowledged' as const, acknowledgedAt: before.acknowledgedAt };
+}
+
+export function decideSupervision(given: SupervisionInput): SupervisionDecision {
+  const mine = given.existing.filter((record) => record.workOrderId === given.workOrderId);
+  const watermarkMs = Math.max(given.watermark.getTime(), judgedThroughMs(mine));
+  const input = { ...given, watermark: new Date(watermarkMs) };
   const timed = timedEventsInOrder(input.events);
   const entries = stageEntries(input);
   const log = readEventLog(input.workOrderId, timed, input.calendar.timeZone);
   const occurredMs = new Map(timed.map(({ event, atMs }) => [event.eventId, atMs]));
 
   const existing = new Map<string, EscalationRecord>();
-  for (const record of input.existing) {
-    if (record.workOrderId === input.workOrderId) existing.set(record.escalationKey, record);
-  }
+  for (const record of mine) existing.set(record.escalationKey, record);
   const candidates = new Map<string, Candidate>();
   for (const candidate of [...timeDrivenCandidates(input, entries), ...log.candidates]) {
     candidates.set(candidate.record.escalationKey, candidate);
@@ -586,8 +614,12 @@ export function decideSupervision(input: SupervisionInput): SupervisionDecision 
       later(candidate.decidedMs);
       return;
     }
-    create.push(candidate.record);
-    live.push(candidate.record);
+    const record = carryAcknowledgement(
+      candidate.record,
+      existing.get(candidate.record.escalationKey),
+    );
+    create.push(record);
+    live.push(record);
   };
 
   for (const [key, candidate] of candidates) if (!existing.has(key)) fire(candidate);

@@ -223,17 +223,50 @@ describe('the event-time watermark of a partition', () => {
     }
   });
 
-  it('records the chunk read and whether it reached the end, though it held no valid event', () => {
+  it('records only whether the end was reached for a chunk with no new valid event', () => {
     const clock = read([
       ...backfill,
       { occurredMs: [], receivedMs: backfillEnd + 9, caughtUp: false },
     ]);
     expect(clock).toMatchObject({
-      lastReceivedMs: backfillEnd + 9,
+      lastReceivedMs: backfillEnd,
       caughtUp: false,
       watermarkMs: backfillWatermark,
     });
     expect(clock.recent).toHaveLength(policy.windowEvents);
+  });
+
+  it('goes idle after a backfill though a careless upstream keeps sending rejected messages', () => {
+    let clock = read(backfill);
+    for (let minute = 4; minute <= 24 * 60; minute += 4) {
+      clock = observeChunk(
+        clock,
+        { occurredMs: [], receivedMs: backfillEnd + minute * MINUTE, caughtUp: true },
+        policy,
+      );
+    }
+    const now = backfillEnd + DAY;
+    expect(effectiveWatermark(confirmRead(clock, now), now, policy)).toEqual({
+      mode: 'idle',
+      atMs: now - LATE,
+    });
+  });
+
+  it('does not judge at the wall clock the messages a lagging live partition has not read yet', () => {
+    // Live events read 9 minutes late, no chunk reaching the end, no confirmation since 08:00.
+    const lagging = stream({
+      firstOccurredMs: at('2025-06-02T08:00:00'),
+      spacingMs: 10 * SECOND,
+      count: 60,
+      perChunk: 5,
+      firstReceivedMs: at('2025-06-02T08:09:00'),
+      everyMs: 10 * SECOND,
+    }).map((chunk) => ({ ...chunk, caughtUp: false }));
+    const clock = confirmRead(read(lagging), at('2025-06-02T08:00:00'));
+    const seen = effectiveWatermark(clock, at('2025-06-02T08:20:00'), policy);
+    expect(seen.mode).toBe('live');
+    // The events read (up to 08:09:50) bound it, not the wall clock of 08:20.
+    expect(seen.atMs).toBeLessThanOrEqual(at('2025-06-02T08:09:50'));
   });
 
   it('is not live while a worker reads hours of a live topic it had not read', () => {

@@ -66,9 +66,9 @@ export interface PartitionClock {
   watermarkMs: number | null;
   /** The last `windowEvents` valid events, in arrival order. */
   recent: ObservedEvent[];
-  /** Wall clock at which the last chunk was read. */
+  /** Wall clock at which the last chunk with a new valid event was read. */
   lastReceivedMs: number | null;
-  /** That chunk ended at the partition's end. */
+  /** The last chunk read (with or without a new valid event) ended at the partition's end. */
   caughtUp: boolean;
   /**
    * The latest wall-clock instant at which every message the partition then held was known to be
@@ -99,12 +99,18 @@ export function emptyPartitionClock(): PartitionClock {
   };
 }
 
-/** The partition's clock after a chunk: its events join the window, the watermark moves forward. */
+/**
+ * The partition's clock after a chunk: its new valid events join the window, the watermark moves
+ * forward. A chunk without one (all rejected, all duplicates) is no evidence of time: it records
+ * only whether the partition was read to its end, so a careless upstream re-sending old or broken
+ * messages neither keeps the partition from going idle nor makes it look behind.
+ */
 export function observeChunk(
   clock: PartitionClock,
   chunk: ChunkObservation,
   policy: WatermarkPolicy,
 ): PartitionClock {
+  if (chunk.occurredMs.length === 0) return { ...clock, caughtUp: chunk.caughtUp };
   // A mode change (live → event time when a burst arrives) never moves the watermark back.
   const reached = effectiveWatermark(clock, chunk.receivedMs, policy).atMs;
   const arrived = chunk.occurredMs.map((occurredMs) => ({
@@ -140,7 +146,9 @@ export function effectiveWatermark(
   nowMs: number,
   policy: WatermarkPolicy,
 ): EffectiveWatermark {
-  const { watermarkMs, lastReceivedMs, confirmedMs } = clock;
+  const { watermarkMs, confirmedMs } = clock;
+  // The last chunk proves the partition read to its end only when it reached the end.
+  const lastReceivedMs = clock.caughtUp ? clock.lastReceivedMs : null;
   if (watermarkMs === null) return { atMs: null, mode: 'none' };
   // The wall clock, as far as the partition is known to have been read.
   const wallClock = (readMs: number | null) =>
@@ -151,9 +159,9 @@ export function effectiveWatermark(
     return { atMs: wallClock(latest(lastReceivedMs, confirmedMs)), mode: 'live' };
   }
   if (
-    lastReceivedMs !== null &&
+    clock.lastReceivedMs !== null &&
     confirmedMs !== null &&
-    confirmedMs - lastReceivedMs >= policy.idleAfterMs
+    confirmedMs - clock.lastReceivedMs >= policy.idleAfterMs
   ) {
     return { atMs: wallClock(confirmedMs), mode: 'idle' };
   }

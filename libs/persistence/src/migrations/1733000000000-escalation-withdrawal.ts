@@ -26,6 +26,13 @@ export class EscalationWithdrawal1733000000000 implements MigrationInterface {
         + (SELECT count(*) FROM escalation_levels l WHERE l.escalation_id = e.escalation_id AND l.why <> 'fired')
         + (CASE WHEN acknowledged_at IS NOT NULL THEN 1 ELSE 0 END)
         + (CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END)`);
+    // Never below a version already published (a database migrated down and up again): consumers
+    // keep the highest and would ignore the next changes.
+    await q.query(`
+      UPDATE escalations e SET version = GREATEST(e.version, p.version)
+        FROM (SELECT payload->>'escalationId' AS escalation_id, max((payload->>'version')::int) AS version
+                FROM outbox WHERE payload ? 'version' AND payload ? 'escalationId' GROUP BY 1) AS p
+       WHERE p.escalation_id = e.escalation_id::text`);
     await q.query(`ALTER TABLE escalation_levels ADD COLUMN generation integer NOT NULL DEFAULT 1`);
     await q.query(`ALTER TABLE escalation_levels DROP CONSTRAINT escalation_levels_pkey`);
     await q.query(
@@ -39,6 +46,7 @@ export class EscalationWithdrawal1733000000000 implements MigrationInterface {
     await q.query(`ALTER TABLE escalation_levels ADD PRIMARY KEY (escalation_id, level)`);
     await q.query(`ALTER TABLE escalation_levels DROP COLUMN generation`);
     // The earlier schema has no withdrawn status: such rows end as resolved, their note the reason.
+    await q.query(`ALTER TABLE escalations DROP CONSTRAINT escalations_withdrawal_check`);
     await q.query(`
       UPDATE escalations
          SET status = 'resolved', resolution = 'auto', resolved_at = (withdrawal->>'at')::timestamptz,
@@ -46,7 +54,6 @@ export class EscalationWithdrawal1733000000000 implements MigrationInterface {
        WHERE status = 'withdrawn'`);
     await q.query(`
       ALTER TABLE escalations
-        DROP CONSTRAINT escalations_withdrawal_check,
         DROP COLUMN withdrawal,
         DROP COLUMN generation,
         DROP COLUMN version,

@@ -1,6 +1,7 @@
 import { createFreshDatabase, type FreshDatabase } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource, migrate } from '../data-source';
+import { EscalationWithdrawal1733000000000 } from './1733000000000-escalation-withdrawal';
 import { MIGRATIONS } from './index';
 
 const tables = async (ds: DataSource) =>
@@ -54,5 +55,31 @@ describe('migrations', () => {
     } finally {
       await Promise.all(others.map((o) => o.destroy()));
     }
+  });
+
+  it('take a database holding withdrawn escalations down and up again without lowering a published version', async () => {
+    await migrate(ds);
+    await ds.query(
+      `INSERT INTO escalations (escalation_id, escalation_key, work_order_id, unit_id, kind, segment, round,
+                                level, status, reason, fired_at, level_changed_at, recipients, version,
+                                withdrawal)
+       VALUES ('00000000-0000-5000-8000-000000000001', 'W|accept_overdue|s1|r0', 'W', 'u', 'accept_overdue',
+               1, 0, 3, 'withdrawn', 'r', now(), now(), '[]', 9,
+               '{"reason": "done_in_time", "at": "2024-03-05T02:00:00Z"}')`,
+    );
+    await ds.query(
+      `INSERT INTO outbox (topic, message_key, payload)
+       VALUES ('escalations', 'W', '{"escalationId": "00000000-0000-5000-8000-000000000001", "version": 9}')`,
+    );
+    // Down to just before the withdrawal migration (and whatever came after it).
+    const after = MIGRATIONS.length - MIGRATIONS.indexOf(EscalationWithdrawal1733000000000);
+    for (let i = 0; i < after; i += 1) await ds.undoLastMigration({ transaction: 'each' });
+    const [down] = await ds.query<{ status: string; resolution_note: string }[]>(
+      `SELECT status, resolution_note FROM escalations`,
+    );
+    expect(down).toEqual({ status: 'resolved', resolution_note: 'withdrawn: done_in_time' });
+    await migrate(ds);
+    const [up] = await ds.query<{ version: number }[]>(`SELECT version FROM escalations`);
+    expect(up!.version).toBeGreaterThanOrEqual(9);
   });
 });

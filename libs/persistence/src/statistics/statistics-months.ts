@@ -4,7 +4,6 @@
  * instead of silently changing them.
  */
 import {
-  DEFAULT_WATERMARK_POLICY,
   parseStatisticsFormula,
   type StatisticsFormula,
   type WatermarkPolicy,
@@ -100,8 +99,11 @@ export async function closeMonth(
     now: Date;
     formula: StatisticsFormula;
     timeZone: string;
-    /** How the partitions' watermarks are judged (the worker's WATERMARK_* settings). */
-    watermark?: WatermarkPolicy;
+    /**
+     * The events topic whose partitions supervision reads, and how their watermarks are judged:
+     * the worker's EVENTS_TOPIC and WATERMARK_* settings (the API must be given the same).
+     */
+    supervision: { eventsTopic: string; watermark: WatermarkPolicy };
   },
 ): Promise<CloseMonthResult> {
   const { fromOn, toOn } = monthDays(input.month);
@@ -123,8 +125,9 @@ export async function closeMonth(
     // and the sweep has nothing left that was due in it.
     const slowest = await slowestWatermark(
       runner,
+      input.supervision.eventsTopic,
       input.now,
-      input.watermark ?? DEFAULT_WATERMARK_POLICY,
+      input.supervision.watermark,
     );
     const [behind] = (await runner.query(
       `SELECT EXISTS (SELECT 1 FROM work_orders WHERE next_due_at IS NOT NULL AND next_due_at < $1) AS sweep_behind`,

@@ -1,7 +1,12 @@
 /**
  * The rollup's write path and month close on a real, freshly migrated PostgreSQL.
  */
-import type { FactKey, FactMeasure, StatisticsFormula } from '@hotline/core';
+import {
+  DEFAULT_WATERMARK_POLICY,
+  type FactKey,
+  type FactMeasure,
+  type StatisticsFormula,
+} from '@hotline/core';
 import { createDataSource, withTransaction } from '@hotline/persistence';
 import { createFreshDatabase, type FreshDatabase } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
@@ -14,6 +19,9 @@ import {
   monthReport,
   type OrderFactChange,
 } from './index';
+
+/** No partition has been read here: nothing holds the close back but the sweep. */
+const SUPERVISION = { eventsTopic: 'events', watermark: DEFAULT_WATERMARK_POLICY };
 
 const formula: StatisticsFormula = {
   id: 'test',
@@ -145,6 +153,7 @@ describe('statistics rollup (PostgreSQL)', () => {
       now,
       formula,
       timeZone: ZONE,
+      supervision: SUPERVISION,
     });
     expect(closed.ok).toBe(true);
     const frozen = await findClosedMonth(dataSource, '2024-01');
@@ -205,6 +214,7 @@ describe('statistics rollup (PostgreSQL)', () => {
       now,
       formula,
       timeZone: ZONE,
+      supervision: SUPERVISION,
     });
     expect(again).toMatchObject({ ok: false, reason: 'already_closed', closedBy: 'leader-1' });
     expect(
@@ -214,6 +224,7 @@ describe('statistics rollup (PostgreSQL)', () => {
         now,
         formula,
         timeZone: ZONE,
+        supervision: SUPERVISION,
       }),
     ).toMatchObject({ ok: false, reason: 'not_over' });
   });

@@ -128,20 +128,18 @@ export async function effectiveWatermarks(
 }
 
 /**
- * The lowest effective watermark over every partition of every topic (month close: supervision
- * has passed an instant once all of them have); null when no partition has a watermark.
+ * The lowest effective watermark over the partitions of the events topic (month close:
+ * supervision has passed an instant once all of them have; a topic no longer read does not hold
+ * it back); null when no partition has a watermark.
  */
 export async function slowestWatermark(
   runner: Queryable,
+  topic: string,
   now: Date,
   policy: WatermarkPolicy,
 ): Promise<Date | null> {
-  const rows = (await runner.query(
-    `SELECT ${CLOCK_COLUMNS} FROM consumer_watermarks`,
-  )) as ClockRow[];
   let slowest: Date | null = null;
-  for (const row of rows) {
-    const { at } = watermarkOf(row, now, policy);
+  for (const { at } of (await effectiveWatermarks(runner, topic, now, policy)).values()) {
     if (at && (!slowest || at < slowest)) slowest = at;
   }
   return slowest;
