@@ -174,7 +174,12 @@ describe('withdrawal end to end', () => {
               escalationId: string;
               status: string;
               version: number;
-              withdrawn: { reason: string; evidence: { eventId: string; occurredAt: string } };
+              withdrawn: {
+                at: string;
+                recordedAt: string;
+                reason: string;
+                evidence: { eventId: string; occurredAt: string };
+              };
             }[];
           })
         : undefined;
@@ -189,6 +194,9 @@ describe('withdrawal end to end', () => {
         evidence: { eventId: accepted.eventId, occurredAt: '2024-03-05T09:58:00+08:00' },
       },
     });
+    // When, in event time, the log disproved it, and when the worker wrote it (wall clock).
+    expect(list.items[0]!.withdrawn.at).toMatch(OFFSET);
+    expect(Date.parse(list.items[0]!.withdrawn.recordedAt)).toBeGreaterThan(Date.now() - 600_000);
     const open = (await (await get('/escalations?status=open')).json()) as {
       items: { escalationId: string }[];
     };

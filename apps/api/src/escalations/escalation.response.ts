@@ -36,6 +36,7 @@ export function toEscalationResponse(view: EscalationView, timeZone: string) {
         ? null
         : {
             at: iso(view.withdrawal.at),
+            recordedAt: iso(view.withdrawal.recordedAt),
             reason: view.withdrawal.reason,
             evidence: {
               eventId: view.withdrawal.evidenceEventId,

@@ -50,7 +50,7 @@ interface LockedRow {
 async function lock(runner: QueryRunner, escalationId: string): Promise<LockedRow | undefined> {
   const rows = (await runner.query(
     `SELECT escalation_id, unit_id, status, acknowledged_at, acknowledged_by, resolved_at, resolved_by,
-            withdrawal->>'at' AS withdrawn_at
+            COALESCE(withdrawal->>'recordedAt', withdrawal->>'at') AS withdrawn_at
        FROM escalations WHERE escalation_id = $1 FOR UPDATE`,
     [escalationId],
   )) as LockedRow[];

@@ -12,7 +12,10 @@ export interface EscalationLevelView {
 
 export interface EscalationWithdrawalView {
   reason: WithdrawalReason;
+  /** Event time: the watermark of the decision that withdrew it. */
   at: Date;
+  /** Wall clock: when the withdrawal was written. */
+  recordedAt: Date | null;
   evidenceEventId: string | null;
   evidenceOccurredAt: Date | null;
   evidenceReceivedAt: Date | null;
@@ -110,6 +113,7 @@ interface EscalationRow {
   withdrawal: {
     reason: WithdrawalReason;
     at: string;
+    recordedAt?: string;
     evidenceEventId: string | null;
     evidenceOccurredAt: string | null;
     evidenceReceivedAt: string | null;
@@ -135,6 +139,7 @@ function withdrawalOf(stored: EscalationRow['withdrawal']): EscalationWithdrawal
   return {
     reason: stored.reason,
     at: new Date(stored.at),
+    recordedAt: at(stored.recordedAt ?? null),
     evidenceEventId: stored.evidenceEventId,
     evidenceOccurredAt: at(stored.evidenceOccurredAt),
     evidenceReceivedAt: at(stored.evidenceReceivedAt),

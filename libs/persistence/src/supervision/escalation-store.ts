@@ -254,7 +254,10 @@ export async function applyEscalationChanges(
             resolved_by = CASE WHEN r.resolved_at IS NULL THEN NULL ELSE e.resolved_by END,
             resolution_note = CASE WHEN r.resolved_at IS NULL THEN NULL
                                    ELSE COALESCE(r.resolution_note, e.resolution_note) END,
-            withdrawal = r.withdrawal, version = r.version, generation = r.generation,
+            withdrawal = CASE WHEN r.withdrawal IS NULL THEN NULL
+                              WHEN e.status = 'withdrawn' THEN e.withdrawal
+                              ELSE r.withdrawal || jsonb_build_object('recordedAt', now()) END,
+            version = r.version, generation = r.generation,
             updated_at = now()
        FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_TYPE})
       WHERE e.escalation_key = r.escalation_key AND e.version = r.before_version
