@@ -4,3 +4,4 @@ export * from './logging';
 export * from './metrics';
 export * from './platform.module';
 export * from './auth';
+export * from './clock';

@@ -145,6 +145,10 @@ export class WorkOrdersController {
       accept: explainStage(deadlines.accept?.explanation),
       complete: explainStage(deadlines.complete?.explanation),
       returnRequest: explainStage(deadlines.returnRequest?.explanation),
+      // The provisional days the deadlines rest on (the year's notice not imported yet), and the
+      // stages the calendar could not compute, with the reason.
+      provisional: deadlines.provisional,
+      unavailable: deadlines.unavailable,
     };
   }
 }

@@ -2,11 +2,22 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { formatInstant } from '@hotline/core';
 import {
   DATA_SOURCE,
+  countOpenOrdersAwaitingCalendar,
   effectiveWatermarks,
   pingDatabase,
   type PartitionWatermark,
 } from '@hotline/persistence';
-import { APP_CONFIG, IngestionMetrics, type AppConfig } from '@hotline/platform';
+import {
+  APP_CONFIG,
+  CLOCK,
+  HANDLING_RULES,
+  IngestionMetrics,
+  calendarDaysLeft,
+  officialCalendarDaysLeft,
+  type AppConfig,
+  type Clock,
+  type HandlingRules,
+} from '@hotline/platform';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import type { SupervisionSettings } from '../ingestion/ingest-batch.service';
@@ -21,16 +32,19 @@ export class HealthController {
     private readonly metrics: IngestionMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SUPERVISION_SETTINGS) private readonly supervision: SupervisionSettings,
+    @Inject(HANDLING_RULES) private readonly rules: HandlingRules,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
    * Liveness and readiness: 200 when the database answers and the consumer is in its group. With
    * each input partition's effective event-time watermark and mode, and the slowest of them
-   * (`eventTimeWatermark`: every order has been judged up to it).
+   * (`eventTimeWatermark`: every order has been judged up to it), and the calendar: where its
+   * official data ends, its provisional days, and how many open orders rest on them.
    */
   @Get('health')
   async health(@Res() res: Response): Promise<void> {
-    const now = new Date();
+    const now = this.clock();
     const database = await pingDatabase(this.dataSource);
     const watermarks = database.status === 'up' ? await this.watermarks(now) : [];
     const consumerStatus = this.consumer.status;
@@ -52,15 +66,56 @@ export class HealthController {
         })),
         lastError: this.consumer.error,
       },
+      calendar: await this.calendar(now, database.status === 'up'),
     });
   }
 
   @Get('metrics')
   async metricsText(@Res() res: Response): Promise<void> {
-    const now = new Date();
+    const now = this.clock();
     this.metrics.recordWatermarks(await this.watermarks(now), now);
+    await this.calendar(now, true);
     res.setHeader('Content-Type', this.metrics.registry.contentType);
     res.send(await this.metrics.registry.metrics());
+  }
+
+  /**
+   * The calendar's coverage and the open orders waiting for a notice (null counts while the
+   * database is away); the metrics follow.
+   */
+  private async calendar(now: Date, databaseUp: boolean) {
+    const { calendar } = this.rules;
+    let orders: { provisional: number; unavailable: number } | null = null;
+    if (databaseUp) {
+      try {
+        orders = await countOpenOrdersAwaitingCalendar(this.dataSource);
+      } catch {
+        orders = null;
+      }
+    }
+    const daysLeft = calendarDaysLeft(calendar, now);
+    const officialDaysLeft = officialCalendarDaysLeft(calendar, now);
+    this.metrics.calendarDaysLeft.set(daysLeft);
+    this.metrics.officialCalendarDaysLeft.set(officialDaysLeft);
+    if (orders) {
+      this.metrics.provisionalOpenOrders.set(orders.provisional);
+      this.metrics.unavailableOpenOrders.set(orders.unavailable);
+    }
+    return {
+      officialThrough: calendar.officialCoverage.toOn,
+      provisional: calendar.provisional
+        ? {
+            from: calendar.provisional.fromOn,
+            to: calendar.provisional.toOn,
+            rule: '《全国年节及纪念日放假办法》 statutory holidays and weekends, no make-up days',
+          }
+        : null,
+      coverageThrough: calendar.coverage.toOn,
+      daysLeft,
+      officialDaysLeft,
+      openOrdersOnProvisionalDays: orders?.provisional ?? null,
+      openOrdersWithUnavailableDeadlines: orders?.unavailable ?? null,
+    };
   }
 
   /** Every partition of the input topic, whichever replica reads it; none while the database is away. */

@@ -7,16 +7,20 @@ import {
 import { DATA_SOURCE } from '@hotline/persistence';
 import {
   APP_CONFIG,
+  CLOCK,
   IngestionMetrics,
   KAFKA,
   LOGGER,
   calendarDaysLeft,
+  describeCalendarCoverage,
+  officialCalendarDaysLeft,
   createProducer,
   loadStatisticsFormula,
   HANDLING_RULES,
   type HandlingRules,
   ensureTopics,
   type AppConfig,
+  type Clock,
   type Kafka,
   type Logger,
   type Producer,
@@ -39,6 +43,7 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(HANDLING_RULES) private readonly rules: HandlingRules,
     private readonly metrics: IngestionMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -57,20 +62,33 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     this.logger.info('ingestion started');
   }
 
-  /** A calendar that ends soon (or has ended) is an operator's task: warn and expose a metric. */
+  /**
+   * The calendar's year end is an operator's task: warn when the official data ends within 60
+   * days (deadlines after it are provisional until the notice is imported) or the whole coverage,
+   * provisional years included, does (deadlines after it cannot be computed); expose both.
+   */
   private checkCalendarCoverage(): void {
-    const daysLeft = calendarDaysLeft(this.rules.calendar, new Date());
+    const { calendar } = this.rules;
+    const now = this.clock();
+    const daysLeft = calendarDaysLeft(calendar, now);
+    const officialDaysLeft = officialCalendarDaysLeft(calendar, now);
     this.metrics.calendarDaysLeft.set(daysLeft);
-    const { fromOn, toOn } = this.rules.calendar.coverage;
+    this.metrics.officialCalendarDaysLeft.set(officialDaysLeft);
+    const coverage = describeCalendarCoverage(calendar);
     if (daysLeft < 0) {
       this.logger.warn(
-        { fromOn, toOn },
-        'today is outside the working calendar: deadlines of new orders cannot be computed; add the holiday notice',
+        { coverage },
+        `today is outside the working calendar (${coverage}): working-day deadlines of new orders cannot be computed; import the holiday notice (npm run calendar:import)`,
       );
     } else if (daysLeft < 60) {
       this.logger.warn(
-        { toOn, daysLeft },
-        "the working calendar ends soon: add next year's holiday notice",
+        { coverage, daysLeft },
+        `the working calendar ends soon (${coverage}): import the holiday notice (npm run calendar:import)`,
+      );
+    } else if (officialDaysLeft < 60) {
+      this.logger.warn(
+        { coverage, officialDaysLeft },
+        `${coverage}: deadlines on provisional days are marked so until the State Council notice is imported (npm run calendar:import)`,
       );
     }
   }
@@ -114,6 +132,7 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         IngestionMetrics,
         LOGGER,
         APP_CONFIG,
+        CLOCK,
       ],
       useFactory: (
         kafka: Kafka,
@@ -122,17 +141,27 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         metrics: IngestionMetrics,
         logger: Logger,
         config: AppConfig,
+        clock: Clock,
       ) =>
-        new WorkOrderEventsConsumer(kafka, ingest, deadLetters, metrics, logger, {
-          topic: config.kafka.topics.events,
-          groupId: config.kafka.groupId,
-          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-          maxBatchEvents: config.ingest.maxBatchEvents,
-          partitionsConcurrently: config.ingest.partitionsConcurrently,
-          ...(config.faults.killAfterDbCommit === undefined
-            ? {}
-            : { killAfterDbCommit: config.faults.killAfterDbCommit }),
-        }),
+        new WorkOrderEventsConsumer(
+          kafka,
+          ingest,
+          deadLetters,
+          metrics,
+          logger,
+          {
+            topic: config.kafka.topics.events,
+            groupId: config.kafka.groupId,
+            sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+            maxBatchEvents: config.ingest.maxBatchEvents,
+            partitionsConcurrently: config.ingest.partitionsConcurrently,
+            ...(config.faults.killAfterDbCommit === undefined
+              ? {}
+              : { killAfterDbCommit: config.faults.killAfterDbCommit }),
+          },
+          undefined,
+          clock,
+        ),
     },
     IngestionLifecycle,
   ],

@@ -40,15 +40,20 @@ export interface Projection {
   record: WorkOrderRecord;
   state: WorkOrderState;
   deadlines: DeadlineResult | null;
-  /** Why the deadlines could not be computed (calendar_out_of_range, profile_unavailable). */
+  /**
+   * Why a deadline could not be computed: the order's (profile_unavailable: none computed) or a
+   * stage's (calendar_out_of_range: that stage left out, the others computed); null when all were.
+   */
   deadlineError: string | null;
 }
 
 /**
  * The row an order's events imply: the pure fold, and the deadlines under the order's profile.
- * A calendar error (a year without holiday data) or a pinned profile version that is not loaded
- * leaves the deadlines empty with the reason, never a guess; the order itself is still recorded
- * and stays pinned to its version.
+ * A stage the calendar cannot compute is left out with the reason (the others stand), and a
+ * pinned profile version that is not loaded leaves the deadlines empty with the reason, never a
+ * guess; the order itself is still recorded and stays pinned to its version. The row's deadlines
+ * summary marks an order whose deadlines rest on provisional days (`provisional`) or miss a stage
+ * (`unavailable`): what a holiday notice's import recomputes.
  */
 export function projectWorkOrder(
   workOrderId: string,
@@ -105,11 +110,23 @@ export function projectWorkOrder(
           completeWarningAt: deadlines.complete?.warningAt ?? null,
           returnDueAt: deadlines.returnDueAt,
           flags: deadlines.flags,
+          ...(deadlines.provisional ? { provisional: deadlines.provisional } : {}),
+          ...(deadlines.unavailable.length > 0
+            ? {
+                unavailable: deadlines.unavailable.map(({ stage, segment, round, code }) => ({
+                  stage,
+                  segment,
+                  round,
+                  code,
+                })),
+              }
+            : {}),
         }
       : failure,
     eventCount: state.eventCount,
     lastEventAt: state.lastEventAt,
     sourcePartition: null,
   };
-  return { record, state, deadlines, deadlineError: failure?.error.code ?? null };
+  const deadlineError = failure?.error.code ?? deadlines?.unavailable[0]?.code ?? null;
+  return { record, state, deadlines, deadlineError };
 }

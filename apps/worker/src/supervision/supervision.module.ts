@@ -8,6 +8,7 @@ import {
 import { DATA_SOURCE, deadLetterOrphans, withTransaction } from '@hotline/persistence';
 import {
   APP_CONFIG,
+  CLOCK,
   HANDLING_RULES,
   IngestionMetrics,
   KAFKA,
@@ -15,6 +16,7 @@ import {
   createProducer,
   ensureTopics,
   type AppConfig,
+  type Clock,
   type HandlingRules,
   type Kafka,
   type Logger,
@@ -64,6 +66,7 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
+    @Inject(CLOCK) clock: Clock,
   ) {
     const { sweepIdleMs, outboxIdleMs, sweepBatch, watermark } = config.supervision;
     this.confirmations = new PartitionConfirmations(
@@ -71,6 +74,7 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
       dataSource,
       config.kafka.topics.events,
       config.kafka.groupId,
+      clock,
     );
     const confirmations = this.confirmations;
     this.tasks = [
@@ -83,8 +87,8 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
       new PeriodicTask(
         'sweep',
         async () => {
-          const outcome = await sweeper.sweep(new Date());
-          const committedMs = Date.now();
+          const outcome = await sweeper.sweep(clock());
+          const committedMs = clock().getTime();
           for (const firedAt of outcome.firedAt) {
             const late = committedMs - firedAt.getTime();
             if (late >= 0 && late < LIVE_LATENESS_LIMIT_MS)
@@ -99,11 +103,11 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
         sweepIdleMs,
         logger,
       ),
-      new PeriodicTask('outbox', () => relay.step(new Date()), outboxIdleMs, logger),
+      new PeriodicTask('outbox', () => relay.step(clock()), outboxIdleMs, logger),
       new PeriodicTask(
         'orphans',
         async () => {
-          const now = new Date();
+          const now = clock();
           const { events, orders } = await withTransaction(dataSource, (runner) =>
             deadLetterOrphans(runner, {
               quietSince: new Date(now.getTime() - config.supervision.orphanGraceMs),

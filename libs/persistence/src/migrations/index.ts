@@ -4,6 +4,7 @@ import { Statistics1732700000000 } from './1732700000000-statistics';
 import { ReadIndexes1732800000000 } from './1732800000000-read-indexes';
 import { WatermarkEvidence1732900000000 } from './1732900000000-watermark-evidence';
 import { EscalationWithdrawal1733000000000 } from './1733000000000-escalation-withdrawal';
+import { CalendarDependentOrders1733100000000 } from './1733100000000-calendar-dependent-orders';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   ReadIndexes1732800000000,
   WatermarkEvidence1732900000000,
   EscalationWithdrawal1733000000000,
+  CalendarDependentOrders1733100000000,
 ];

@@ -2,7 +2,7 @@
  * The ingestion hot path's SQL: set-based statements, one round trip per step per batch.
  * Idempotency lives in the schema (unique event id; state rows only move forward by event count).
  */
-import type { QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { WorkOrderEvent } from '@hotline/core';
 
 export interface IncomingEvent {
@@ -204,7 +204,34 @@ export interface OpenOrderDeadlines {
   acceptDueAt: Date | null;
   completeDueAt: Date | null;
   nextDueAt: Date | null;
+  /** Its deadlines rest on provisional days (the summary's `provisional`). */
+  provisional: boolean;
 }
+
+interface OpenOrderRow {
+  work_order_id: string;
+  status: string;
+  profile_id: string | null;
+  profile_version: string | null;
+  accept_due_at: Date | null;
+  complete_due_at: Date | null;
+  next_due_at: Date | null;
+  provisional: boolean | null;
+}
+
+const OPEN_ORDER_COLUMNS = `work_order_id, status, profile_id, profile_version, accept_due_at, complete_due_at, next_due_at,
+       deadlines ? 'provisional' AS provisional`;
+
+const openOrderOf = (r: OpenOrderRow): OpenOrderDeadlines => ({
+  workOrderId: r.work_order_id,
+  status: r.status,
+  profileId: r.profile_id,
+  profileVersion: r.profile_version,
+  acceptDueAt: r.accept_due_at,
+  completeDueAt: r.complete_due_at,
+  nextDueAt: r.next_due_at,
+  provisional: r.provisional === true,
+});
 
 /**
  * A page of open orders (not closed, not returned) that are not on profile `id@version`, in
@@ -218,7 +245,7 @@ export async function pageOpenOrdersOffProfile(
   lock: boolean,
 ): Promise<OpenOrderDeadlines[]> {
   const rows = (await runner.query(
-    `SELECT work_order_id, status, profile_id, profile_version, accept_due_at, complete_due_at, next_due_at
+    `SELECT ${OPEN_ORDER_COLUMNS}
        FROM work_orders
       WHERE status NOT IN ('closed', 'returned')
         AND (profile_id IS DISTINCT FROM $1 OR profile_version IS DISTINCT FROM $2)
@@ -226,24 +253,52 @@ export async function pageOpenOrdersOffProfile(
       ORDER BY work_order_id
       LIMIT $4 ${lock ? 'FOR UPDATE' : ''}`,
     [profile.id, profile.version, afterId, limit],
-  )) as {
-    work_order_id: string;
-    status: string;
-    profile_id: string | null;
-    profile_version: string | null;
-    accept_due_at: Date | null;
-    complete_due_at: Date | null;
-    next_due_at: Date | null;
-  }[];
-  return rows.map((r) => ({
-    workOrderId: r.work_order_id,
-    status: r.status,
-    profileId: r.profile_id,
-    profileVersion: r.profile_version,
-    acceptDueAt: r.accept_due_at,
-    completeDueAt: r.complete_due_at,
-    nextDueAt: r.next_due_at,
-  }));
+  )) as OpenOrderRow[];
+  return rows.map(openOrderOf);
+}
+
+/**
+ * Open orders whose deadlines the calendar has not settled: computed on provisional days, or a
+ * stage it could not compute. The same text as the partial index work_orders_calendar_dependent_idx
+ * (migration 1733100000000), so that PostgreSQL reads the index.
+ */
+const CALENDAR_DEPENDENT = `status NOT IN ('closed', 'returned')
+          AND (deadlines ? 'provisional' OR deadlines ? 'unavailable'
+               OR (deadlines -> 'error' ->> 'code') = 'calendar_out_of_range')`;
+
+/**
+ * A page of the open orders whose deadlines depend on provisional days or could not be computed
+ * (what a holiday notice's import must recompute), in work-order-id order after `afterId`.
+ */
+export async function pageOpenOrdersAwaitingCalendar(
+  runner: QueryRunner,
+  afterId: string,
+  limit: number,
+  lock: boolean,
+): Promise<OpenOrderDeadlines[]> {
+  const rows = (await runner.query(
+    `SELECT ${OPEN_ORDER_COLUMNS}
+       FROM work_orders
+      WHERE ${CALENDAR_DEPENDENT}
+        AND work_order_id > $1
+      ORDER BY work_order_id
+      LIMIT $2 ${lock ? 'FOR UPDATE' : ''}`,
+    [afterId, limit],
+  )) as OpenOrderRow[];
+  return rows.map(openOrderOf);
+}
+
+/** Open orders with a deadline on provisional days; open orders with a stage not computed. */
+export async function countOpenOrdersAwaitingCalendar(
+  db: DataSource | QueryRunner,
+): Promise<{ provisional: number; unavailable: number }> {
+  const [row] = (await db.query(
+    `SELECT count(*) FILTER (WHERE deadlines ? 'provisional')::int AS provisional,
+            count(*) FILTER (WHERE deadlines ? 'unavailable' OR deadlines ? 'error')::int AS unavailable
+       FROM work_orders
+      WHERE ${CALENDAR_DEPENDENT}`,
+  )) as { provisional: number; unavailable: number }[];
+  return { provisional: row?.provisional ?? 0, unavailable: row?.unavailable ?? 0 };
 }
 
 /**

@@ -46,3 +46,32 @@ describe('the watermark settings', () => {
     }
   });
 });
+
+describe('the calendar and clock settings', () => {
+  it('run the calendar four provisional years past its official data, on the system clock', () => {
+    const config = loadConfig({});
+    expect(config.calendar).toEqual({ provisionalYears: 4 });
+    expect(config.clockStartAt).toBeUndefined();
+  });
+
+  it('are read from CALENDAR_PROVISIONAL_YEARS and CLOCK_START_AT', () => {
+    const config = loadConfig({
+      CALENDAR_PROVISIONAL_YEARS: '0',
+      CLOCK_START_AT: '2027-01-08T09:00:00+08:00',
+    });
+    expect(config.calendar).toEqual({ provisionalYears: 0 });
+    expect(config.clockStartAt).toEqual(new Date('2027-01-08T01:00:00Z'));
+  });
+
+  it('list every invalid one at once', () => {
+    try {
+      loadConfig({ CALENDAR_PROVISIONAL_YEARS: '21', CLOCK_START_AT: 'new year' });
+      throw new Error('accepted');
+    } catch (error) {
+      expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
+        'CALENDAR_PROVISIONAL_YEARS',
+        'CLOCK_START_AT',
+      ]);
+    }
+  });
+});

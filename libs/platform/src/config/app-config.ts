@@ -33,6 +33,11 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   CONFIG_DIR: z.string().min(1).default('config'),
   CALENDAR_FILE: z.string().min(1).default('calendars/cn-2023-2026.json'),
+  /**
+   * Years after the calendar's official data computed from the law (statutory holidays, no
+   * make-up days) until the year's notice is imported: the calendar never runs out. 0: none.
+   */
+  CALENDAR_PROVISIONAL_YEARS: z.coerce.number().int().min(0).max(20).default(4),
   RULE_PROFILE_FILE: z.string().min(1).default('rule-profiles/tianjin-default.json'),
   /** The statistics formula (domain.md §5), relative to CONFIG_DIR. */
   STATISTICS_FILE: z.string().min(1).default('statistics.json'),
@@ -40,6 +45,11 @@ const envSchema = z.object({
   TIME_ZONE: z.string().min(1).default('Asia/Shanghai'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('true'),
+  /**
+   * Drills and tests only: the worker's clock starts at this instant (RFC 3339 with offset) and
+   * runs at real speed, so a year end can be rehearsed before it comes. Unset: the system clock.
+   */
+  CLOCK_START_AT: z.iso.datetime({ offset: true }).optional(),
   /** Test-only fault injection: the worker SIGKILLs itself after this many database commits. */
   FAULT_KILL_AFTER_DB_COMMIT: positiveInt.optional(),
   ORGANISATION_FILE: z.string().min(1).default('organisation.json'),
@@ -96,6 +106,9 @@ export interface AppConfig {
     statistics: string;
     organisation: string;
   };
+  calendar: { provisionalYears: number };
+  /** Where the worker's clock starts (CLOCK_START_AT); undefined: the system clock. */
+  clockStartAt: Date | undefined;
   timeZone: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   faults: { killAfterDbCommit: number | undefined };
@@ -192,6 +205,8 @@ export function loadConfig(
       acknowledgeWithinWorkingHours: e.ACKNOWLEDGE_WITHIN_WORKING_HOURS,
       overdueToTopLevelAfterWorkingDays: e.OVERDUE_TOP_LEVEL_AFTER_WORKING_DAYS,
     },
+    calendar: { provisionalYears: e.CALENDAR_PROVISIONAL_YEARS },
+    clockStartAt: e.CLOCK_START_AT === undefined ? undefined : new Date(e.CLOCK_START_AT),
     timeZone: e.TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     faults: { killAfterDbCommit: e.FAULT_KILL_AFTER_DB_COMMIT },

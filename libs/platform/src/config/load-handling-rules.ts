@@ -41,13 +41,21 @@ function readJson(path: string, what: string, problems: string[]): unknown {
   }
 }
 
-/** Reads and validates the calendar and the rule profiles; throws ConfigError listing every problem. */
+/** CALENDAR_PROVISIONAL_YEARS's default: the calendar runs four years past its official data. */
+export const DEFAULT_PROVISIONAL_YEARS = 4;
+
+/**
+ * Reads and validates the calendar (with its provisional years after the official data) and the
+ * rule profiles; throws ConfigError listing every problem.
+ */
 export function loadHandlingRules(
   files: Pick<AppConfig['files'], 'calendar' | 'ruleProfile'>,
+  calendarOptions: AppConfig['calendar'] = { provisionalYears: DEFAULT_PROVISIONAL_YEARS },
 ): HandlingRules {
   const problems: string[] = [];
   const calendarJson = readJson(files.calendar, 'calendar', problems);
-  const calendar = calendarJson === undefined ? undefined : parseCalendar(calendarJson);
+  const calendar =
+    calendarJson === undefined ? undefined : parseCalendar(calendarJson, calendarOptions);
   if (calendar && !calendar.ok) {
     problems.push(...calendar.errors.map((e) => `calendar ${files.calendar}: ${e}`));
   }
@@ -84,8 +92,27 @@ export function loadHandlingRules(
   return { calendar: calendar.value, profile: active, profiles };
 }
 
-/** Whole days from `now` to the end of the calendar's coverage (negative once past it). */
+/**
+ * Whole days from `now` to the end of the calendar's coverage, provisional years included
+ * (negative once past it): deadlines cannot be computed after it.
+ */
 export function calendarDaysLeft(calendar: WorkingCalendar, now: Date): number {
-  const end = Date.parse(`${calendar.coverage.toOn}T23:59:59Z`);
-  return Math.floor((end - now.getTime()) / 86_400_000);
+  return daysUntilEndOf(calendar.coverage.toOn, now);
+}
+
+/** Whole days from `now` to the end of the official data: deadlines after it are provisional. */
+export function officialCalendarDaysLeft(calendar: WorkingCalendar, now: Date): number {
+  return daysUntilEndOf(calendar.officialCoverage.toOn, now);
+}
+
+function daysUntilEndOf(dayOn: string, now: Date): number {
+  return Math.floor((Date.parse(`${dayOn}T23:59:59Z`) - now.getTime()) / 86_400_000);
+}
+
+/** What the calendar covers and how: for the worker's start-up warning and /health. */
+export function describeCalendarCoverage(calendar: WorkingCalendar): string {
+  const { officialCoverage, provisional } = calendar;
+  return provisional === null
+    ? `official data ends ${officialCoverage.toOn}; no provisional years (CALENDAR_PROVISIONAL_YEARS=0)`
+    : `official data ends ${officialCoverage.toOn}; provisional from ${provisional.fromOn} to ${provisional.toOn} (statutory holidays, no make-up days)`;
 }

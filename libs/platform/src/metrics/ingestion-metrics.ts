@@ -38,13 +38,28 @@ export class IngestionMetrics {
   });
   readonly deadlineErrors = new Counter({
     name: 'hotline_deadline_errors_total',
-    help: "Orders whose deadlines could not be computed, by code (calendar_out_of_range: add the year's holiday notice)",
+    help: "Orders with a deadline that could not be computed, by code (calendar_out_of_range: a stage beyond the calendar, import the year's holiday notice)",
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
   readonly calendarDaysLeft = new Gauge({
     name: 'hotline_calendar_coverage_days_left',
-    help: 'Days until the working calendar data ends (negative: today is not covered)',
+    help: 'Days until the working calendar ends, provisional years included (negative: today is not covered)',
+    registers: [this.registry],
+  });
+  readonly officialCalendarDaysLeft = new Gauge({
+    name: 'hotline_calendar_official_days_left',
+    help: "Days until the calendar's official data (the imported State Council notices) ends; deadlines after it are provisional",
+    registers: [this.registry],
+  });
+  readonly provisionalOpenOrders = new Gauge({
+    name: 'hotline_deadlines_provisional_open_orders',
+    help: 'Open orders whose deadlines rest on provisional calendar days (recomputed once the notice is imported)',
+    registers: [this.registry],
+  });
+  readonly unavailableOpenOrders = new Gauge({
+    name: 'hotline_deadlines_unavailable_open_orders',
+    help: 'Open orders with a deadline the calendar could not compute (beyond its coverage)',
     registers: [this.registry],
   });
   readonly escalations = new Counter({
