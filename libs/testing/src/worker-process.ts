@@ -45,6 +45,15 @@ export interface HealthBody {
     lastError: string | null;
   };
   database: { status: string };
+  calendar: {
+    officialThrough: string;
+    provisional: { from: string; to: string; rule: string } | null;
+    coverageThrough: string;
+    daysLeft: number;
+    officialDaysLeft: number;
+    openOrdersOnProvisionalDays: number | null;
+    openOrdersWithUnavailableDeadlines: number | null;
+  };
 }
 
 /** Starts `apps/<app>/src/main.ts` with the given environment (on top of the test's own). */
