@@ -6,7 +6,13 @@
  * figures and the restatements since; a year is live (截至目前 when it is the current year).
  */
 import { parseArgs } from 'node:util';
-import { ESCALATION_KINDS, ESCALATION_KIND_LABELS, formatInstant } from '@hotline/core';
+import {
+  ESCALATION_KINDS,
+  ESCALATION_KIND_LABELS,
+  formatInstant,
+  provisionalDaysWithin,
+  type DaySpan,
+} from '@hotline/core';
 import { createDataSource, resolveDatabase } from '@hotline/persistence';
 import {
   monthReport,
@@ -14,7 +20,7 @@ import {
   type PeriodFigures,
   type StatisticsReport,
 } from '@hotline/persistence/statistics';
-import { loadConfig, loadStatisticsFormula } from '@hotline/platform';
+import { loadConfig, loadHandlingRules, loadStatisticsFormula } from '@hotline/platform';
 
 function fail(message: string): never {
   process.stderr.write(
@@ -114,7 +120,22 @@ function reconciliation(total: PeriodFigures): string {
   );
 }
 
-function render(report: StatisticsReport, timeZone: string, title: string): string {
+/** A period over provisional calendar days: its timeliness figures may move with the notice. */
+function provisionalNote(provisional: DaySpan | null): string[] {
+  if (provisional === null) return [];
+  return [
+    `暂定：${provisional.fromOn} 至 ${provisional.toOn} 的工作日按《全国年节及纪念日放假办法》法定节假日推算（国务院办公厅放假安排通知未导入），` +
+      '按时签收率、按期办结率、超期未办结在通知导入并重算后可能变化',
+    `Provisional: working days ${provisional.fromOn}…${provisional.toOn} computed from the statutory holidays (the State Council notice is not imported); timeliness figures may change once it is`,
+  ];
+}
+
+function render(
+  report: StatisticsReport,
+  timeZone: string,
+  title: string,
+  provisional: DaySpan | null,
+): string {
   const rows = (columns: [string, (f: PeriodFigures) => string][]) => [
     ...report.groups.map((g) => [g.key, ...columns.map(([, value]) => value(g))]),
     ['合计', ...columns.map(([, value]) => value(report.total))],
@@ -128,6 +149,7 @@ function render(report: StatisticsReport, timeZone: string, title: string): stri
   return [
     `12345 工单统计 ${title}${report.unitId ? ` · ${report.unitId}` : ''}`,
     `统计区间 ${report.fromOn} 至 ${report.toOn}；${status}；超期未办结统计时点 ${formatInstant(report.overdueAt, timeZone)}`,
+    ...provisionalNote(provisional),
     '',
     table(['承办单位', ...MAIN.map(([h]) => h)], rows(MAIN)),
     '',
@@ -143,6 +165,7 @@ function render(report: StatisticsReport, timeZone: string, title: string): stri
 async function main(): Promise<void> {
   const config = loadConfig();
   const formula = loadStatisticsFormula(config.files);
+  const { calendar } = loadHandlingRules(config.files, config.calendar);
   const database = await resolveDatabase(config.databaseUrl, config.databaseName);
   const dataSource = createDataSource({ url: database.url, poolSize: 2 });
   await dataSource.initialize();
@@ -168,7 +191,8 @@ async function main(): Promise<void> {
       report = await periodReport(dataSource, { fromOn: `${year}-01-01`, toOn }, query);
       title = toOn === `${year}-12-31` ? `${year} 年` : `${year} 年（截至 ${toOn}）`;
     }
-    process.stdout.write(`${render(report, config.timeZone, title)}\n`);
+    const provisional = provisionalDaysWithin(calendar.provisional, report.fromOn, report.toOn);
+    process.stdout.write(`${render(report, config.timeZone, title, provisional)}\n`);
   } finally {
     await dataSource.destroy();
     await database.stop();

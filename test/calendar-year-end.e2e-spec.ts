@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { WorkOrderEvent } from '@hotline/core';
+import { DEVELOPMENT_JWT_SECRET, signAccessToken } from '@hotline/platform';
 import {
   anEvent,
   createFreshDatabase,
@@ -80,6 +81,37 @@ describe('across the year end without next year’s notice, then with it', () =>
       { cwd: ROOT, env: { ...process.env, ...env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') } },
     );
     return stdout;
+  };
+  /** What the API says of the year: the spring order's explanation, January's statistics. */
+  const askApi = async () => {
+    const api = await startWorker({ ...env }, 'api');
+    try {
+      const token = signAccessToken(
+        { subject: 'e2e', role: 'supervisor', ttlSeconds: 600, now: new Date() },
+        DEVELOPMENT_JWT_SECRET,
+      );
+      const get = (path: string) =>
+        fetch(`http://127.0.0.1:${api.port}${path}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+      const order = await waitFor('the API', async () => {
+        const res = await get('/work-orders/YE-SPRING');
+        return res.ok
+          ? ((await res.json()) as {
+              explanation: {
+                complete: { text: string; provisional: unknown };
+                provisional: unknown;
+              };
+            })
+          : undefined;
+      });
+      const january = (await (
+        await get('/statistics/summary?from=2027-01-01&to=2027-01-31')
+      ).json()) as { provisionalCalendar: unknown };
+      return { explanation: order.explanation, january };
+    } finally {
+      await api.stop();
+    }
   };
   const startDrillWorker = async () => {
     const started = await startWorker({ ...env, CLOCK_START_AT: fakeNow().toISOString() });
@@ -167,6 +199,19 @@ describe('across the year end without next year’s notice, then with it', () =>
     expect(await worker.metric('hotline_deadlines_provisional_open_orders')).toBe(3);
     expect(await worker.metric('hotline_deadline_errors_total')).toBe(0);
     expect(worker.output()).toContain('official data ends 2026-12-31; provisional from 2027-01-01');
+    // The API says so too: in the order's explanation and over January's figures.
+    const provisionalApi = await askApi();
+    expect(provisionalApi.explanation.complete.provisional).toEqual({
+      fromOn: '2027-02-01',
+      toOn: '2027-02-12',
+    });
+    expect(provisionalApi.explanation.complete.text).toContain(
+      '暂定 Provisional: 2027-02-01…2027-02-12',
+    );
+    expect(provisionalApi.january.provisionalCalendar).toEqual({
+      fromOn: '2027-01-01',
+      toOn: '2027-01-31',
+    });
 
     // The notice is out: import it into the calendar file.
     const imported = await command('scripts/import-holiday-notice.ts', [
@@ -236,5 +281,9 @@ describe('across the year end without next year’s notice, then with it', () =>
       openOrdersOnProvisionalDays: 0,
     });
     expect(await worker.metric('hotline_deadlines_provisional_open_orders')).toBe(0);
+    const officialApi = await askApi();
+    expect(officialApi.explanation.complete.provisional).toBeNull();
+    expect(officialApi.explanation.complete.text).not.toContain('暂定');
+    expect(officialApi.january.provisionalCalendar).toBeNull();
   });
 });

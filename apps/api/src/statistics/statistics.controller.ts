@@ -9,7 +9,7 @@ import {
   Res,
   StreamableFile,
 } from '@nestjs/common';
-import { formatInstant, type StatisticsFormula } from '@hotline/core';
+import { formatInstant, provisionalDaysWithin, type StatisticsFormula } from '@hotline/core';
 import { DATA_SOURCE } from '@hotline/persistence';
 import {
   closeMonth,
@@ -17,8 +17,15 @@ import {
   monthRestatements,
   periodReport,
   type ReportGrouping,
+  type StatisticsReport,
 } from '@hotline/persistence/statistics';
-import { APP_CONFIG, type AppConfig, type Principal } from '@hotline/platform';
+import {
+  APP_CONFIG,
+  HANDLING_RULES,
+  type AppConfig,
+  type HandlingRules,
+  type Principal,
+} from '@hotline/platform';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
@@ -58,7 +65,23 @@ export class StatisticsController {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(STATISTICS_FORMULA) private readonly formula: StatisticsFormula,
+    @Inject(HANDLING_RULES) private readonly rules: HandlingRules,
   ) {}
+
+  /**
+   * The report as the API shows it, with the provisional calendar days it covers (deadlines on
+   * them may move when the year's notice is imported); null when it rests on official days only.
+   */
+  private respond(report: StatisticsReport) {
+    return {
+      ...toStatisticsResponse(report, this.config.timeZone),
+      provisionalCalendar: provisionalDaysWithin(
+        this.rules.calendar.provisional,
+        report.fromOn,
+        report.toOn,
+      ),
+    };
+  }
 
   @Get('monthly')
   async monthly(
@@ -66,7 +89,7 @@ export class StatisticsController {
     @Query(new ZodValidationPipe(monthlyQuery, 'query')) query: MonthlyQuery,
   ) {
     const report = await this.month(principal, query.month, query.groupBy ?? null, query.unitId);
-    return toStatisticsResponse(report, this.config.timeZone);
+    return this.respond(report);
   }
 
   @Get('summary')
@@ -85,7 +108,7 @@ export class StatisticsController {
         now: new Date(),
       },
     );
-    return toStatisticsResponse(report, this.config.timeZone);
+    return this.respond(report);
   }
 
   @Get('monthly.csv')
@@ -148,7 +171,7 @@ export class StatisticsController {
       );
     }
     const report = await this.month(principal, month, 'unit', undefined);
-    return toStatisticsResponse(report, this.config.timeZone);
+    return this.respond(report);
   }
 
   @Get('months/:month/restatements')

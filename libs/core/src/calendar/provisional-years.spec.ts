@@ -3,6 +3,7 @@ import { join } from 'path';
 import { dayOnOfEpochDay, epochDayOf } from './day-on';
 import { formatInstant } from './format-instant';
 import { parseCalendar } from './parse-calendar';
+import { provisionalDaysWithin } from './provisional-years';
 import type { WorkingCalendar } from './working-calendar';
 
 const file = JSON.parse(
@@ -123,5 +124,19 @@ describe('provisional years: the calendar after the last notice, from the law', 
       ok: false,
       errors: [expect.stringContaining('provisional years')],
     });
+  });
+});
+
+describe('provisionalDaysWithin: a report over provisional days says so', () => {
+  it.each`
+    fromOn          | toOn            | within
+    ${'2026-12-01'} | ${'2026-12-31'} | ${null}
+    ${'2026-12-01'} | ${'2027-01-31'} | ${{ fromOn: '2027-01-01', toOn: '2027-01-31' }}
+    ${'2027-03-01'} | ${'2027-03-31'} | ${{ fromOn: '2027-03-01', toOn: '2027-03-31' }}
+    ${'2031-01-01'} | ${'2031-01-31'} | ${null}
+  `('$fromOn…$toOn → $within', ({ fromOn, toOn, within }) => {
+    expect(
+      provisionalDaysWithin(withProvisional.provisional, fromOn as string, toOn as string),
+    ).toEqual(within);
   });
 });

@@ -8,7 +8,7 @@
 import { InvalidCalendarArgumentError } from './calendar-errors';
 import { dayOnOfEpochDay, epochDayOf } from './day-on';
 import { statutoryHolidays } from './statutory-holidays';
-import type { CalendarDefinition } from './working-calendar';
+import type { CalendarDefinition, DaySpan } from './working-calendar';
 
 /** At most this many provisional years: a guard against a typo, not a policy. */
 export const MAX_PROVISIONAL_YEARS = 20;
@@ -46,5 +46,21 @@ export function withProvisionalYears(
     coverage: { from: definition.coverage.from, to: `${lastYear}-12-31` },
     days,
     provisionalFrom,
+  };
+}
+
+/**
+ * The provisional days within the period `fromOn…toOn` (inclusive), or null: a report over them
+ * rests on deadlines that may move when the notice is imported, and says so.
+ */
+export function provisionalDaysWithin(
+  provisional: DaySpan | null,
+  fromOn: string,
+  toOn: string,
+): DaySpan | null {
+  if (provisional === null || toOn < provisional.fromOn || fromOn > provisional.toOn) return null;
+  return {
+    fromOn: fromOn > provisional.fromOn ? fromOn : provisional.fromOn,
+    toOn: toOn < provisional.toOn ? toOn : provisional.toOn,
   };
 }
