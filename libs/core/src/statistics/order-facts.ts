@@ -252,7 +252,7 @@ export function orderFacts(
     }
   }
 
-  if (state.verification === 'false_completion') {
+  if (state.verifications.at(-1)?.outcome === 'false_completion') {
     let latestDone: StageDeadline | null = null;
     for (const stage of stages) {
       if (stage.stage !== 'complete' || stage.doneAt === null) continue;

@@ -35,10 +35,11 @@
  *
  * Consequences: deciding at w1 ≤ w2 ≤ … and feeding each result back (applySupervisionDecision)
  * ends with the same escalations as one decision at the last watermark, and a replay produces the
- * rows live processing did. `deadlines` is computeDeadlines over the same events; events after
- * the watermark may be present and are treated as not yet happened. `state` (the fold of the same
- * events) is not needed for the decision and is accepted for the callers' convenience: it may
- * already include events after the watermark, so the log is read instead.
+ * rows live processing did. One fold, read here, never re-derived: `deadlines` is computeDeadlines
+ * over the same events (each stage's due intervals and pending windows), `state` is their
+ * foldWorkOrder (callbacks, verifications, closes and the tracked instant, each with its segment
+ * and round). Events after the watermark may be present and are treated as not yet happened:
+ * every fact carries its instant, and nothing is decided after the watermark.
  *
  * A working-clock instant outside the calendar's coverage throws CalendarOutOfRangeError, as
  * computeDeadlines does: there is no natural-time fallback.
@@ -49,7 +50,7 @@ import type { WorkingCalendar } from '../calendar/working-calendar';
 import { formatInstant } from '../calendar/format-instant';
 import type { DeadlineResult, StageDeadline } from '../deadlines/deadline-result';
 import type { EscalationChangeKind } from '../events/escalation-message';
-import { timedEventsInOrder, type TimedEvent } from '../deadlines/timed-events';
+import { timedEventsInOrder } from '../deadlines/timed-events';
 import {
   DEFAULT_ESCALATION_LEVEL,
   ESCALATION_KIND_LABELS,
@@ -258,95 +259,61 @@ interface EventLog {
   closed: { atMs: number; eventId: string }[];
 }
 
-function readEventLog(workOrderId: string, timed: readonly TimedEvent[], zone: string): EventLog {
-  const log: EventLog = { candidates: [], satisfiedCallbacks: [], closed: [] };
+/**
+ * The event-driven candidates, read off the order's state (the fold keeps each callback,
+ * verification and close with its segment and round, and the first tracked instant of a 重点
+ * order): each key fires once, at its first event, while a unit holds the order.
+ */
+function readEventLog(workOrderId: string, state: WorkOrderState, zone: string): EventLog {
+  const log: EventLog = {
+    candidates: [],
+    satisfiedCallbacks: [],
+    closed: state.closures.map(({ at, eventId }) => ({ atMs: at.getTime(), eventId })),
+  };
   const fired = new Set<string>();
-  let segment = 0;
-  let round = 0;
-  let unitId: string | null = null;
-  let closed = false;
-  const tags = new Set<Tag>();
   const fire = (
     kind: EscalationKind,
-    where: { segment: number; round: number },
-    atMs: number,
+    where: { segment: number; round: number; unitId: string | null },
+    at: Date,
     reason: string,
   ) => {
-    if (unitId === null) return;
-    const record = newRecord(workOrderId, kind, { ...where, unitId }, atMs, null, reason);
+    if (where.unitId === null) return;
+    const { segment, round, unitId } = where;
+    const atMs = at.getTime();
+    const record = newRecord(workOrderId, kind, { segment, round, unitId }, atMs, null, reason);
     if (fired.has(record.escalationKey)) return;
     fired.add(record.escalationKey);
     log.candidates.push({ record, decidedMs: atMs });
   };
-  for (const { event, atMs } of timed) {
-    const at = formatInstant(new Date(atMs), zone);
-    switch (event.type) {
-      case 'dispatched':
-        segment += 1;
-        unitId = event.data.unitId;
-        closed = false;
-        for (const tag of event.data.tags ?? []) tags.add(tag);
-        break;
-      case 'reopened':
-        round += 1;
-        closed = false;
-        break;
-      case 'closed':
-        closed = true;
-        log.closed.push({ atMs, eventId: event.eventId });
-        break;
-      case 'flagged':
-        for (const tag of event.data.tags) tags.add(tag);
-        break;
-      case 'callback':
-        if (event.data.result === 'dissatisfied') {
-          fire(
-            'dissatisfied',
-            { segment, round },
-            atMs,
-            `群众不满意: callback at ${at}, rework round ${round}`,
-          );
-        } else if (
-          event.data.result === 'satisfied' ||
-          event.data.result === 'basically_satisfied'
-        ) {
-          log.satisfiedCallbacks.push({ atMs, segment, round, eventId: event.eventId });
-        }
-        break;
-      case 'verified':
-        if (event.data.outcome === 'false_completion') {
-          fire(
-            'false_completion',
-            { segment, round },
-            atMs,
-            `虚假办结: verified by ${event.data.by} at ${at}`,
-          );
-        }
-        break;
-      case 'accepted':
-      case 'return_requested':
-      case 'returned':
-      case 'return_rejected':
-      case 'extension_requested':
-      case 'extension_approved':
-      case 'extension_rejected':
-      case 'suspended':
-      case 'resumed':
-      case 'replied':
-      case 'reply_rejected':
-      case 'excluded':
-        break;
-    }
-    // 重点督办 is tracked from the start: the first tagged instant at which a unit holds the order.
-    if (tags.size > 0 && !closed) {
-      const labels = [...tags].sort().map((tag) => TAG_LABELS[tag]);
+  for (const callback of state.callbacks) {
+    const { segment, reworkRound: round, unitId, at, eventId } = callback;
+    if (callback.result === 'dissatisfied') {
+      const when = formatInstant(at, zone);
       fire(
-        'priority',
-        { segment: 0, round: 0 },
-        atMs,
-        `重点督办: ${labels.join('、')}, from ${at}`,
+        'dissatisfied',
+        { segment, round, unitId },
+        at,
+        `群众不满意: callback at ${when}, rework round ${round}`,
       );
+    } else if (callback.result === 'satisfied' || callback.result === 'basically_satisfied') {
+      log.satisfiedCallbacks.push({ atMs: at.getTime(), segment, round, eventId });
     }
+  }
+  for (const verification of state.verifications) {
+    if (verification.outcome !== 'false_completion') continue;
+    const { segment, reworkRound: round, unitId, at, by } = verification;
+    fire(
+      'false_completion',
+      { segment, round, unitId },
+      at,
+      `虚假办结: verified by ${by} at ${formatInstant(at, zone)}`,
+    );
+  }
+  const tracked = state.trackedSince;
+  if (tracked !== null) {
+    const labels = tracked.tags.map((tag) => TAG_LABELS[tag]);
+    const reason = `重点督办: ${labels.join('、')}, from ${formatInstant(tracked.at, zone)}`;
+    fire('priority', { segment: 0, round: 0, unitId: tracked.unitId }, tracked.at, reason);
   }
   return log;
 }
@@ -589,7 +556,7 @@ export function decideSupervision(given: SupervisionInput): SupervisionDecision 
   const input = { ...given, watermark: new Date(watermarkMs) };
   const timed = timedEventsInOrder(input.events);
   const entries = stageEntries(input);
-  const log = readEventLog(input.workOrderId, timed, input.calendar.timeZone);
+  const log = readEventLog(input.workOrderId, input.state, input.calendar.timeZone);
   const occurredMs = new Map(timed.map(({ event, atMs }) => [event.eventId, atMs]));
 
   const existing = new Map<string, EscalationRecord>();

@@ -49,7 +49,9 @@ describe('foldWorkOrder', () => {
         result: 'satisfied',
         at: new Date('2024-03-03T02:00:00Z'),
         unitId: 'teda-enforcement',
+        segment: 1,
         reworkRound: 0,
+        eventId: 'e4',
       },
     ]);
   });

@@ -1,7 +1,10 @@
 /**
  * An order's state is a pure fold over the set of its events in contract order (order-events.ts):
- * duplicates and arrival order cannot change it. Deadlines are computed separately
- * (../deadlines) from the same ordered events.
+ * duplicates and arrival order cannot change it. It also keeps what supervision's event-driven
+ * escalations are decided from (callbacks, verifications, closes, the first tracked instant of a
+ * 重点 order), each with its responsibility segment and rework round, so those rules count
+ * segments and rounds here and nowhere else. Deadlines and each stage's timeline come from
+ * computeDeadlines (../deadlines) over the same ordered events.
  */
 import type {
   CallbackResult,
@@ -34,7 +37,29 @@ export interface CallbackRecord {
   at: Date;
   /** The unit that held the order when the callback came (the unit that replied). */
   unitId: string | null;
+  /** Responsibility segment (0 before any dispatch) and rework round at the callback. */
+  segment: number;
   reworkRound: number;
+  eventId: string;
+}
+
+export interface VerificationRecord {
+  outcome: VerificationOutcome;
+  by: string;
+  at: Date;
+  unitId: string | null;
+  segment: number;
+  reworkRound: number;
+  eventId: string;
+}
+
+/** 重点督办 is tracked from the first instant a unit holds the order, not closed, with a tag. */
+export interface TrackedSince {
+  at: Date;
+  /** The tags carried at that instant. */
+  tags: Tag[];
+  unitId: string;
+  eventId: string;
 }
 
 export interface WorkOrderState {
@@ -67,7 +92,13 @@ export interface WorkOrderState {
   extensionsRejected: number;
   replyRejections: number;
   callbacks: CallbackRecord[];
-  verification: VerificationOutcome | null;
+  /** Every verification (核实), in order; the latest decides. */
+  verifications: VerificationRecord[];
+  /** Every `closed`, in order (a reopened order may close again). */
+  closures: { at: Date; eventId: string }[];
+  /** Closed now: the latest of `closed`, `reopened` and `dispatched` was a close. */
+  closed: boolean;
+  trackedSince: TrackedSince | null;
   excluded: boolean;
   excludedReason: string | null;
   eventCount: number;
@@ -101,7 +132,10 @@ export function emptyWorkOrder(workOrderId: string): WorkOrderState {
     extensionsRejected: 0,
     replyRejections: 0,
     callbacks: [],
-    verification: null,
+    verifications: [],
+    closures: [],
+    closed: false,
+    trackedSince: null,
     excluded: false,
     excludedReason: null,
     eventCount: 0,
@@ -116,6 +150,16 @@ function mergeTags(current: Tag[], added: readonly Tag[] | undefined): Tag[] {
 
 /** Applies one event; events are applied in contract order by foldWorkOrder. */
 export function applyEvent(state: WorkOrderState, event: WorkOrderEvent): WorkOrderState {
+  const next = applyToState(state, event);
+  if (next.trackedSince !== null || next.tags.length === 0 || next.closed || !next.unitId) {
+    return next;
+  }
+  const at = new Date(event.occurredAt);
+  const tracked = { at, tags: next.tags, unitId: next.unitId, eventId: event.eventId };
+  return { ...next, trackedSince: tracked };
+}
+
+function applyToState(state: WorkOrderState, event: WorkOrderEvent): WorkOrderState {
   const at = new Date(event.occurredAt);
   const next: WorkOrderState = { ...state, eventCount: state.eventCount + 1, lastEventAt: at };
   switch (event.type) {
@@ -140,6 +184,7 @@ export function applyEvent(state: WorkOrderState, event: WorkOrderEvent): WorkOr
         returnedAt: null,
         returnRequested: false,
         suspended: false,
+        closed: false,
       };
     }
     case 'accepted':
@@ -189,7 +234,9 @@ export function applyEvent(state: WorkOrderState, event: WorkOrderEvent): WorkOr
             ...(event.data.resolved === undefined ? {} : { resolved: event.data.resolved }),
             at,
             unitId: state.unitId,
+            segment: state.segment,
             reworkRound: state.reworkRound,
+            eventId: event.eventId,
           },
         ],
       };
@@ -200,12 +247,33 @@ export function applyEvent(state: WorkOrderState, event: WorkOrderEvent): WorkOr
         reworkRound: state.reworkRound + 1,
         repliedAt: null,
         closedAt: null,
+        closed: false,
         acceptedAt: state.acceptedAt ?? at,
       };
     case 'verified':
-      return { ...next, verification: event.data.outcome };
+      return {
+        ...next,
+        verifications: [
+          ...state.verifications,
+          {
+            outcome: event.data.outcome,
+            by: event.data.by,
+            at,
+            unitId: state.unitId,
+            segment: state.segment,
+            reworkRound: state.reworkRound,
+            eventId: event.eventId,
+          },
+        ],
+      };
     case 'closed':
-      return { ...next, status: 'closed', closedAt: at };
+      return {
+        ...next,
+        status: 'closed',
+        closedAt: at,
+        closed: true,
+        closures: [...state.closures, { at, eventId: event.eventId }],
+      };
     case 'excluded':
       return { ...next, excluded: true, excludedReason: event.data.reason };
     case 'flagged':
