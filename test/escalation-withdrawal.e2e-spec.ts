@@ -8,19 +8,15 @@ import { DEVELOPMENT_JWT_SECRET, signAccessToken } from '@hotline/platform';
 import {
   anEvent,
   consumeAll,
-  createFreshDatabase,
-  createFreshTopics,
-  deleteTopics,
-  kafkaBrokers,
+  createWorkerEnvironment,
   produceRaw,
   startWorker,
   waitFor,
   waitUntilJoined,
-  type FreshDatabase,
+  type WorkerEnvironment,
   type WorkerProcess,
 } from '@hotline/testing';
 import type { WorkOrderEvent } from '@hotline/core';
-import { Client } from 'pg';
 
 const ORDER = 'TJ2024030400001';
 const OFFSET = /\+08:00$/;
@@ -48,37 +44,25 @@ const asMessages = (events: WorkOrderEvent[]) =>
   events.map((event) => ({ key: event.workOrderId, value: JSON.stringify(event) }));
 
 describe('withdrawal end to end', () => {
-  let db: FreshDatabase;
-  let topics: string[];
+  let run: WorkerEnvironment;
   let worker: WorkerProcess;
   let api: WorkerProcess | undefined;
-  let sql: Client;
 
   beforeAll(async () => {
-    db = await createFreshDatabase('withdrawal');
-    topics = await createFreshTopics(['wd-events', 'wd-dlq', 'wd-escalations'], 1);
+    run = await createWorkerEnvironment('withdrawal');
     worker = await startWorker({
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      EVENTS_TOPIC: topics[0]!,
-      DLQ_TOPIC: topics[1]!,
-      ESCALATIONS_TOPIC: topics[2]!,
-      KAFKA_GROUP_ID: `${topics[0]}-worker`,
+      ...run.env,
       // The backlog below is last year's: once the partition has been quiet this long, nothing
       // older is on its way and the wall clock judges it.
       WATERMARK_IDLE_MS: '1000',
     });
     await waitUntilJoined(worker);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
   });
 
   afterAll(async () => {
     await api?.stop();
     await worker?.stop();
-    await sql?.end();
-    if (topics) await deleteTopics(topics);
-    await db?.drop();
+    await run?.dispose();
   });
 
   it('withdraws accept_overdue when the acceptance arrives 10 minutes after it fired, dated inside the limit', async () => {
@@ -90,9 +74,9 @@ describe('withdrawal end to end', () => {
       { unitId: 'teda-enforcement', category: 'complaint', urgency: 'normal' },
       { eventId: `${ORDER}-1`, sequence: 1 },
     );
-    await produceRaw(topics[0]!, asMessages([dispatched]));
+    await produceRaw(run.topics.events, asMessages([dispatched]));
     const fired = await waitFor('accept_overdue to fire', async () => {
-      const { rows } = await sql.query<{ escalation_id: string; status: string }>(
+      const { rows } = await run.sql.query<{ escalation_id: string; status: string }>(
         `SELECT escalation_id, status FROM escalations WHERE work_order_id = $1 AND kind = 'accept_overdue'`,
         [ORDER],
       );
@@ -108,9 +92,9 @@ describe('withdrawal end to end', () => {
       {},
       { eventId: `${ORDER}-2`, sequence: 2 },
     );
-    await produceRaw(topics[0]!, asMessages([accepted]));
+    await produceRaw(run.topics.events, asMessages([accepted]));
     const row = await waitFor('the withdrawal', async () => {
-      const { rows } = await sql.query<{
+      const { rows } = await run.sql.query<{
         status: string;
         version: number;
         withdrawal: { reason: string; evidenceEventId: string; evidenceReceivedAt: string };
@@ -124,7 +108,7 @@ describe('withdrawal end to end', () => {
       evidenceEventId: accepted.eventId,
     });
     // The warning at 04:00 was true (not accepted then): resolved by the acceptance, not withdrawn.
-    const { rows: warning } = await sql.query<{ status: string }>(
+    const { rows: warning } = await run.sql.query<{ status: string }>(
       `SELECT status FROM escalations WHERE work_order_id = $1 AND kind = 'accept_warning'`,
       [ORDER],
     );
@@ -132,9 +116,9 @@ describe('withdrawal end to end', () => {
 
     // On the topic: the same id, every change in order of version, the last one the withdrawal.
     const messages = await waitFor('the withdrawal message', async () => {
-      const all = (await consumeAll(topics[2]!, { expected: 100, timeoutMs: 2000 })).map(
-        (m) => JSON.parse(m.value!.toString('utf8')) as Message,
-      );
+      const all = (
+        await consumeAll(run.topics.escalations, { expected: 100, timeoutMs: 2000 })
+      ).map((m) => JSON.parse(m.value!.toString('utf8')) as Message);
       const mine = all.filter((m) => m.escalationId === fired.escalation_id);
       return mine.some((m) => m.change === 'withdrawn') ? mine : undefined;
     });
@@ -157,7 +141,7 @@ describe('withdrawal end to end', () => {
     }
 
     // The API shows it, filterable; nobody can acknowledge it any more.
-    api = await startWorker({ DATABASE_URL: db.url }, 'api');
+    api = await startWorker({ DATABASE_URL: run.db.url }, 'api');
     const token = signAccessToken(
       { subject: 'e2e', role: 'supervisor', ttlSeconds: 600, now: new Date() },
       DEVELOPMENT_JWT_SECRET,

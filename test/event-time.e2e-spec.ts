@@ -5,18 +5,14 @@
  */
 import {
   anEvent,
-  createFreshDatabase,
-  createFreshTopics,
-  deleteTopics,
-  kafkaBrokers,
+  createWorkerEnvironment,
   produceRaw,
   startWorker,
   waitFor,
   waitUntilJoined,
-  type FreshDatabase,
+  type WorkerEnvironment,
   type WorkerProcess,
 } from '@hotline/testing';
-import { Client } from 'pg';
 
 const HOUR = 3_600_000;
 const ORDERS = 200;
@@ -35,52 +31,36 @@ const dispatch = (n: number) =>
 const WATERMARK = '2024-03-07T12:59:00+08:00';
 
 describe('event time end to end', () => {
-  let db: FreshDatabase;
-  let topics: string[];
-  let sql: Client;
-  let env: Record<string, string>;
+  let run: WorkerEnvironment;
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    db = await createFreshDatabase('event_time');
-    topics = await createFreshTopics(['bf-events', 'bf-dlq', 'bf-escalations'], 1);
-    env = {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      EVENTS_TOPIC: topics[0]!,
-      DLQ_TOPIC: topics[1]!,
-      ESCALATIONS_TOPIC: topics[2]!,
-      KAFKA_GROUP_ID: `${topics[0]}-worker`,
-    };
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
+    run = await createWorkerEnvironment('event_time');
   });
 
   afterAll(async () => {
     for (const worker of workers) await worker.stop();
-    await sql?.end();
-    await deleteTopics(topics ?? []);
-    await db?.drop();
+    await run?.dispose();
   });
 
   const count = async (query: string, params: unknown[] = []) =>
-    (await sql.query<{ n: number }>(query, params)).rows[0]!.n;
+    (await run.sql.query<{ n: number }>(query, params)).rows[0]!.n;
   const escalatedOrders = async () =>
     (
-      await sql.query<{ id: string; last: Date }>(
+      await run.sql.query<{ id: string; last: Date }>(
         `SELECT work_order_id AS id, max(fired_at) AS last FROM escalations GROUP BY 1 ORDER BY 1`,
       )
     ).rows;
 
   it('judges a backfill read while it is written at its event time, though its lag touches 0', async () => {
-    const worker = await startWorker(env);
+    const worker = await startWorker(run.env);
     workers.push(worker);
     await waitUntilJoined(worker);
     const caughtUp: boolean[] = [];
     for (let from = 0; from < ORDERS; from += BATCH) {
       const events = Array.from({ length: BATCH }, (_, i) => dispatch(from + i));
       await produceRaw(
-        topics[0]!,
+        run.topics.events,
         events.map((e) => ({ key: e.workOrderId, value: JSON.stringify(e) })),
       );
       await waitFor('the batch to be applied', async () =>
@@ -88,9 +68,9 @@ describe('event time end to end', () => {
           ? true
           : undefined,
       );
-      const { rows } = await sql.query<{ caught_up: boolean }>(
+      const { rows } = await run.sql.query<{ caught_up: boolean }>(
         `SELECT caught_up FROM consumer_watermarks WHERE topic = $1 AND partition = 0`,
-        [topics[0]],
+        [run.topics.events],
       );
       caughtUp.push(rows[0]!.caught_up);
     }
@@ -120,7 +100,7 @@ describe('event time end to end', () => {
 
   it('hands the partition to the wall clock once the backlog has ended and it has been idle', async () => {
     await workers.pop()!.stop();
-    const worker = await startWorker({ ...env, WATERMARK_IDLE_MS: '1000' });
+    const worker = await startWorker({ ...run.env, WATERMARK_IDLE_MS: '1000' });
     workers.push(worker);
     await waitUntilJoined(worker);
     await waitFor('every order to be overdue at the wall clock', async () =>

@@ -21,16 +21,13 @@ import {
 import {
   anEvent,
   consumeAll,
-  createFreshDatabase,
-  createFreshTopics,
-  deleteTopics,
-  kafkaBrokers,
+  createWorkerEnvironment,
   ordinaryOrder,
   produceRaw,
   startWorker,
   waitFor,
   waitUntilJoined,
-  type FreshDatabase,
+  type WorkerEnvironment,
   type WorkerProcess,
 } from '@hotline/testing';
 import { Client } from 'pg';
@@ -137,26 +134,14 @@ function scriptedMonth(): { events: WorkOrderEvent[]; expected: string[] } {
 const asMessages = (events: WorkOrderEvent[]) =>
   events.map((event) => ({ key: event.workOrderId, value: JSON.stringify(event) }));
 
-interface Run {
-  db: FreshDatabase;
-  sql: Client;
-  topics: string[];
+interface Run extends WorkerEnvironment {
   workers: WorkerProcess[];
 }
 
 async function startRun(name: string, workerCount: number): Promise<Run> {
-  const db = await createFreshDatabase(name);
-  const topics = await createFreshTopics(
-    [`${name}-events`, `${name}-dlq`, `${name}-escalations`],
-    3,
-  );
+  const run = await createWorkerEnvironment(name, 3);
   const env = {
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    EVENTS_TOPIC: topics[0]!,
-    DLQ_TOPIC: topics[1]!,
-    ESCALATIONS_TOPIC: topics[2]!,
-    KAFKA_GROUP_ID: `${topics[0]}-worker`,
+    ...run.env,
     // The scripted month is published at once: a second after it is read, nothing older is on its
     // way and the wall clock takes over (idle), as it would minutes after a real backfill.
     WATERMARK_IDLE_MS: '1000',
@@ -164,17 +149,13 @@ async function startRun(name: string, workerCount: number): Promise<Run> {
   const workers: WorkerProcess[] = [];
   for (let i = 0; i < workerCount; i += 1) workers.push(await startWorker(env));
   for (const worker of workers) await waitUntilJoined(worker);
-  const sql = new Client({ connectionString: db.url });
-  await sql.connect();
-  return { db, sql, topics, workers };
+  return { ...run, workers };
 }
 
 async function stopRun(run: Run | undefined): Promise<void> {
   if (!run) return;
   for (const worker of run.workers) await worker.stop();
-  await run.sql.end();
-  await deleteTopics(run.topics);
-  await run.db.drop();
+  await run.dispose();
 }
 
 async function escalationRows(sql: Client) {
@@ -221,7 +202,7 @@ describe('supervision end to end', () => {
 
   it('escalates exactly the scripted cases, on the topic and through the API, and a replay adds none', async () => {
     first = await startRun('sup', 1);
-    await produceRaw(first.topics[0]!, asMessages(events));
+    await produceRaw(first.topics.events, asMessages(events));
     await settle(first, events.length, expected.length);
     const rows = await escalationRows(first.sql);
     expect(rows.map((r) => r.key)).toEqual(expected);
@@ -239,7 +220,7 @@ describe('supervision end to end', () => {
     expect(byKey.get('M-LATE-REPLY complete_overdue')!.status).toBe('resolved');
     expect(byKey.get('M-IGNORED complete_overdue')!.level).toBe(3);
 
-    const messages = await consumeAll(first.topics[2]!, { expected: 100, timeoutMs: 5000 });
+    const messages = await consumeAll(first.topics.escalations, { expected: 100, timeoutMs: 5000 });
     const created = messages
       .map(
         (m) =>
@@ -309,7 +290,7 @@ describe('supervision end to end', () => {
     ).toBe(byOrder.size);
 
     // Replaying the whole month changes nothing and tells nobody twice.
-    await produceRaw(first.topics[0]!, asMessages(events));
+    await produceRaw(first.topics.events, asMessages(events));
     await waitFor('the replay to be read', async () =>
       (await first!.workers[0]!.metric('hotline_events_consumed_total')) === events.length * 2
         ? true
@@ -324,7 +305,7 @@ describe('supervision end to end', () => {
         )
       ).rows,
     ).toEqual(rollup);
-    const after = await consumeAll(first.topics[2]!, {
+    const after = await consumeAll(first.topics.escalations, {
       expected: messages.length + 1,
       timeoutMs: 3000,
     });
@@ -335,7 +316,7 @@ describe('supervision end to end', () => {
     shuffledRun = await startRun('sup2', 2);
     const shuffled = [...events].reverse();
     for (let i = 0; i < shuffled.length; i += 7) shuffled.push(shuffled.splice(i, 1)[0]!);
-    await produceRaw(shuffledRun.topics[0]!, asMessages([...shuffled, ...shuffled.slice(0, 5)]));
+    await produceRaw(shuffledRun.topics.events, asMessages([...shuffled, ...shuffled.slice(0, 5)]));
     await settle(shuffledRun, events.length, expected.length);
     const rows = await escalationRows(shuffledRun.sql);
     expect(rows.map((r) => r.key)).toEqual(expected);
@@ -344,7 +325,10 @@ describe('supervision end to end', () => {
     expect(rows.map((r) => [r.key, r.escalation_id, r.fired_at.toISOString()])).toEqual(
       inOrder.map((r) => [r.key, r.escalation_id, r.fired_at.toISOString()]),
     );
-    const messages = await consumeAll(shuffledRun.topics[2]!, { expected: 100, timeoutMs: 5000 });
+    const messages = await consumeAll(shuffledRun.topics.escalations, {
+      expected: 100,
+      timeoutMs: 5000,
+    });
     const createdIds = messages
       .map((m) => JSON.parse(m.value!.toString('utf8')) as { escalationId: string; change: string })
       .filter((m) => m.change === 'created')

@@ -5,3 +5,4 @@ export * from './publish-in-batches';
 export * from './tcp-proxy';
 export * from './work-order-events.builder';
 export * from './worker-process';
+export * from './worker-environment';
