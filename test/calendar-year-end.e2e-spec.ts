@@ -285,5 +285,7 @@ describe('across the year end without next year’s notice, then with it', () =>
     expect(officialApi.explanation.complete.provisional).toBeNull();
     expect(officialApi.explanation.complete.text).not.toContain('暂定');
     expect(officialApi.january.provisionalCalendar).toBeNull();
-  });
+    // Two worker and two API starts and three commands: about a minute alone, more beside the
+    // other suites.
+  }, 240_000);
 });
