@@ -75,3 +75,21 @@ describe('the calendar and clock settings', () => {
     }
   });
 });
+
+describe('the clock of a year-end drill', () => {
+  it('starts where CLOCK_START_AT says, outside production', () => {
+    expect(loadConfig({ CLOCK_START_AT: '2026-12-31T23:00:00+08:00' }).clockStartAt).toEqual(
+      new Date('2026-12-31T15:00:00Z'),
+    );
+  });
+
+  it('is refused with NODE_ENV=production', () => {
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'a-production-secret-of-at-least-32-characters',
+        CLOCK_START_AT: '2026-12-31T23:00:00+08:00',
+      }),
+    ).toThrow(/CLOCK_START_AT: a shifted clock is for drills and tests only/);
+  });
+});

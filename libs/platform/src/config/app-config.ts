@@ -153,6 +153,14 @@ export function loadConfig(
           message: 'the development secret is not accepted when NODE_ENV=production',
         });
       }
+      // A shifted clock would judge every deadline at the wrong time: rehearsals only.
+      if (e.NODE_ENV === 'production' && e.CLOCK_START_AT !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CLOCK_START_AT'],
+          message: 'a shifted clock is for drills and tests only, not when NODE_ENV=production',
+        });
+      }
     })
     .safeParse({ ...env, ...overrides });
   if (!parsed.success) {
