@@ -2,7 +2,16 @@
  * The one place that knows the Kafka client library (kafkajs, unmaintained since 2023): the rest
  * of the code uses these factories and re-exported types, so the client can be replaced here.
  */
-import { Kafka, logLevel, Partitioners, type KafkaConfig, type Producer } from 'kafkajs';
+import {
+  CompressionCodecs,
+  CompressionTypes,
+  Kafka,
+  logLevel,
+  Partitioners,
+  type KafkaConfig,
+  type Producer,
+} from 'kafkajs';
+import { lz4Codec, snappyCodec, zstdCodec, type BatchCodec } from './compression-codecs';
 
 export type {
   Admin,
@@ -14,6 +23,20 @@ export type {
   Message,
   Producer,
 } from 'kafkajs';
+
+/** kafkajs's codec shape: `compress` receives its Encoder, `decompress` the batch's bytes. */
+function asKafkajsCodec(codec: BatchCodec) {
+  return () => ({
+    compress: (encoder: { buffer: Buffer }) => Promise.resolve(codec.compress(encoder.buffer)),
+    decompress: (data: Buffer) => Promise.resolve(codec.decompress(data)),
+  });
+}
+
+// Once, at module load: Java producers write snappy, lz4 and zstd batches, and kafkajs (gzip only)
+// would stop the consumer on the first one (KafkaJSNotImplemented).
+CompressionCodecs[CompressionTypes.Snappy] = asKafkajsCodec(snappyCodec);
+CompressionCodecs[CompressionTypes.LZ4] = asKafkajsCodec(lz4Codec);
+CompressionCodecs[CompressionTypes.ZSTD] = asKafkajsCodec(zstdCodec);
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -42,7 +65,7 @@ export function createProducer(kafka: Kafka): Producer {
   });
 }
 
-export { Kafka };
+export { CompressionTypes, Kafka };
 
 /**
  * Creates the topics that do not exist yet (the broker never creates them implicitly);
