@@ -66,3 +66,31 @@ export function ordinaryOrder(
     anEvent('closed', workOrderId, `${day}T18:30:00`, {}, { sequence: 5 }),
   ];
 }
+
+let nextOffset = 0;
+
+/**
+ * Events as the worker's ingestion reads them from a partition (key `workOrderId`, JSON value,
+ * offsets counting up across calls), for tests that drive IngestBatchService directly.
+ */
+export function asPartitionMessages(
+  events: readonly WorkOrderEvent[],
+  topic = 't',
+  partition = 0,
+): {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer;
+  value: Buffer;
+  headers: Record<string, never>;
+}[] {
+  return events.map((event) => ({
+    topic,
+    partition,
+    offset: String(nextOffset++),
+    key: Buffer.from(event.workOrderId),
+    value: Buffer.from(JSON.stringify(event)),
+    headers: {},
+  }));
+}

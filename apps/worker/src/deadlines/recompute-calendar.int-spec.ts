@@ -19,9 +19,14 @@ import {
 } from '@hotline/core';
 import { countOpenOrdersAwaitingCalendar, createDataSource } from '@hotline/persistence';
 import { loadHandlingRules, loadStatisticsFormula, type HandlingRules } from '@hotline/platform';
-import { anEvent, createFreshDatabase, type FreshDatabase } from '@hotline/testing';
+import {
+  anEvent,
+  asPartitionMessages,
+  createFreshDatabase,
+  type FreshDatabase,
+} from '@hotline/testing';
 import type { DataSource } from 'typeorm';
-import { IngestBatchService, type RawMessage } from '../ingestion/ingest-batch.service';
+import { IngestBatchService } from '../ingestion/ingest-batch.service';
 import { recomputeCalendarDependentOrders } from './recompute-deadlines';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -32,16 +37,7 @@ const files = {
 };
 const formula = loadStatisticsFormula({ statistics: join(CONFIG, 'statistics.json') });
 
-let offset = 0;
-const raw = (events: WorkOrderEvent[]): RawMessage[] =>
-  events.map((event) => ({
-    topic: 't',
-    partition: 0,
-    offset: String(offset++),
-    key: Buffer.from(event.workOrderId),
-    value: Buffer.from(JSON.stringify(event)),
-    headers: {},
-  }));
+const raw = (events: WorkOrderEvent[]) => asPartitionMessages(events, 't');
 const dispatched = (id: string, at: string, urgency: 'normal' | 'life_safety') =>
   anEvent('dispatched', id, at, {
     unitId: 'teda-enforcement',

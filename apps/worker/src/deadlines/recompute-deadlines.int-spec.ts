@@ -8,9 +8,15 @@ import {
 } from '@hotline/core';
 import { createDataSource } from '@hotline/persistence';
 import { loadHandlingRules, loadStatisticsFormula, type HandlingRules } from '@hotline/platform';
-import { anEvent, createFreshDatabase, ordinaryOrder, type FreshDatabase } from '@hotline/testing';
+import {
+  anEvent,
+  asPartitionMessages,
+  createFreshDatabase,
+  type FreshDatabase,
+  ordinaryOrder,
+} from '@hotline/testing';
 import type { DataSource } from 'typeorm';
-import { IngestBatchService, type RawMessage } from '../ingestion/ingest-batch.service';
+import { IngestBatchService } from '../ingestion/ingest-batch.service';
 import { recomputeOpenOrders } from './recompute-deadlines';
 
 const CONFIG = resolve(__dirname, '../../../../config');
@@ -41,16 +47,7 @@ function profilesFolder(): { files: { configDir: string; calendar: string; ruleP
   };
 }
 
-let offset = 0;
-const raw = (events: WorkOrderEvent[]): RawMessage[] =>
-  events.map((event) => ({
-    topic: 't',
-    partition: 0,
-    offset: String(offset++),
-    key: Buffer.from(event.workOrderId),
-    value: Buffer.from(JSON.stringify(event)),
-    headers: {},
-  }));
+const raw = (events: WorkOrderEvent[]) => asPartitionMessages(events, 't');
 
 describe('moving open orders to another rule-profile version', () => {
   let db: FreshDatabase;

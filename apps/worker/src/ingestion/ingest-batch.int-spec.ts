@@ -9,20 +9,16 @@ import {
 } from '@hotline/core';
 import { createDataSource, deadLetterOrphans } from '@hotline/persistence';
 import { loadConfig, loadHandlingRules, loadStatisticsFormula } from '@hotline/platform';
-import { anEvent, createFreshDatabase, type FreshDatabase } from '@hotline/testing';
+import {
+  anEvent,
+  asPartitionMessages,
+  createFreshDatabase,
+  type FreshDatabase,
+} from '@hotline/testing';
 import type { DataSource } from 'typeorm';
-import { IngestBatchService, type RawMessage } from './ingest-batch.service';
+import { IngestBatchService } from './ingest-batch.service';
 
-let offset = 0;
-const raw = (events: WorkOrderEvent[]): RawMessage[] =>
-  events.map((event) => ({
-    topic: 'events',
-    partition: 0,
-    offset: String(offset++),
-    key: Buffer.from(event.workOrderId),
-    value: Buffer.from(JSON.stringify(event)),
-    headers: {},
-  }));
+const raw = (events: WorkOrderEvent[]) => asPartitionMessages(events, 'events');
 
 describe('ingestion beside the other writers of an order', () => {
   let db: FreshDatabase;

@@ -8,9 +8,9 @@ import { DEFAULT_SUPERVISION_POLICY, DEFAULT_WATERMARK_POLICY } from '@hotline/c
 import { confirmPartitionsRead, createDataSource } from '@hotline/persistence';
 import { loadConfig, loadHandlingRules, loadStatisticsFormula } from '@hotline/platform';
 import { loadSimulationData, simulateYear } from '@hotline/simulator';
-import { createFreshDatabase, type FreshDatabase } from '@hotline/testing';
+import { asPartitionMessages, createFreshDatabase, type FreshDatabase } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
-import { IngestBatchService, type RawMessage } from '../ingestion/ingest-batch.service';
+import { IngestBatchService } from '../ingestion/ingest-batch.service';
 import { DueInstantsSweeper } from './due-instants.sweeper';
 
 const TOPIC = 'events';
@@ -28,14 +28,7 @@ const { events } = simulateYear({
   orders: 120,
   ...loadSimulationData(config.files),
 });
-const messages: RawMessage[] = events.map((event, i) => ({
-  topic: TOPIC,
-  partition: 0,
-  offset: String(i),
-  key: Buffer.from(event.workOrderId),
-  value: Buffer.from(JSON.stringify(event)),
-  headers: {},
-}));
+const messages = asPartitionMessages(events, TOPIC);
 
 interface Announcement {
   escalationId: string;
