@@ -104,8 +104,9 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   providers: [
     {
       provide: DLQ_PRODUCER,
-      inject: [KAFKA],
-      useFactory: (kafka: Kafka) => createProducer(kafka),
+      inject: [KAFKA, APP_CONFIG],
+      useFactory: (kafka: Kafka, config: AppConfig) =>
+        createProducer(kafka, { compression: config.kafka.compression }),
     },
     {
       provide: IngestBatchService,

@@ -145,8 +145,9 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
   providers: [
     {
       provide: OUTBOX_PRODUCER,
-      inject: [KAFKA],
-      useFactory: (kafka: Kafka) => createProducer(kafka),
+      inject: [KAFKA, APP_CONFIG],
+      useFactory: (kafka: Kafka, config: AppConfig) =>
+        createProducer(kafka, { compression: config.kafka.compression }),
     },
     {
       provide: DueInstantsSweeper,

@@ -9,6 +9,10 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
+/** The codecs a Kafka batch can carry; the Java client's `compression.type` names. */
+export const PRODUCER_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type ProducerCompression = (typeof PRODUCER_COMPRESSIONS)[number];
+
 const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   /** The database created and used on the local or embedded server when DATABASE_URL is not set. */
@@ -23,6 +27,8 @@ const envSchema = z.object({
   DLQ_TOPIC: z.string().min(1).default('hotline.workorder.events.dlq'),
   ESCALATIONS_TOPIC: z.string().min(1).default('hotline.supervision.escalations'),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30000),
+  /** How the worker's own producers (dead letters, escalations) compress their batches. */
+  KAFKA_COMPRESSION: z.enum(PRODUCER_COMPRESSIONS).default('lz4'),
   /** Create missing topics at start-up with this many partitions (0: never create, fail instead). */
   KAFKA_CREATE_TOPICS_PARTITIONS: z.coerce.number().int().min(0).default(3),
   INGEST_MAX_BATCH_EVENTS: positiveInt.default(5000),
@@ -93,6 +99,7 @@ export interface AppConfig {
     clientId: string;
     groupId: string;
     sessionTimeoutMs: number;
+    compression: ProducerCompression;
     createTopicsPartitions: number;
     topics: { events: string; deadLetter: string; escalations: string };
   };
@@ -181,6 +188,7 @@ export function loadConfig(
       clientId: e.KAFKA_CLIENT_ID,
       groupId: e.KAFKA_GROUP_ID,
       sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
+      compression: e.KAFKA_COMPRESSION,
       createTopicsPartitions: e.KAFKA_CREATE_TOPICS_PARTITIONS,
       topics: { events: e.EVENTS_TOPIC, deadLetter: e.DLQ_TOPIC, escalations: e.ESCALATIONS_TOPIC },
     },

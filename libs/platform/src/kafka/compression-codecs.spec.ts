@@ -50,12 +50,11 @@ describe('batch compression codecs', () => {
   it.each([
     ['snappy', snappyCodec],
     ['lz4', lz4Codec],
-  ])('%s reads back what it writes', (_, codec) => {
+    ['zstd', zstdCodec],
+  ])('%s reads back what it writes, smaller than it was', async (_, codec) => {
     const data = Buffer.from(TEXT.repeat(50));
-    expect(codec.decompress(codec.compress(data))).toEqual(data);
-  });
-
-  it('does not write zstd', () => {
-    expect(() => zstdCodec.compress(Buffer.from(TEXT))).toThrow(/zstd/);
+    const compressed = await codec.compress(data);
+    expect(compressed.length).toBeLessThan(data.length / 4);
+    expect(codec.decompress(compressed)).toEqual(data);
   });
 });

@@ -1,14 +1,16 @@
 /**
  * The compression codecs kafkajs lacks (it has only gzip), so batches written by Java producers
- * with snappy, lz4 or zstd can be read. Each codec is a pair of functions over whole record-batch
- * payloads, in the framing Kafka's Java client writes.
+ * with snappy, lz4 or zstd can be read, and the worker's own producers can write them. Each codec
+ * is a pair of functions over whole record-batch payloads, in the framing Kafka's Java client
+ * writes.
  */
+import { compress as zstdWasmCompress, init as initZstdWasm } from '@bokuweb/zstd-wasm';
 import { decompress as zstdDecompress } from 'fzstd';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
 
 export interface BatchCodec {
-  compress(data: Buffer): Buffer;
+  compress(data: Buffer): Promise<Buffer>;
   decompress(data: Buffer): Buffer;
 }
 
@@ -26,7 +28,7 @@ function isXerial(data: Buffer): boolean {
  */
 export const snappyCodec: BatchCodec = {
   // Raw snappy: the Java client and librdkafka read both framings.
-  compress: (data) => snappyCompress(data),
+  compress: (data) => Promise.resolve(snappyCompress(data)),
   decompress(data) {
     if (!isXerial(data)) return Buffer.from(snappyUncompress(data) as Uint8Array);
     const blocks: Buffer[] = [];
@@ -45,17 +47,27 @@ export const snappyCodec: BatchCodec = {
 
 /** The standard LZ4 frame format (Kafka ≥ 0.10, magic v2: correct header checksums). */
 export const lz4Codec: BatchCodec = {
-  compress: (data) => compressFrameSync(data),
+  compress: (data) => Promise.resolve(compressFrameSync(data)),
   decompress: (data) => decompressFrameSync(data),
 };
 
+/** zstd's default level, as the Java client uses it (`compression.zstd.level` unset). */
+const ZSTD_LEVEL = 3;
+
+/** The WebAssembly module is instantiated once, on first use (about 250 KB). */
+let zstdEncoderReady: Promise<void> | undefined;
+
 /**
- * A standard zstd frame. Read only: fzstd is a pure-JS decompressor, and nothing of ours
- * produces zstd (Node 20 has no zstd in zlib).
+ * A standard zstd frame. Two libraries because neither does both well: fzstd (pure JS) streams,
+ * so it reads the frames zstd-jni's stream writes without a content size, which the WebAssembly
+ * build can only decode into a fixed 1 MB buffer; the WebAssembly build compresses (fzstd cannot,
+ * and Node 20's zlib has no zstd).
  */
 export const zstdCodec: BatchCodec = {
-  compress() {
-    throw new Error('zstd: compression is not supported; produce with gzip, snappy or lz4');
+  async compress(data) {
+    zstdEncoderReady ??= initZstdWasm();
+    await zstdEncoderReady;
+    return Buffer.from(zstdWasmCompress(data, ZSTD_LEVEL));
   },
   decompress: (data) => Buffer.from(zstdDecompress(data)),
 };

@@ -11,6 +11,7 @@ import {
   type KafkaConfig,
   type Producer,
 } from 'kafkajs';
+import type { ProducerCompression } from '../config/app-config';
 import { lz4Codec, snappyCodec, zstdCodec, type BatchCodec } from './compression-codecs';
 
 export type {
@@ -27,7 +28,7 @@ export type {
 /** kafkajs's codec shape: `compress` receives its Encoder, `decompress` the batch's bytes. */
 function asKafkajsCodec(codec: BatchCodec) {
   return () => ({
-    compress: (encoder: { buffer: Buffer }) => Promise.resolve(codec.compress(encoder.buffer)),
+    compress: (encoder: { buffer: Buffer }) => codec.compress(encoder.buffer),
     decompress: (data: Buffer) => Promise.resolve(codec.decompress(data)),
   });
 }
@@ -55,14 +56,36 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   return new Kafka(config);
 }
 
-/** An idempotent producer with acks from all in-sync replicas, one request in flight. */
-export function createProducer(kafka: Kafka): Producer {
-  return kafka.producer({
+const COMPRESSION_TYPES: Record<ProducerCompression, CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+export interface ProducerOptions {
+  /** The codec of every batch this producer sends, unless a send names its own. Default none. */
+  compression?: ProducerCompression;
+}
+
+/**
+ * An idempotent producer with acks from all in-sync replicas, one request in flight, compressing
+ * its batches with the given codec (kafkajs takes the codec per send; here it is per producer).
+ */
+export function createProducer(kafka: Kafka, options: ProducerOptions = {}): Producer {
+  const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: 8 },
   });
+  const compression = COMPRESSION_TYPES[options.compression ?? 'none'];
+  return {
+    ...producer,
+    send: (record) => producer.send({ compression, ...record }),
+    sendBatch: (batch) => producer.sendBatch({ compression, ...batch }),
+  };
 }
 
 export { CompressionTypes, Kafka };
