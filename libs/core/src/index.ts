@@ -22,6 +22,7 @@ export * from './deadlines/timed-events';
 export * from './statistics/statistics-formula';
 export * from './statistics/order-facts';
 export * from './statistics/summarize-statistics';
+export * from './statistics/day-range';
 export * from './supervision/escalation';
 export * from './events/escalation-message';
 export * from './supervision/decide-supervision';

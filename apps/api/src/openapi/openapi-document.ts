@@ -3,6 +3,7 @@
  * the routes validate with (OpenAPI 3.1 speaks JSON Schema 2020-12, which zod emits), so the
  * document cannot drift from what the API accepts; the route list itself is written out here.
  */
+import { MAX_RANGE_DAYS, type YearSpan } from '@hotline/core';
 import { z } from 'zod';
 import { WORK_ORDER_ID } from '../work-orders/work-order-id.pipe';
 import { acknowledgeBody, resolveBody } from '../escalations/escalation-command.body';
@@ -58,6 +59,7 @@ const page = (item: string) => ({
 const secured = {
   401: errorResponse('no bearer token, or an invalid, expired or non-HS256 one'),
   400: errorResponse('a parameter or the body failed validation'),
+  429: errorResponse('too many requests for this token or address (see Retry-After)'),
 };
 const workOrderId = {
   name: 'id',
@@ -72,7 +74,9 @@ const escalationId = {
   schema: jsonSchema(escalationIdParam),
 };
 
-export function buildOpenApiDocument() {
+/** The document for a span of years (API_YEAR_MIN–API_YEAR_MAX): months and days outside it are 400. */
+export function buildOpenApiDocument(span: YearSpan) {
+  const years = `months and days in the years ${span.fromYear}–${span.toYear}`;
   return {
     openapi: '3.1.0',
     info: {
@@ -203,7 +207,7 @@ export function buildOpenApiDocument() {
       '/statistics/monthly': {
         get: {
           summary: 'A month’s figures (domain.md §5) with the formula; frozen once closed',
-          parameters: queryParameters(monthlyQuery),
+          parameters: queryParameters(monthlyQuery(span)),
           responses: {
             200: json('total, groups, formula, status, restatements'),
             ...secured,
@@ -213,8 +217,8 @@ export function buildOpenApiDocument() {
       },
       '/statistics/summary': {
         get: {
-          summary: 'Figures for any range of days, at most 366 (截至目前)',
-          parameters: queryParameters(summaryQuery),
+          summary: `Figures for any range of days, at most ${MAX_RANGE_DAYS} (截至目前), ${years}`,
+          parameters: queryParameters(summaryQuery(span)),
           responses: {
             200: json('total, groups, formula'),
             ...secured,
@@ -225,7 +229,7 @@ export function buildOpenApiDocument() {
       '/statistics/monthly.csv': {
         get: {
           summary: 'The month as CSV (UTF-8 with BOM, Chinese headings)',
-          parameters: queryParameters(exportQuery),
+          parameters: queryParameters(exportQuery(span)),
           responses: {
             200: { description: 'text/csv' },
             ...secured,
@@ -236,7 +240,7 @@ export function buildOpenApiDocument() {
       '/statistics/monthly.xlsx': {
         get: {
           summary: 'The month as an XLSX workbook (Chinese headings, the formula sheet)',
-          parameters: queryParameters(exportQuery),
+          parameters: queryParameters(exportQuery(span)),
           responses: {
             200: { description: 'an XLSX workbook' },
             ...secured,
@@ -248,7 +252,12 @@ export function buildOpenApiDocument() {
         post: {
           summary: 'Freeze a month’s figures (leaders and supervisors)',
           parameters: [
-            { name: 'month', in: 'path', required: true, schema: jsonSchema(monthField) },
+            {
+              name: 'month',
+              in: 'path',
+              required: true,
+              schema: { ...jsonSchema(monthField(span)), description: years },
+            },
           ],
           responses: {
             200: json('the frozen month'),
@@ -262,7 +271,12 @@ export function buildOpenApiDocument() {
         get: {
           summary: 'Changes that reached a closed month after its close',
           parameters: [
-            { name: 'month', in: 'path', required: true, schema: jsonSchema(monthField) },
+            {
+              name: 'month',
+              in: 'path',
+              required: true,
+              schema: { ...jsonSchema(monthField(span)), description: years },
+            },
           ],
           responses: {
             200: json('the restatements'),

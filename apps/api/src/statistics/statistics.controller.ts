@@ -31,7 +31,7 @@ import type { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { listUnitFilter } from '../auth/unit-scope';
 import { ApiError } from '../errors/api-error';
-import { ZodValidationPipe } from '../validation/zod-validation.pipe';
+import { spanPipe } from '../validation/span-validation.pipe';
 import {
   CSV_CONTENT_TYPE,
   XLSX_CONTENT_TYPE,
@@ -51,7 +51,10 @@ import {
 } from './statistics.query';
 import { toRestatementResponse, toStatisticsResponse } from './statistics.response';
 
-const monthPipe = new ZodValidationPipe(monthField, 'month');
+const monthPipe = spanPipe(monthField, 'month');
+const monthlyQueryPipe = spanPipe(monthlyQuery, 'query');
+const exportQueryPipe = spanPipe(exportQuery, 'query');
+const summaryQueryPipe = spanPipe(summaryQuery, 'query');
 
 /**
  * Statistics (domain.md §5, contract.md §3): a month's figures (frozen once closed, with the
@@ -86,7 +89,7 @@ export class StatisticsController {
   @Get('monthly')
   async monthly(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(monthlyQuery, 'query')) query: MonthlyQuery,
+    @Query(monthlyQueryPipe) query: MonthlyQuery,
   ) {
     const report = await this.month(principal, query.month, query.groupBy ?? null, query.unitId);
     return this.respond(report);
@@ -95,7 +98,7 @@ export class StatisticsController {
   @Get('summary')
   async summary(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(summaryQuery, 'query')) query: SummaryQuery,
+    @Query(summaryQueryPipe) query: SummaryQuery,
   ) {
     const report = await periodReport(
       this.dataSource,
@@ -114,7 +117,7 @@ export class StatisticsController {
   @Get('monthly.csv')
   async monthlyCsv(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(exportQuery, 'query')) query: ExportQuery,
+    @Query(exportQueryPipe) query: ExportQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
     const report = await this.month(principal, query.month, 'unit', query.unitId);
@@ -129,7 +132,7 @@ export class StatisticsController {
   @Get('monthly.xlsx')
   async monthlyXlsx(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(exportQuery, 'query')) query: ExportQuery,
+    @Query(exportQueryPipe) query: ExportQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
     const report = await this.month(principal, query.month, 'unit', query.unitId);

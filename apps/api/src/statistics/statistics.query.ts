@@ -1,59 +1,72 @@
+import { checkDay, checkDayRange, checkMonth, type YearSpan } from '@hotline/core';
 import { REPORT_GROUPINGS } from '@hotline/persistence/statistics';
 import { z } from 'zod';
 import { unitIdField } from '../validation/page.query';
 
-/** The longest range a summary covers: a year, leap day included. */
-export const MAX_SUMMARY_DAYS = 366;
+/**
+ * The statistics routes' parameters. Months and days must lie in the configured span of years
+ * (API_YEAR_MIN–API_YEAR_MAX) and a range is at most MAX_RANGE_DAYS long: the rules are core's
+ * (libs/core day-range), so no request reaches the database with a year it cannot hold or a range
+ * whose work is unbounded. The schemas are built once per process, for its span.
+ */
 
+/** Shape only, so the OpenAPI document states the pattern; the span is checked after it. */
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** `YYYY-MM`, a real month. */
-export const monthField = z.string().regex(MONTH, 'use YYYY-MM');
+function fromCheck(ctx: z.RefinementCtx, result: { ok: true } | { ok: false; errors: string[] }) {
+  if (!result.ok) for (const message of result.errors) ctx.addIssue({ code: 'custom', message });
+}
 
-/** `YYYY-MM-DD`, a real calendar day (2024-02-30 is refused). */
-const dayField = z
-  .string()
-  .regex(DAY, 'use YYYY-MM-DD')
-  .refine((day) => {
-    const at = new Date(`${day}T00:00:00Z`);
-    return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === day;
-  }, 'not a calendar day');
+/** `YYYY-MM`, a real month inside the span. */
+export function monthField(span: YearSpan) {
+  return z
+    .string()
+    .regex(MONTH, 'use YYYY-MM')
+    .superRefine((month, ctx) => fromCheck(ctx, checkMonth(month, span)));
+}
+
+/** `YYYY-MM-DD`, a real calendar day (2024-02-30 is refused) inside the span. */
+function dayField(span: YearSpan) {
+  return z
+    .string()
+    .regex(DAY, 'use YYYY-MM-DD')
+    .superRefine((day, ctx) => fromCheck(ctx, checkDay(day, span)));
+}
 
 const groupByField = z.enum(REPORT_GROUPINGS).optional();
 
 /** `GET /statistics/monthly` and its exports: unknown parameters are refused. */
-export const monthlyQuery = z
-  .object({ month: monthField, groupBy: groupByField, unitId: unitIdField.optional() })
-  .strict();
-export type MonthlyQuery = z.output<typeof monthlyQuery>;
+export function monthlyQuery(span: YearSpan) {
+  return z
+    .object({ month: monthField(span), groupBy: groupByField, unitId: unitIdField.optional() })
+    .strict();
+}
+export type MonthlyQuery = z.output<ReturnType<typeof monthlyQuery>>;
 
 /** `GET /statistics/monthly.csv|.xlsx`: one row per unit and the total, always. */
-export const exportQuery = z.object({ month: monthField, unitId: unitIdField.optional() }).strict();
-export type ExportQuery = z.output<typeof exportQuery>;
-
-function daysBetween(fromOn: string, toOn: string): number {
-  return (Date.parse(`${toOn}T00:00:00Z`) - Date.parse(`${fromOn}T00:00:00Z`)) / 86_400_000 + 1;
+export function exportQuery(span: YearSpan) {
+  return z.object({ month: monthField(span), unitId: unitIdField.optional() }).strict();
 }
+export type ExportQuery = z.output<ReturnType<typeof exportQuery>>;
 
-/** `GET /statistics/summary`: days `[from, to]` inclusive, at most MAX_SUMMARY_DAYS. */
-export const summaryQuery = z
-  .object({
-    from: dayField,
-    to: dayField,
-    unitId: unitIdField.optional(),
-    groupBy: groupByField,
-  })
-  .strict()
-  .superRefine((q, ctx) => {
-    if (q.to < q.from) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
-    } else if (daysBetween(q.from, q.to) > MAX_SUMMARY_DAYS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: `a summary covers at most ${MAX_SUMMARY_DAYS} days`,
-      });
-    }
-  });
-export type SummaryQuery = z.output<typeof summaryQuery>;
+/** `GET /statistics/summary`: days `[from, to]` inclusive, at most MAX_RANGE_DAYS. */
+export function summaryQuery(span: YearSpan) {
+  return z
+    .object({
+      from: dayField(span),
+      to: dayField(span),
+      unitId: unitIdField.optional(),
+      groupBy: groupByField,
+    })
+    .strict()
+    .superRefine((q, ctx) => {
+      const range = checkDayRange({ fromOn: q.from, toOn: q.to }, span);
+      if (range.ok) return;
+      for (const error of range.errors) {
+        const [field, ...rest] = error.split(': ');
+        ctx.addIssue({ code: 'custom', path: [field ?? 'to'], message: rest.join(': ') });
+      }
+    });
+}
+export type SummaryQuery = z.output<ReturnType<typeof summaryQuery>>;

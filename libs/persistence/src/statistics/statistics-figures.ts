@@ -134,17 +134,8 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-/** `YYYY-MM` → its first and last day. */
-export function monthDays(month: string): { fromOn: string; toOn: string } {
-  const match = MONTH.exec(month);
-  if (!match) throw new RangeError(`not a month: ${month}`);
-  const year = Number(match[1]);
-  const index = Number(match[2]) - 1;
-  const last = new Date(Date.UTC(year, index + 1, 0)).getUTCDate();
-  return { fromOn: `${month}-01`, toOn: `${month}-${String(last).padStart(2, '0')}` };
-}
+/** `YYYY-MM` → its first and last day (the rule lives in libs/core day-range). */
+export { monthDays } from '@hotline/core';
 
 /** The day after `dayOn` (`YYYY-MM-DD`). */
 export function nextDayOn(dayOn: string): string {

@@ -6,6 +6,7 @@
  */
 import {
   ESCALATION_KINDS,
+  monthChunks,
   type Category,
   type EscalationKind,
   type FactMeasure,
@@ -15,20 +16,6 @@ import {
 /** A DataSource or a QueryRunner: reads run on either. */
 export interface Queryable {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
-
-/** `[fromOn, toOn]` cut at month boundaries: `[month, fromOn, toOn]` per month touched. */
-function monthChunks(fromOn: string, toOn: string): [string, string, string][] {
-  const chunks: [string, string, string][] = [];
-  let start = fromOn;
-  while (start <= toOn) {
-    const [y, m] = start.split('-').map(Number) as [number, number];
-    const last = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-    const end = last < toOn ? last : toOn;
-    chunks.push([`${start.slice(0, 7)}-01`, start, end]);
-    start = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
-  }
-  return chunks;
 }
 
 /**

@@ -3,7 +3,7 @@
  * that reads `process.env`; everything else receives an AppConfig. Every problem is listed at once.
  */
 import { resolve } from 'node:path';
-import type { WatermarkPolicy } from '@hotline/core';
+import type { WatermarkPolicy, YearSpan } from '@hotline/core';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -83,6 +83,17 @@ const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
   /** HS256 key of the API's bearer tokens: at least 32 characters (RFC 7518 §3.2: ≥ 256 bits). */
   JWT_SECRET: z.string().min(32).optional(),
+  /** The years a request to the API may name (months, days, ranges); outside: 400. */
+  API_YEAR_MIN: z.coerce.number().int().min(1).max(9999).default(2000),
+  API_YEAR_MAX: z.coerce.number().int().min(1).max(9999).default(2100),
+  /** The API's fixed rate-limit window and the requests allowed in it per bearer token and per client address; 0: no limit. */
+  API_RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
+  API_RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(0).default(1200),
+  API_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(2400),
+  /** Reverse proxies in front of the API whose X-Forwarded-For is believed (the client address is the one before them). */
+  API_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
+  /** One line per API request (method, path, known query parameters, status, time, subject); tokens and personal data never. */
+  API_ACCESS_LOG: z.enum(['true', 'false']).default('true'),
 });
 
 /**
@@ -125,6 +136,14 @@ export interface AppConfig {
     /** True when JWT_SECRET was not set and the public development secret is in use. */
     usingDevelopmentSecret: boolean;
   };
+  api: {
+    /** Months and days a request may name. */
+    yearSpan: YearSpan;
+    /** Requests per window per bearer token and per client address; 0: that limit is off. */
+    rateLimit: { windowMs: number; perToken: number; perAddress: number };
+    trustedProxies: number;
+    accessLog: boolean;
+  };
   supervision: {
     sweepBatch: number;
     sweepIdleMs: number;
@@ -158,6 +177,13 @@ export function loadConfig(
           code: 'custom',
           path: ['JWT_SECRET'],
           message: 'the development secret is not accepted when NODE_ENV=production',
+        });
+      }
+      if (e.API_YEAR_MIN > e.API_YEAR_MAX) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['API_YEAR_MAX'],
+          message: `must not be before API_YEAR_MIN (${e.API_YEAR_MIN})`,
         });
       }
       // A shifted clock would judge every deadline at the wrong time: rehearsals only.
@@ -229,6 +255,16 @@ export function loadConfig(
     auth: {
       jwtSecret: e.JWT_SECRET ?? (production ? null : DEVELOPMENT_JWT_SECRET),
       usingDevelopmentSecret: e.JWT_SECRET === undefined && !production,
+    },
+    api: {
+      yearSpan: { fromYear: e.API_YEAR_MIN, toYear: e.API_YEAR_MAX },
+      rateLimit: {
+        windowMs: e.API_RATE_LIMIT_WINDOW_MS,
+        perToken: e.API_RATE_LIMIT_PER_TOKEN,
+        perAddress: e.API_RATE_LIMIT_PER_ADDRESS,
+      },
+      trustedProxies: e.API_TRUSTED_PROXIES,
+      accessLog: e.API_ACCESS_LOG === 'true',
     },
   };
 }
