@@ -2,7 +2,7 @@
 # The local Apache Kafka broker (3.9.1, KRaft, one node) that tests, the demo and benchmarks use.
 # The broker runs on the JVM from jars fetched from Maven Central (infra/kafka/pom.xml): no Docker.
 #
-#   scripts/kafka.sh fetch    copy the broker's classpath into .kafka/lib (skipped when present)
+#   scripts/kafka.sh fetch    copy the broker's classpath into .kafka/lib (skipped when current)
 #   scripts/kafka.sh start    fetch, format the KRaft storage, start in the background, wait until ready
 #   scripts/kafka.sh stop     SIGTERM the recorded pid, then SIGKILL after KAFKA_STOP_TIMEOUT seconds
 #   scripts/kafka.sh status   exit 0 when our broker runs, 3 when not
@@ -91,8 +91,13 @@ log_tail() {
   fi
 }
 
+# The fetched classpath is current when its marker holds the digest of the pom it came from.
+pom_digest() {
+  sha256sum "$POM" | cut -d' ' -f1
+}
+
 cmd_fetch() {
-  if [[ -f "$LIB_MARKER" ]]; then
+  if [[ -f "$LIB_MARKER" && "$(cat "$LIB_MARKER")" == "$(pom_digest)" ]]; then
     return 0
   fi
   require_maven
@@ -112,7 +117,7 @@ cmd_fetch() {
     rm -rf "$tmp"
     die "the fetch produced no kafka_2.13 jar"
   }
-  touch "$tmp/.complete"
+  pom_digest >"$tmp/.complete"
   # Publish the folder in one step so an interrupted fetch never looks complete.
   rm -rf "$LIB"
   mv "$tmp" "$LIB"
