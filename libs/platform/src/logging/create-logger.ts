@@ -1,4 +1,6 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+const CENSOR = '[redacted]';
 
 /**
  * Paths the logger never writes in full: citizens' names and phone numbers (domain.md §6) wherever
@@ -15,18 +17,105 @@ export const REDACTED_PATHS = [
   '*.phone',
   'req.headers.authorization',
   'req.headers.cookie',
-  // A failed query carries its SQL and parameters (a resolution note may hold a phone number).
-  'err.parameters',
-  'err.query',
-  'err.driverError.parameters',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
 ];
 
-export function createLogger(level: string, name: string): Logger {
-  return pino({
-    name,
-    level,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  });
+/**
+ * Fields of a database driver's error (node-postgres, TypeORM's QueryFailedError) that repeat the
+ * data of the failing statement: PostgreSQL's `detail` ("Failing row contains (…)", "Key (…)=(…)"),
+ * `where` (the context line, with values), `hint`, the statement and its parameters. Removed at any
+ * depth of an error (its `cause`, `driverError`, a kafkajs wrapper's `originalError`), whatever key
+ * the error is logged under.
+ */
+export const DRIVER_ERROR_FIELDS = [
+  'detail',
+  'where',
+  'hint',
+  'internalQuery',
+  'query',
+  'parameters',
+  'values',
+] as const;
+
+/** Keys pino serializes as errors: the project logs `err`; anything else named so is treated alike. */
+const ERROR_KEYS = ['err', 'error', 'cause', 'reason'] as const;
+
+/** Nesting beyond this is not followed (an error graph is not walked forever). */
+const MAX_DEPTH = 8;
+
+/** PostgreSQL repeats a refused value in its message: `invalid input syntax for type uuid: "…"`. */
+const QUOTED_VALUE = /: "(?:[^"\\]|\\.)*"/g;
+
+/**
+ * Personal data that can reach a log line in free text (an error message, a value echoed by a
+ * library): mainland mobile numbers, landlines with their area code, resident identity card
+ * numbers. The last net under the structured redaction above, applied to every line written.
+ */
+const FREE_TEXT_PERSONAL_DATA = [
+  /(?<![\d.])1[3-9]\d{9}(?![\d.])/g,
+  /(?<![\d.])\d{17}[\dXx](?![\d.])/g,
+  /(?<![\d.-])0\d{2,3}-\d{7,8}(?![\d.])/g,
+];
+
+function looksLikeDriverError(value: Record<string, unknown>): boolean {
+  return (
+    'severity' in value ||
+    'driverError' in value ||
+    value.name === 'QueryFailedError' ||
+    value.type === 'QueryFailedError' ||
+    value.type === 'DatabaseError'
+  );
+}
+
+function scrub(value: unknown, depth: number): unknown {
+  if (depth > MAX_DEPTH) return CENSOR;
+  if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+  if (value === null || typeof value !== 'object') return value;
+  const source = value as Record<string, unknown>;
+  const driver = looksLikeDriverError(source);
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(source)) {
+    if ((DRIVER_ERROR_FIELDS as readonly string[]).includes(key)) {
+      out[key] = CENSOR;
+    } else if (driver && (key === 'message' || key === 'stack') && typeof field === 'string') {
+      out[key] = field.replace(QUOTED_VALUE, `: "${CENSOR}"`);
+    } else {
+      out[key] = scrub(field, depth + 1);
+    }
+  }
+  return out;
+}
+
+/** pino's error serializer (with the `cause` chain), then every driver field removed at any depth. */
+export function serializeError(error: unknown): unknown {
+  const serialized: unknown =
+    error instanceof Error ? pino.stdSerializers.errWithCause(error) : error;
+  return scrub(serialized, 0);
+}
+
+/** Masks the free-text personal data of FREE_TEXT_PERSONAL_DATA in a written line. */
+export function maskFreeText(line: string): string {
+  return FREE_TEXT_PERSONAL_DATA.reduce((text, pattern) => text.replace(pattern, CENSOR), line);
+}
+
+/**
+ * The process's logger. Personal data is removed three ways: known paths (REDACTED_PATHS), driver
+ * error fields wherever an error is logged (serializeError), and phone and identity-card numbers in
+ * any text (maskFreeText). `destination` is for tests; by default lines go to stdout.
+ */
+export function createLogger(level: string, name: string, destination?: DestinationStream): Logger {
+  const serializers = Object.fromEntries(ERROR_KEYS.map((key) => [key, serializeError]));
+  return pino(
+    {
+      name,
+      level,
+      redact: { paths: REDACTED_PATHS, censor: CENSOR },
+      serializers,
+      hooks: { streamWrite: maskFreeText },
+    },
+    destination,
+  );
 }
 
 export type { Logger };
