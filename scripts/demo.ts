@@ -282,7 +282,7 @@ async function main(): Promise<void> {
   await runReport({ DATABASE_URL: dbUrl });
 
   // The units that need attention, from the API as a supervisor sees it.
-  const token = signAccessToken(
+  const token = await signAccessToken(
     { subject: 'demo-supervisor', role: 'supervisor', ttlSeconds: 8 * 3600, now: new Date() },
     config.auth.jwtSecret ?? DEVELOPMENT_JWT_SECRET,
   );

@@ -24,7 +24,7 @@ function token(
   secret = SECRET,
   now = new Date(),
   ttlSeconds = HOUR,
-): string {
+): Promise<string> {
   return signAccessToken({ subject: `${role}-1`, role, unitId, ttlSeconds, now }, secret);
 }
 
@@ -151,8 +151,18 @@ describe('API authentication and scope', () => {
       'invalid claims: unitId',
     ],
     ['garbage', 'not-a-jwt', 'malformed token'],
+    [
+      'a token living longer than TOKEN_MAX_LIFETIME_SECONDS',
+      token('supervisor', undefined, SECRET, now, 13 * HOUR),
+      'lifetime of 46800 s exceeds the maximum of 43200 s',
+    ],
+    [
+      'a token without iat expiring in 2286',
+      handMade({ alg: 'HS256' }, { sub: 's', role: 'supervisor', exp: 9_999_999_999 }),
+      'exceeds the maximum of 43200 s',
+    ],
   ])('refuses %s with 401', async (_what, bearer, reason) => {
-    const res = await get('/work-orders/TJ-A-1', bearer);
+    const res = await get('/work-orders/TJ-A-1', await bearer);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     const body = (await res.json()) as { message: string };
@@ -169,7 +179,7 @@ describe('API authentication and scope', () => {
   });
 
   it("lets a unit read its own order and escalation, not another unit's (403); an unknown id is 404", async () => {
-    const unit = token('unit', 'teda-enforcement');
+    const unit = await token('unit', 'teda-enforcement');
     const own = await get('/work-orders/TJ-A-1', unit);
     expect(own.status).toBe(200);
     expect(await own.json()).toMatchObject({
@@ -189,7 +199,7 @@ describe('API authentication and scope', () => {
   });
 
   it("filters a unit's lists to its own unit and refuses another unit's (403)", async () => {
-    const unit = token('unit', 'teda-enforcement');
+    const unit = await token('unit', 'teda-enforcement');
     const orders = (await (await get('/work-orders', unit)).json()) as {
       items: { workOrderId: string }[];
       total: number;
@@ -204,30 +214,30 @@ describe('API authentication and scope', () => {
     expect((await get('/work-orders?unitId=teda-community-1', unit)).status).toBe(403);
     expect((await get('/escalations?unitId=teda-community-1', unit)).status).toBe(403);
 
-    const supervisor = token('supervisor');
+    const supervisor = await token('supervisor');
     const all = (await (await get('/work-orders', supervisor)).json()) as { total: number };
     expect(all.total).toBe(2);
   });
 
   it('masks the citizen for a unit and for a supervisor who does not ask to reveal', async () => {
     for (const bearer of [
-      token('unit', 'teda-enforcement'),
-      token('supervisor'),
-      token('leader'),
+      await token('unit', 'teda-enforcement'),
+      await token('supervisor'),
+      await token('leader'),
     ]) {
       const body = await (await get('/work-orders/TJ-A-1', bearer)).text();
       expect(JSON.parse(body)).toMatchObject({ citizen: { name: '张*', phone: '138****5678' } });
       expect(body).not.toContain('13812345678');
       expect(body).not.toContain('张三');
     }
-    const list = await (await get('/work-orders', token('supervisor'))).text();
+    const list = await (await get('/work-orders', await token('supervisor'))).text();
     expect(list).not.toContain('1381234');
     expect(list).not.toContain('张');
   });
 
   it('reveals the citizen to a supervisor who asks, and audits it; a unit asking is refused', async () => {
     const before = await sql.query(`SELECT count(*)::int AS n FROM audit_log`);
-    const res = await get('/work-orders/TJ-B-1?reveal=true', token('supervisor'));
+    const res = await get('/work-orders/TJ-B-1?reveal=true', await token('supervisor'));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ citizen: { name: '欧阳娜娜', phone: '13987654321' } });
     const { rows } = await sql.query(
@@ -243,9 +253,12 @@ describe('API authentication and scope', () => {
     ]);
 
     expect(
-      (await get('/work-orders/TJ-A-1?reveal=true', token('unit', 'teda-enforcement'))).status,
+      (await get('/work-orders/TJ-A-1?reveal=true', await token('unit', 'teda-enforcement')))
+        .status,
     ).toBe(403);
-    expect((await get('/work-orders/TJ-A-1?reveal=yes', token('supervisor'))).status).toBe(400);
+    expect((await get('/work-orders/TJ-A-1?reveal=yes', await token('supervisor'))).status).toBe(
+      400,
+    );
     const after = await sql.query(`SELECT count(*)::int AS n FROM audit_log`);
     expect((after.rows[0] as { n: number }).n).toBe((before.rows[0] as { n: number }).n + 1);
     // The logger wrote nothing personal either.

@@ -28,7 +28,7 @@ describe('API escalations and lists', () => {
   let api: WorkerProcess;
   let sql: Client;
   let base: string;
-  const supervisor = token('supervisor');
+  let supervisor = '';
 
   const request = (method: string, path: string, bearer: string, body?: unknown) =>
     fetch(`${base}${path}`, {
@@ -73,6 +73,7 @@ describe('API escalations and lists', () => {
     ).rows as { topic: string; message_key: string; payload: Record<string, unknown> }[];
 
   beforeAll(async () => {
+    supervisor = await token('supervisor');
     db = await createFreshDatabase('api_esc');
     sql = new Client({ connectionString: db.url });
     await sql.connect();
@@ -156,9 +157,10 @@ describe('API escalations and lists', () => {
 
   it('lets exactly one of two simultaneous acknowledgements through', async () => {
     const id = await seedEscalation('TJ-A-2', 'teda-enforcement', 'complete_overdue');
+    const leader = await token('leader');
     const statuses = await Promise.all([
       post(`/escalations/${id}/acknowledge`, {}),
-      post(`/escalations/${id}/acknowledge`, {}, token('leader')),
+      post(`/escalations/${id}/acknowledge`, {}, leader),
     ]).then((all) => all.map((r) => r.status).sort());
     expect(statuses).toEqual([200, 409]);
     expect(await outboxOf(id)).toHaveLength(1);
@@ -167,7 +169,7 @@ describe('API escalations and lists', () => {
   it("lets a unit acknowledge its own escalation, not another unit's, and never resolve", async () => {
     const own = await seedEscalation('TJ-A-3', 'teda-enforcement', 'complete_warning', 1);
     const other = await seedEscalation('TJ-B-1', 'teda-community-1', 'accept_overdue');
-    const unit = token('unit', 'teda-enforcement');
+    const unit = await token('unit', 'teda-enforcement');
     expect((await post(`/escalations/${other}/acknowledge`, {}, unit)).status).toBe(403);
     expect(await outboxOf(other)).toEqual([]);
     expect((await post(`/escalations/${randomUUID()}/acknowledge`, {}, unit)).status).toBe(404);
@@ -203,7 +205,7 @@ describe('API escalations and lists', () => {
     const res = await post(
       `/escalations/${id}/resolve`,
       { note: '  已重新办理，群众满意  ' },
-      token('leader'),
+      await token('leader'),
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({

@@ -86,7 +86,7 @@ describe('across the year end without next year’s notice, then with it', () =>
   const askApi = async () => {
     const api = await startWorker({ ...env }, 'api');
     try {
-      const token = signAccessToken(
+      const token = await signAccessToken(
         { subject: 'e2e', role: 'supervisor', ttlSeconds: 600, now: new Date() },
         DEVELOPMENT_JWT_SECRET,
       );

@@ -142,7 +142,7 @@ describe('withdrawal end to end', () => {
 
     // The API shows it, filterable; nobody can acknowledge it any more.
     api = await startWorker({ DATABASE_URL: run.db.url }, 'api');
-    const token = signAccessToken(
+    const token = await signAccessToken(
       { subject: 'e2e', role: 'supervisor', ttlSeconds: 600, now: new Date() },
       DEVELOPMENT_JWT_SECRET,
     );

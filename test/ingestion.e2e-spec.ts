@@ -202,7 +202,7 @@ describe('ingestion end to end', () => {
 
   it('serves the ingested order through the API with personal data masked', async () => {
     const api = await startWorker({ DATABASE_URL: db.url }, 'api');
-    const token = signAccessToken(
+    const token = await signAccessToken(
       { subject: 'e2e', role: 'supervisor', ttlSeconds: 600, now: new Date() },
       DEVELOPMENT_JWT_SECRET,
     );

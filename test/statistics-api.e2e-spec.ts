@@ -180,9 +180,7 @@ describe('statistics API (real process, real database)', () => {
   let dataSource: DataSource;
   let api: WorkerProcess;
   let base: string;
-  const leader = token('leader');
-  const supervisor = token('supervisor');
-  const unitB = token('unit', B);
+  let [leader, supervisor, unitB] = ['', '', ''];
 
   const get = (path: string, bearer = leader) =>
     fetch(`${base}${path}`, { headers: { authorization: `Bearer ${bearer}` } });
@@ -227,6 +225,11 @@ describe('statistics API (real process, real database)', () => {
     );
 
   beforeAll(async () => {
+    [leader, supervisor, unitB] = await Promise.all([
+      token('leader'),
+      token('supervisor'),
+      token('unit', B),
+    ]);
     db = await createFreshDatabase('stats_api');
     dataSource = createDataSource({ url: db.url, poolSize: 2 });
     await dataSource.initialize();
@@ -421,7 +424,7 @@ describe('statistics API (real process, real database)', () => {
     ]);
     const forA = await json<{ items: unknown[] }>(
       '/statistics/months/2024-01/restatements',
-      token('unit', A),
+      await token('unit', A),
     );
     expect(forA.items).toEqual([]);
 

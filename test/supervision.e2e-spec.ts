@@ -242,7 +242,7 @@ describe('supervision end to end', () => {
 
     const api = await startWorker({ DATABASE_URL: first.db.url }, 'api');
     try {
-      const token = signAccessToken(
+      const token = await signAccessToken(
         { subject: 'e2e', role: 'supervisor', ttlSeconds: 600, now: new Date() },
         DEVELOPMENT_JWT_SECRET,
       );

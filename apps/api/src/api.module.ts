@@ -7,10 +7,14 @@ import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { EscalationsController } from './escalations/escalations.controller';
 import { HealthController } from './health/health.controller';
 import { OpenApiController } from './openapi/openapi.controller';
+import { RateLimitGuard, rateLimitModule } from './rate-limit/rate-limit.guard';
 import { StatisticsModule } from './statistics/statistics.module';
 import { WorkOrdersController } from './work-orders/work-orders.controller';
 
-/** The supervisors' HTTP API role: every route behind the bearer-token guard but the @Public() ones. */
+/**
+ * The supervisors' HTTP API role: every route behind the rate limits and then the bearer-token
+ * guard but the @Public() ones (configureHttp sets up what lies below Nest).
+ */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
@@ -24,6 +28,7 @@ export class ApiModule {
           migrateOnStart: config.db.migrateOnStart,
           applicationName: 'hotline-api',
         }),
+        rateLimitModule(config),
         StatisticsModule,
       ],
       controllers: [
@@ -33,6 +38,8 @@ export class ApiModule {
         EscalationsController,
       ],
       providers: [
+        // Before the token is verified: a flood of bad tokens is refused as cheaply as any other.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: AccessTokenGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { resolveDatabase } from '@hotline/persistence';
 import { createLogger, loadConfig, requireJwtSecret } from '@hotline/platform';
 import { ApiModule } from './api.module';
+import { configureHttp } from './http/configure-http';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,8 +22,7 @@ async function main(): Promise<void> {
     ApiModule.forRoot(config, database.url),
     { logger: false },
   );
-  // Bodies are a note of at most 2,000 characters: a tight parser limit.
-  app.useBodyParser('json', { limit: '16kb' });
+  configureHttp(app, config, logger);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.http.apiPort, config.http.host);
   logger.info({ port: config.http.apiPort, database: database.source }, 'api ready');

@@ -1,26 +1,35 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { APP_CONFIG, requireJwtSecret, verifyAccessToken, type AppConfig } from '@hotline/platform';
+import {
+  APP_CONFIG,
+  AccessTokenVerifier,
+  requireJwtSecret,
+  type AppConfig,
+} from '@hotline/platform';
 import { ApiError } from '../errors/api-error';
 import type { AuthenticatedRequest } from './authenticated-request';
 import { IS_PUBLIC } from './public.decorator';
 
 /**
- * Global guard: every route but the @Public() ones needs `Authorization: Bearer <HS256 JWT>`
- * (contract.md §3). The verified principal rides on the request for @CurrentPrincipal().
+ * Global guard: every route but the @Public() ones needs `Authorization: Bearer <JWT>`, a local
+ * HS256 token or the identity provider's (contract.md §3). The verified principal rides on the
+ * request for @CurrentPrincipal().
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  private readonly secret: string;
+  private readonly verifier: AccessTokenVerifier;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.secret = requireJwtSecret(config);
+    this.verifier = new AccessTokenVerifier({
+      ...config.auth,
+      jwtSecret: requireJwtSecret(config),
+    });
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
@@ -33,8 +42,12 @@ export class AccessTokenGuard implements CanActivate {
     if (!match?.[1]) {
       throw new ApiError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
     }
-    const check = verifyAccessToken(match[1], this.secret, new Date());
-    if (!check.ok) throw new ApiError('unauthenticated', `invalid token: ${check.reason}`);
+    const check = await this.verifier.verify(match[1], new Date());
+    if (!check.ok) {
+      throw check.refusal === 'forbidden'
+        ? new ApiError('forbidden', `token refused: ${check.reason}`)
+        : new ApiError('unauthenticated', `invalid token: ${check.reason}`);
+    }
     request.principal = check.principal;
     return true;
   }

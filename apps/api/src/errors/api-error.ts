@@ -5,6 +5,7 @@ export const API_ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_many_requests: 429,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 

@@ -1,31 +1,42 @@
 import { createHmac } from 'node:crypto';
-import { CLOCK_SKEW_SECONDS, signAccessToken, verifyAccessToken } from './access-token';
+import { AccessTokenVerifier, type AccessTokenSettings } from './access-token-verifier';
+import { signAccessToken } from './sign-access-token';
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-characters';
 const NOW = new Date('2024-03-04T01:00:00Z');
 const T = NOW.getTime() / 1000;
+const TOLERANCE = 30;
+const SETTINGS: AccessTokenSettings = {
+  jwtSecret: SECRET,
+  clockToleranceSeconds: TOLERANCE,
+  maxTokenLifetimeSeconds: 12 * 3600,
+  identityProvider: null,
+};
+const verifier = new AccessTokenVerifier(SETTINGS);
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const signed = (header: unknown, claims: unknown, alg: 'sha256' | 'sha512' = 'sha256') => {
   const input = `${b64(header)}.${b64(claims)}`;
   return `${input}.${createHmac(alg, SECRET).update(input).digest('base64url')}`;
 };
 
-describe('verifyAccessToken', () => {
-  it('accepts the tokens signAccessToken mints, unitId only for a unit', () => {
-    const unit = signAccessToken(
+describe('AccessTokenVerifier with the local key', () => {
+  it('accepts the tokens signAccessToken mints, unitId only for a unit', async () => {
+    const unit = await signAccessToken(
       { subject: 'li', role: 'unit', unitId: 'teda-enforcement', ttlSeconds: 60, now: NOW },
       SECRET,
     );
-    expect(verifyAccessToken(unit, SECRET, NOW)).toEqual({
+    expect(await verifier.verify(unit, NOW)).toEqual({
       ok: true,
+      issuer: 'local',
       principal: { subject: 'li', role: 'unit', unitId: 'teda-enforcement' },
     });
     const leader = signed(
       { alg: 'HS256' },
       { sub: 'wang', role: 'leader', unitId: 'x', exp: T + 60 },
     );
-    expect(verifyAccessToken(leader, SECRET, NOW)).toEqual({
+    expect(await verifier.verify(leader, NOW)).toEqual({
       ok: true,
+      issuer: 'local',
       principal: { subject: 'wang', role: 'leader', unitId: null },
     });
   });
@@ -42,9 +53,17 @@ describe('verifyAccessToken', () => {
       'algorithm "HS512"',
     ],
     [
+      'alg RS256 on a token of no known provider',
+      `${b64({ alg: 'RS256' })}.${b64({ sub: 's', role: 'leader', exp: T + 60 })}.c2ln`,
+      'algorithm "RS256"',
+    ],
+    [
       'a crit header',
-      signed({ alg: 'HS256', crit: ['b64'] }, { sub: 's', role: 'leader', exp: T + 60 }),
-      'critical',
+      signed(
+        { alg: 'HS256', crit: ['x-hotline'], 'x-hotline': 1 },
+        { sub: 's', role: 'leader', exp: T + 60 },
+      ),
+      'token not accepted',
     ],
     [
       'a tampered payload',
@@ -54,38 +73,70 @@ describe('verifyAccessToken', () => {
       ),
       'invalid signature',
     ],
-    ['no exp', signed({ alg: 'HS256' }, { sub: 's', role: 'leader' }), 'exp'],
+    ['no exp', signed({ alg: 'HS256' }, { sub: 's', role: 'leader' }), 'invalid claims: exp'],
     [
-      'exp past the skew',
-      signed({ alg: 'HS256' }, { sub: 's', role: 'leader', exp: T - CLOCK_SKEW_SECONDS }),
+      'exp past the tolerance',
+      signed({ alg: 'HS256' }, { sub: 's', role: 'leader', exp: T - TOLERANCE }),
       'expired',
     ],
     [
-      'nbf ahead of the skew',
-      signed(
-        { alg: 'HS256' },
-        { sub: 's', role: 'leader', nbf: T + CLOCK_SKEW_SECONDS + 1, exp: T + 600 },
-      ),
+      'nbf ahead of the tolerance',
+      signed({ alg: 'HS256' }, { sub: 's', role: 'leader', nbf: T + TOLERANCE + 1, exp: T + 600 }),
       'not valid yet',
     ],
     [
       'a string exp',
       signed({ alg: 'HS256' }, { sub: 's', role: 'leader', exp: String(T + 60) }),
-      'exp',
+      'invalid claims: exp',
+    ],
+    [
+      'a lifetime over the cap',
+      signed({ alg: 'HS256' }, { sub: 's', role: 'leader', iat: T, exp: T + 12 * 3600 + 1 }),
+      'exceeds the maximum of 43200 s',
+    ],
+    [
+      'an unknown role',
+      signed({ alg: 'HS256' }, { sub: 's', role: 'admin', exp: T + 60 }),
+      'invalid claims: role',
     ],
     ['four parts', 'a.b.c.d', 'malformed'],
-    ['a non-JSON header', `bm90IGpzb24.${b64({})}.sig`, 'malformed token header'],
-  ])('refuses %s', (_what, token, reason) => {
-    const check = verifyAccessToken(token, SECRET, NOW);
-    expect(check.ok).toBe(false);
+    ['a non-JSON header', `bm90IGpzb24.${b64({})}.sig`, 'malformed token'],
+    ['a token of 8 KiB', `${'a'.repeat(8193)}`, 'token too long'],
+  ])('refuses %s (401)', async (_what, token, reason) => {
+    const check = await verifier.verify(token, NOW);
+    expect(check).toMatchObject({ ok: false, refusal: 'unauthenticated' });
     expect(check.ok ? '' : check.reason).toContain(reason);
   });
 
-  it('tolerates clock skew at the edges of exp and nbf', () => {
+  it('tolerates clock skew at the edges of exp and nbf', async () => {
     const edge = signed(
       { alg: 'HS256' },
-      { sub: 's', role: 'leader', nbf: T + CLOCK_SKEW_SECONDS, exp: T - CLOCK_SKEW_SECONDS + 1 },
+      { sub: 's', role: 'leader', nbf: T + TOLERANCE, exp: T - TOLERANCE + 1 },
     );
-    expect(verifyAccessToken(edge, SECRET, NOW).ok).toBe(true);
+    expect((await verifier.verify(edge, NOW)).ok).toBe(true);
+  });
+
+  it('checks a token naming the provider with the provider alone: an HS256 one is refused', async () => {
+    const withProvider = new AccessTokenVerifier({
+      ...SETTINGS,
+      identityProvider: {
+        issuer: 'https://idp.example',
+        audience: ['hotline'],
+        jwksUrl: 'http://127.0.0.1:9/never-fetched',
+        algorithms: ['RS256', 'ES256'],
+        jwksCooldownSeconds: 30,
+        claims: { subjectClaim: 'sub', roleClaim: 'role', unitClaim: 'unitId', roles: {} },
+      },
+    });
+    const token = signed(
+      { alg: 'HS256' },
+      { iss: 'https://idp.example', sub: 's', role: 'leader', exp: T + 60 },
+    );
+    expect(await withProvider.verify(token, NOW)).toEqual({
+      ok: false,
+      refusal: 'unauthenticated',
+      reason: 'algorithm "HS256" is not accepted',
+    });
+    expect((await verifier.verify(token, NOW)).ok).toBe(true);
   });
 });

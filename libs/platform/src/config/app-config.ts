@@ -5,9 +5,40 @@
 import { resolve } from 'node:path';
 import type { WatermarkPolicy, YearSpan } from '@hotline/core';
 import { z } from 'zod';
+import {
+  IDENTITY_PROVIDER_ALGORITHMS,
+  type IdentityProviderConfig,
+} from '../auth/identity-provider';
+import { ROLES, type Role } from '../auth/principal';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const commaList = (text: string) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** `value=role,…`: each role value as the identity provider spells it, and the project's role. */
+const roleMap = (defaults: string) =>
+  z
+    .string()
+    .default(defaults)
+    .transform((text, ctx) => {
+      const roles: Record<string, Role> = {};
+      for (const entry of commaList(text)) {
+        const at = entry.lastIndexOf('=');
+        const value = entry.slice(0, at).trim();
+        const role = entry.slice(at + 1).trim() as Role;
+        if (at <= 0 || value === '' || !ROLES.includes(role)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${JSON.stringify(entry)} is not <value>=${ROLES.join('|')}`,
+          });
+        } else roles[value] = role;
+      }
+      return roles;
+    });
 
 /** The codecs a Kafka batch can carry; the Java client's `compression.type` names. */
 export const PRODUCER_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -83,6 +114,28 @@ const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
   /** HS256 key of the API's bearer tokens: at least 32 characters (RFC 7518 §3.2: ≥ 256 bits). */
   JWT_SECRET: z.string().min(32).optional(),
+  /** Slack for clock differences with a token's issuer, on `exp`, `nbf` and `iat`. */
+  TOKEN_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** The longest a bearer token may live (`exp − iat`); longer ones, and tokens without `exp`, are refused. */
+  TOKEN_MAX_LIFETIME_SECONDS: positiveInt.default(43_200),
+  /** The street's OpenID Connect identity provider: the exact `iss` of its tokens. Unset: local tokens only. */
+  OIDC_ISSUER: z.string().url().optional(),
+  /** Comma-separated: a provider token's `aud` must name one of them. */
+  OIDC_AUDIENCE: z.string().optional(),
+  /** The provider's JWKS. Unset: `jwks_uri` from `<OIDC_ISSUER>/.well-known/openid-configuration`. */
+  OIDC_JWKS_URL: z.string().url().optional(),
+  OIDC_ALGORITHMS: z
+    .string()
+    .default('RS256,ES256')
+    .transform(commaList)
+    .pipe(z.array(z.enum(IDENTITY_PROVIDER_ALGORITHMS)).min(1)),
+  /** Least time between two fetches of the JWKS (a token with an unknown `kid` asks for one). */
+  OIDC_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** Where the provider's tokens carry subject, role(s) and unit: claim names or dotted paths. */
+  OIDC_SUBJECT_CLAIM: z.string().min(1).default('sub'),
+  OIDC_ROLE_CLAIM: z.string().min(1).default('roles'),
+  OIDC_UNIT_CLAIM: z.string().min(1).default('unit_id'),
+  OIDC_ROLE_MAP: roleMap('leader=leader,supervisor=supervisor,unit=unit'),
   /** The years a request to the API may name (months, days, ranges); outside: 400. */
   API_YEAR_MIN: z.coerce.number().int().min(1).max(9999).default(2000),
   API_YEAR_MAX: z.coerce.number().int().min(1).max(9999).default(2100),
@@ -135,6 +188,10 @@ export interface AppConfig {
     jwtSecret: string | null;
     /** True when JWT_SECRET was not set and the public development secret is in use. */
     usingDevelopmentSecret: boolean;
+    clockToleranceSeconds: number;
+    maxTokenLifetimeSeconds: number;
+    /** Null: only the local HS256 tokens are accepted. */
+    identityProvider: IdentityProviderConfig | null;
   };
   api: {
     /** Months and days a request may name. */
@@ -178,6 +235,23 @@ export function loadConfig(
           path: ['JWT_SECRET'],
           message: 'the development secret is not accepted when NODE_ENV=production',
         });
+      }
+      if (e.OIDC_ISSUER !== undefined && commaList(e.OIDC_AUDIENCE ?? '').length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['OIDC_AUDIENCE'],
+          message: 'required with OIDC_ISSUER',
+        });
+      }
+      // Keys fetched over plain HTTP could be anyone's: the provider is reached over TLS in production.
+      for (const name of ['OIDC_ISSUER', 'OIDC_JWKS_URL'] as const) {
+        if (e.NODE_ENV === 'production' && e[name]?.startsWith('https://') === false) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'must be https:// when NODE_ENV=production',
+          });
+        }
       }
       if (e.API_YEAR_MIN > e.API_YEAR_MAX) {
         ctx.addIssue({
@@ -255,6 +329,24 @@ export function loadConfig(
     auth: {
       jwtSecret: e.JWT_SECRET ?? (production ? null : DEVELOPMENT_JWT_SECRET),
       usingDevelopmentSecret: e.JWT_SECRET === undefined && !production,
+      clockToleranceSeconds: e.TOKEN_CLOCK_TOLERANCE_SECONDS,
+      maxTokenLifetimeSeconds: e.TOKEN_MAX_LIFETIME_SECONDS,
+      identityProvider:
+        e.OIDC_ISSUER === undefined
+          ? null
+          : {
+              issuer: e.OIDC_ISSUER,
+              audience: commaList(e.OIDC_AUDIENCE ?? ''),
+              jwksUrl: e.OIDC_JWKS_URL ?? null,
+              algorithms: e.OIDC_ALGORITHMS,
+              jwksCooldownSeconds: e.OIDC_JWKS_COOLDOWN_SECONDS,
+              claims: {
+                subjectClaim: e.OIDC_SUBJECT_CLAIM,
+                roleClaim: e.OIDC_ROLE_CLAIM,
+                unitClaim: e.OIDC_UNIT_CLAIM,
+                roles: e.OIDC_ROLE_MAP,
+              },
+            },
     },
     api: {
       yearSpan: { fromYear: e.API_YEAR_MIN, toYear: e.API_YEAR_MAX },
