@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     const secret = randomBytes(32).toString('hex');
     api = await startCompiledApp('api', { DATABASE_URL: db.url, JWT_SECRET: secret });
     const base = api.base;
-    const authorization = `Bearer ${signAccessToken(
+    const authorization = `Bearer ${await signAccessToken(
       { subject: 'bench-supervisor', role: 'supervisor', ttlSeconds: 3600, now: new Date() },
       secret,
     )}`;
