@@ -67,7 +67,11 @@ async function produceAll(
   events: WorkOrderEvent[],
   compression: ProducerCompression = 'none',
 ): Promise<void> {
-  const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'bench-producer' });
+  const kafka = createKafka({
+    brokers: kafkaBrokers(),
+    clientId: 'bench-producer',
+    security: CONFIG.kafka.security,
+  });
   const producer = createProducer(kafka, { compression });
   await producer.connect();
   for (let i = 0; i < events.length; i += 2_000) {
@@ -89,7 +93,11 @@ async function consumeThrough(
 ): Promise<{ seconds: number; metrics: IngestionMetrics }> {
   const dataSource = createDataSource({ url: dbUrl, poolSize: 4 });
   await dataSource.initialize();
-  const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'bench-worker' });
+  const kafka = createKafka({
+    brokers: kafkaBrokers(),
+    clientId: 'bench-worker',
+    security: CONFIG.kafka.security,
+  });
   const producer = createProducer(kafka);
   await producer.connect();
   const metrics = new IngestionMetrics(false);

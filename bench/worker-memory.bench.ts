@@ -113,7 +113,11 @@ async function main(): Promise<void> {
       60_000,
     );
 
-    const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'bench-mem-producer' });
+    const kafka = createKafka({
+      brokers: kafkaBrokers(),
+      clientId: 'bench-mem-producer',
+      security: config.kafka.security,
+    });
     const producer = createProducer(kafka);
     await producer.connect();
     const publishStart = Date.now();

@@ -19,6 +19,7 @@ import {
   createDatabase,
   databaseUrl,
   dropDatabase,
+  postgresClientConfig,
   resolvePostgresAdminUrl,
 } from '@hotline/platform/postgres';
 import {
@@ -168,7 +169,11 @@ async function main(): Promise<void> {
     DLQ_TOPIC: `demo-${runId}.hotline.workorder.events.dlq`,
     ESCALATIONS_TOPIC: `demo-${runId}.hotline.supervision.escalations`,
   };
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'hotline-demo' });
+  const kafka = createKafka({
+    brokers: config.kafka.brokers,
+    clientId: 'hotline-demo',
+    security: config.kafka.security,
+  });
   await ensureTopics(kafka, Object.values(topics), 3);
   say(`  Kafka: ${config.kafka.brokers.join(',')}, topics demo-${runId}.*`);
 
@@ -251,7 +256,7 @@ async function main(): Promise<void> {
   if (process.stdout.isTTY) say('');
 
   // Let supervision settle: nothing due left to sweep, every escalation message published.
-  const sql = new Client({ connectionString: dbUrl });
+  const sql = new Client(postgresClientConfig(dbUrl, config.db.connection));
   await sql.connect();
   await poll('supervision to settle', async () => {
     const { rows } = await sql.query<{ due: number; unpublished: number }>(

@@ -12,7 +12,7 @@
  * too; the sweep then withdraws escalations whose deadlines moved later.
  */
 import { formatInstant } from '@hotline/core';
-import { createDataSource, resolveDatabase } from '@hotline/persistence';
+import { openDataSource, resolveDatabase } from '@hotline/persistence';
 import {
   describeCalendarCoverage,
   loadConfig,
@@ -49,8 +49,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const database = await resolveDatabase(config.databaseUrl, config.databaseName);
-  const dataSource = createDataSource({ url: database.url, poolSize: 2 });
-  await dataSource.initialize();
+  const dataSource = await openDataSource({
+    url: database.url,
+    connection: config.db.connection,
+    poolSize: 2,
+  });
   try {
     const formula = loadStatisticsFormula(config.files);
     const report = profile

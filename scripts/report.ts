@@ -13,7 +13,7 @@ import {
   provisionalDaysWithin,
   type DaySpan,
 } from '@hotline/core';
-import { createDataSource, resolveDatabase } from '@hotline/persistence';
+import { openDataSource, resolveDatabase } from '@hotline/persistence';
 import {
   monthReport,
   periodReport,
@@ -167,8 +167,11 @@ async function main(): Promise<void> {
   const formula = loadStatisticsFormula(config.files);
   const { calendar } = loadHandlingRules(config.files, config.calendar);
   const database = await resolveDatabase(config.databaseUrl, config.databaseName);
-  const dataSource = createDataSource({ url: database.url, poolSize: 2 });
-  await dataSource.initialize();
+  const dataSource = await openDataSource({
+    url: database.url,
+    connection: config.db.connection,
+    poolSize: 2,
+  });
   try {
     const now = new Date();
     const query = {

@@ -138,7 +138,11 @@ async function main(): Promise<void> {
       `  publishing to ${topic} on ${config.kafka.brokers.join(',')}` +
         `${speed > 0 ? ` at ${speed}× real time` : ', as fast as possible'}`,
     );
-    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'hotline-simulator' });
+    const kafka = createKafka({
+      brokers: config.kafka.brokers,
+      clientId: 'hotline-simulator',
+      security: config.kafka.security,
+    });
     if (config.kafka.createTopicsPartitions > 0) {
       await ensureTopics(kafka, [topic], config.kafka.createTopicsPartitions);
     }

@@ -1,12 +1,19 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { resolveDatabase } from '@hotline/persistence';
-import { createLogger, loadConfig } from '@hotline/platform';
+import { checkKafkaConnection, createLogger, loadConfig } from '@hotline/platform';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
+  // Before anything starts: a refused login or an untrusted certificate names its setting and
+  // stops the worker, instead of a consumer retrying in the background.
+  await checkKafkaConnection({
+    brokers: config.kafka.brokers,
+    clientId: `${config.kafka.clientId}-worker`,
+    security: config.kafka.security,
+  });
   const database = await resolveDatabase(config.databaseUrl, config.databaseName, (line) =>
     logger.info(line),
   );

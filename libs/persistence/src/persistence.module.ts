@@ -1,6 +1,8 @@
 import { Global, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { createDataSource, migrate } from './data-source';
+import { APP_CONFIG, type AppConfig } from '@hotline/platform';
+import type { PostgresConnectionSettings } from '@hotline/platform/postgres';
+import { migrate, openDataSource } from './data-source';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 
@@ -9,6 +11,8 @@ export interface PersistenceOptions {
   poolSize: number;
   migrateOnStart: boolean;
   applicationName: string;
+  /** TLS and password; default the process configuration's `db.connection`. */
+  connection?: PostgresConnectionSettings;
 }
 
 class DataSourceCloser implements OnApplicationShutdown {
@@ -29,13 +33,16 @@ export class PersistenceModule {
   } {
     const dataSourceProvider: Provider = {
       provide: DATA_SOURCE,
-      useFactory: async (): Promise<DataSource> => {
-        const dataSource = createDataSource({
+      // The configuration is global (PlatformModule): every role's pool gets its TLS settings
+      // without each app passing them along.
+      inject: [{ token: APP_CONFIG, optional: true }],
+      useFactory: async (config: AppConfig | undefined): Promise<DataSource> => {
+        const dataSource = await openDataSource({
           url: options.url,
+          connection: options.connection ?? config?.db.connection,
           poolSize: options.poolSize,
           applicationName: options.applicationName,
         });
-        await dataSource.initialize();
         if (options.migrateOnStart) await migrate(dataSource);
         return dataSource;
       },

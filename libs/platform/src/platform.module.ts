@@ -39,6 +39,7 @@ export class PlatformModule {
           createKafka({
             brokers: config.kafka.brokers,
             clientId: `${config.kafka.clientId}-${name}`,
+            security: config.kafka.security,
           }),
       },
     ];

@@ -3,6 +3,7 @@
  * topics per test, raw produce, and a consume-everything reader with its own consumer group.
  */
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@hotline/platform/config';
 import { createKafka, type IHeaders, type Kafka } from '@hotline/platform/kafka';
 
 const DEFAULT_BROKERS = '127.0.0.1:39092';
@@ -15,8 +16,13 @@ export function kafkaBrokers(): string[] {
     .filter(Boolean);
 }
 
-function testKafka(role: string): Kafka {
-  return createKafka({ brokers: kafkaBrokers(), clientId: `test-${role}`, retries: 5 });
+/**
+ * A client of the test broker, secured as the environment says (KAFKA_TLS*, KAFKA_SASL*), so the
+ * suite runs against a secured cluster too. Each helper below also takes another broker's client.
+ */
+export function testKafka(role: string): Kafka {
+  const { security } = loadConfig().kafka;
+  return createKafka({ brokers: kafkaBrokers(), clientId: `test-${role}`, retries: 5, security });
 }
 
 function uniqueSuffix(): string {
@@ -27,10 +33,14 @@ function uniqueSuffix(): string {
  * Creates one topic per name, with a unique suffix (`<name>.<time>-<random>`), and waits for their
  * partition leaders. Returns the real names in the order given.
  */
-export async function createFreshTopics(names: string[], partitions = 1): Promise<string[]> {
+export async function createFreshTopics(
+  names: string[],
+  partitions = 1,
+  kafka: Kafka = testKafka('admin'),
+): Promise<string[]> {
   const suffix = uniqueSuffix();
   const topics = names.map((name) => `${name}.${suffix}`);
-  const admin = testKafka('admin').admin();
+  const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.createTopics({
@@ -45,9 +55,12 @@ export async function createFreshTopics(names: string[], partitions = 1): Promis
 }
 
 /** Deletes topics; ones that no longer exist are ignored. */
-export async function deleteTopics(topics: string[]): Promise<void> {
+export async function deleteTopics(
+  topics: string[],
+  kafka: Kafka = testKafka('admin'),
+): Promise<void> {
   if (topics.length === 0) return;
-  const admin = testKafka('admin').admin();
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
@@ -70,8 +83,12 @@ export interface RawMessage {
  * Produces messages as they are, acknowledged by all in-sync replicas. A plain (not idempotent)
  * producer with finite retries, so a broken broker fails the test instead of hanging it.
  */
-export async function produceRaw(topic: string, messages: RawMessage[]): Promise<void> {
-  const producer = testKafka('producer').producer({
+export async function produceRaw(
+  topic: string,
+  messages: RawMessage[],
+  kafka: Kafka = testKafka('producer'),
+): Promise<void> {
+  const producer = kafka.producer({
     allowAutoTopicCreation: false,
     retry: { retries: 3 },
   });
@@ -107,9 +124,10 @@ export interface ConsumeOptions {
 export async function consumeAll(
   topic: string,
   options: ConsumeOptions,
+  kafka: Kafka = testKafka('consumer'),
 ): Promise<ConsumedMessage[]> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const consumer = testKafka('consumer').consumer({
+  const consumer = kafka.consumer({
     groupId: `test-${topic}-${uniqueSuffix()}`,
     // The broker's minimum session timeout; short heartbeats and fetch waits keep tests quick.
     sessionTimeout: 6000,

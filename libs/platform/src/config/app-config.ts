@@ -5,6 +5,10 @@
 import { resolve } from 'node:path';
 import type { WatermarkPolicy, YearSpan } from '@hotline/core';
 import { z } from 'zod';
+import type { KafkaSecurity } from '../kafka/kafka-security';
+import type { PostgresConnectionSettings } from '../postgres/postgres-connection';
+import { loadConnectionSecurity } from './connection-security';
+import { redactSecrets, resolveSecretFiles } from './secret';
 import {
   IDENTITY_PROVIDER_ALGORITHMS,
   type IdentityProviderConfig,
@@ -165,10 +169,17 @@ export interface AppConfig {
     sessionTimeoutMs: number;
     compression: ProducerCompression;
     createTopicsPartitions: number;
+    /** TLS and SASL towards the brokers (KAFKA_TLS*, KAFKA_SASL*). */
+    security: KafkaSecurity;
     topics: { events: string; deadLetter: string; escalations: string };
   };
   ingest: { maxBatchEvents: number; partitionsConcurrently: number };
-  db: { poolSize: number; migrateOnStart: boolean };
+  db: {
+    poolSize: number;
+    migrateOnStart: boolean;
+    /** TLS and the password for DATABASE_URL's server (DATABASE_SSL_*, DATABASE_PASSWORD). */
+    connection: PostgresConnectionSettings;
+  };
   http: { host: string; workerPort: number; apiPort: number };
   files: {
     configDir: string;
@@ -227,6 +238,9 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<Record<keyof z.infer<typeof envSchema>, string>> = {},
 ): AppConfig {
+  // Secrets given as NAME_FILE are read first, so the rules below see them like any value.
+  const secrets = resolveSecretFiles({ ...env, ...overrides });
+  const security = loadConnectionSecurity(secrets.env);
   const parsed = envSchema
     .superRefine((e, ctx) => {
       if (e.NODE_ENV === 'production' && e.JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
@@ -269,17 +283,23 @@ export function loadConfig(
         });
       }
     })
-    .safeParse({ ...env, ...overrides });
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-    );
-  }
+    .safeParse(secrets.env);
+  const problems = [
+    ...secrets.problems,
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => ({
+          setting: issue.path.join('.'),
+          message: issue.message,
+        }))),
+    ...security.problems,
+  ].map(({ setting, message }) => redactSecrets(`${setting}: ${message}`, secrets.values));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   const configDir = resolve(e.CONFIG_DIR);
   return {
-    databaseUrl: e.DATABASE_URL,
+    databaseUrl: security.value.databaseUrl,
     databaseName: e.DATABASE_NAME,
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',')
@@ -290,13 +310,18 @@ export function loadConfig(
       sessionTimeoutMs: e.KAFKA_SESSION_TIMEOUT_MS,
       compression: e.KAFKA_COMPRESSION,
       createTopicsPartitions: e.KAFKA_CREATE_TOPICS_PARTITIONS,
+      security: security.value.kafka,
       topics: { events: e.EVENTS_TOPIC, deadLetter: e.DLQ_TOPIC, escalations: e.ESCALATIONS_TOPIC },
     },
     ingest: {
       maxBatchEvents: e.INGEST_MAX_BATCH_EVENTS,
       partitionsConcurrently: e.INGEST_PARTITIONS_CONCURRENTLY,
     },
-    db: { poolSize: e.DB_POOL_SIZE, migrateOnStart: e.MIGRATE_ON_START === 'true' },
+    db: {
+      poolSize: e.DB_POOL_SIZE,
+      migrateOnStart: e.MIGRATE_ON_START === 'true',
+      connection: security.value.postgres,
+    },
     http: { host: e.HOST, workerPort: e.WORKER_PORT, apiPort: e.API_PORT },
     files: {
       configDir,

@@ -1,1 +1,3 @@
 export * from './kafka-client';
+export * from './kafka-security';
+export * from './kafka-connection-check';

@@ -10,9 +10,16 @@ import {
   Partitioners,
   type KafkaConfig,
   type Producer,
+  type SASLOptions,
 } from 'kafkajs';
 import type { ProducerCompression } from '../config/app-config';
 import { lz4Codec, snappyCodec, zstdCodec, type BatchCodec } from './compression-codecs';
+import {
+  KAFKA_PLAINTEXT,
+  type KafkaSasl,
+  type KafkaSecurity,
+  type KafkaTls,
+} from './kafka-security';
 
 export type {
   Admin,
@@ -42,18 +49,52 @@ CompressionCodecs[CompressionTypes.ZSTD] = asKafkajsCodec(zstdCodec);
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
+  /** TLS and SASL (the configuration's `kafka.security`); default anonymous plaintext. */
+  security?: KafkaSecurity;
   /** Finite retries for tests and tools; services keep the default backoff. */
   retries?: number;
+  /** How long one broker connection may take to open (TLS and SASL included); default 5000 ms. */
+  connectionTimeoutMs?: number;
 }
 
 export function createKafka(options: KafkaClientOptions): Kafka {
+  const security = options.security ?? KAFKA_PLAINTEXT;
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: options.brokers,
     logLevel: logLevel.NOTHING,
     retry: { retries: options.retries ?? 8, initialRetryTime: 200, maxRetryTime: 5000 },
+    // kafkajs's 1 s default is short for a TLS handshake plus a SCRAM exchange on a busy host.
+    connectionTimeout: options.connectionTimeoutMs ?? 5000,
+    ssl: kafkajsTls(security.tls),
+    sasl: kafkajsSasl(security.sasl),
   };
   return new Kafka(config);
+}
+
+/** Node's TLS options; the host name is always checked (kafkajs passes it as the servername). */
+function kafkajsTls(tls: KafkaTls | null): KafkaConfig['ssl'] {
+  if (tls === null) return false;
+  return {
+    rejectUnauthorized: true,
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key }),
+    ...(tls.keyPassword === undefined ? {} : { passphrase: tls.keyPassword.reveal() }),
+  };
+}
+
+function kafkajsSasl(sasl: KafkaSasl | null): SASLOptions | undefined {
+  if (sasl === null) return undefined;
+  const credentials = { username: sasl.username, password: sasl.password.reveal() };
+  switch (sasl.mechanism) {
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', ...credentials };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', ...credentials };
+    case 'plain':
+      return { mechanism: 'plain', ...credentials };
+  }
 }
 
 const COMPRESSION_TYPES: Record<ProducerCompression, CompressionTypes> = {

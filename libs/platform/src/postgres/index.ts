@@ -1,1 +1,3 @@
 export * from './local-postgres';
+export * from './postgres-connection';
+export * from './explain-postgres-failure';
