@@ -114,7 +114,7 @@ async function consumeThrough(
       },
       loadStatisticsFormula(CONFIG.files),
     ),
-    new DeadLetterPublisher(producer, topics.dlq),
+    new DeadLetterPublisher(producer, topics.dlq, dataSource, CONFIG.resilience.deadLetters),
     metrics,
     createLogger('warn', 'bench'),
     {
@@ -123,10 +123,12 @@ async function consumeThrough(
       sessionTimeoutMs: 10000,
       maxBatchEvents: 5000,
       partitionsConcurrently: PARTITIONS,
+      restartMaxMs: 30_000,
+      unreadableRetryMs: 30_000,
     },
   );
   const start = process.hrtime.bigint();
-  await consumer.start();
+  consumer.start();
   for (;;) {
     const consumed = (await metrics.consumed.get()).values[0]?.value ?? 0;
     if (consumed >= expected) break;

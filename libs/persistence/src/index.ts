@@ -15,3 +15,5 @@ export * from './supervision/escalation-commands';
 export * from './audit/audit-log';
 export * from './supervision/escalation-store';
 export * from './work-orders/orphan-store';
+export * from './dead-letters/dead-letter-store';
+export * from './work-orders/event-conflicts';

@@ -68,6 +68,30 @@ export function isTransientDatabaseError(error: unknown): boolean {
 }
 
 /**
+ * SQLSTATE classes a message's content can cause: 22 data exception (an out-of-range value, text
+ * the server cannot store), 23 integrity constraint violation. Any other failure of a statement
+ * that works for other messages is the database's, not the message's.
+ */
+const DATA_SQLSTATE_CLASSES = ['22', '23'];
+
+/**
+ * True when an error from the database is one no message can cause: a missing table or column, a
+ * permission, a read-only or failing server (any SQLSTATE outside classes 22 and 23). Such a
+ * failure is retried, never blamed on the messages being applied.
+ */
+export function isSystemicDatabaseError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth += 1) {
+    const e = current as { code?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+      return !DATA_SQLSTATE_CLASSES.includes(e.code.slice(0, 2));
+    }
+    current = e.driverError ?? e.cause;
+  }
+  return false;
+}
+
+/**
  * Readiness probe: `up` or `down`. The driver's message stays out of the answer (the probe is
  * public and the message can name hosts and users); callers log it.
  */

@@ -22,6 +22,7 @@ import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import type { SupervisionSettings } from '../ingestion/ingest-batch.service';
 import { WorkOrderEventsConsumer } from '../ingestion/work-order-events.consumer';
+import { BrokerProbe } from './broker-probe';
 import { SUPERVISION_SETTINGS } from '../worker-runtime.module';
 
 @Controller()
@@ -29,6 +30,7 @@ export class HealthController {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly consumer: WorkOrderEventsConsumer,
+    private readonly broker: BrokerProbe,
     private readonly metrics: IngestionMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SUPERVISION_SETTINGS) private readonly supervision: SupervisionSettings,
@@ -36,8 +38,17 @@ export class HealthController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** Liveness: the process answers (a probe that restarts the worker asks this, not /health). */
+  @Get('health/live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
   /**
-   * Liveness and readiness: 200 when the database answers and the consumer is in its group. With
+   * Readiness: 200 when the database answers, the broker answers its probe and the consumer is in
+   * its group with no partition paused; 503 meanwhile (`status` says which: `starting` while the
+   * consumer joins, `degraded` otherwise), while the HTTP port, the sweep and the outbox relay
+   * already work (`live: true`). With
    * each input partition's effective event-time watermark and mode, and the slowest of them
    * (`eventTimeWatermark`: every order has been judged up to it), and the calendar: where its
    * official data ends, its provisional days, and how many open orders rest on them.
@@ -48,16 +59,34 @@ export class HealthController {
     const database = await pingDatabase(this.dataSource);
     const watermarks = database.status === 'up' ? await this.watermarks(now) : [];
     const consumerStatus = this.consumer.status;
-    const healthy = database.status === 'up' && consumerStatus === 'joined';
+    const broker = this.broker.state;
+    const paused = this.consumer.pausedPartitions;
+    const healthy =
+      database.status === 'up' &&
+      consumerStatus === 'joined' &&
+      broker.reachable !== false &&
+      paused.length === 0;
+    const joining = ['idle', 'connecting', 'joining'].includes(consumerStatus);
     const show = (at: Date | null) => (at ? formatInstant(at, this.config.timeZone) : null);
     let slowest: Date | null = null;
     for (const { at } of watermarks) if (at && (!slowest || at < slowest)) slowest = at;
     res.status(healthy ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
-      status: healthy ? 'ok' : 'degraded',
+      status: healthy ? 'ok' : joining && database.status === 'up' ? 'starting' : 'degraded',
+      live: true,
+      ready: healthy,
       database: { status: database.status },
+      broker: {
+        status:
+          broker.reachable === null ? 'unknown' : broker.reachable ? 'reachable' : 'unreachable',
+        since: show(broker.since),
+        lastError: broker.lastError,
+      },
       consumer: {
         status: consumerStatus,
-        lag: this.consumer.lag,
+        lag: broker.lag,
+        partitions: broker.partitions,
+        restarts: this.consumer.restartCount,
+        pausedPartitions: paused.map((p) => ({ ...p, since: show(p.since) })),
         eventTimeWatermark: show(slowest),
         watermarks: watermarks.map(({ partition, at, mode }) => ({
           partition,

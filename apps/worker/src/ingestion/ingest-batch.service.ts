@@ -5,7 +5,9 @@
  * already due), and upsert everything. Rejected messages are returned for the dead-letter topic;
  * nothing here commits Kafka offsets.
  */
+import { createHash } from 'node:crypto';
 import {
+  canonicalEventJson,
   effectiveWatermark,
   observeChunk,
   orderFacts,
@@ -20,8 +22,10 @@ import {
 import {
   appendEvents,
   applyEscalationChanges,
+  loadDispatchInstants,
   loadEscalations,
   loadEvents,
+  loadLoggedPayloads,
   loadOrderContext,
   lockOrders,
   lockPartitionClock,
@@ -52,12 +56,33 @@ export interface Rejection {
   message: RawMessage;
   code: DeadLetterCode;
   reason: string;
+  /** More `x-dlq-*` headers that say why (e.g. both digests of an event-id conflict). */
+  details?: Record<string, string>;
+}
+
+/** What the door does with a `dispatched` to a unit the organisation does not list. */
+export type UnknownUnitPolicy = 'accept' | 'dead_letter';
+
+export interface DoorPolicy {
+  /** `accept`: the order is kept under its unit id and counted (`unknownUnits`); else refused. */
+  unknownUnits: UnknownUnitPolicy;
+  knownUnits: ReadonlySet<string>;
+}
+
+export const ACCEPT_EVERY_UNIT: DoorPolicy = { unknownUnits: 'accept', knownUnits: new Set() };
+
+/** SHA-256 of an event's canonical JSON: how a conflict names the two versions of one event id. */
+export function eventDigest(event: unknown): string {
+  return createHash('sha256').update(canonicalEventJson(event)).digest('hex');
 }
 
 export interface BatchOutcome {
   consumed: number;
   applied: number;
+  /** True duplicates: an event already logged (or earlier in the batch) with the same content. */
   duplicates: number;
+  /** Accepted `dispatched` events to a unit the organisation does not list (policy `accept`). */
+  unknownUnits: number;
   ordersUpdated: number;
   /** Orders whose deadlines could not be computed (code → count), e.g. calendar_out_of_range. */
   deadlineErrors: Record<string, number>;
@@ -90,19 +115,33 @@ export class IngestBatchService {
     private readonly rules: HandlingRules,
     private readonly supervision: SupervisionSettings,
     private readonly formula: StatisticsFormula,
+    private readonly door: DoorPolicy = ACCEPT_EVERY_UNIT,
   ) {}
 
   async ingest(messages: readonly RawMessage[], context: BatchContext): Promise<BatchOutcome> {
     const rejected: Rejection[] = [];
-    const incoming: IncomingEvent[] = [];
-    const seen = new Set<string>();
+    const incoming: (IncomingEvent & { message: RawMessage })[] = [];
+    const seen = new Map<string, WorkOrderEvent>();
     let duplicatesInBatch = 0;
+    let unknownUnits = 0;
     for (const message of messages) {
       const key = message.key === null ? null : message.key.toString('utf8');
       const parsed = parseWorkOrderEvent(message.value, key);
       if (!parsed.ok) {
         rejected.push({ message, code: parsed.code, reason: parsed.message });
         continue;
+      }
+      const { event } = parsed;
+      if (event.type === 'dispatched' && !this.door.knownUnits.has(event.data.unitId)) {
+        if (this.door.unknownUnits === 'dead_letter') {
+          rejected.push({
+            message,
+            code: 'unknown_unit',
+            reason: `unit ${JSON.stringify(event.data.unitId)} is not in the organisation file`,
+          });
+          continue;
+        }
+        unknownUnits += 1;
       }
       const at = Date.parse(parsed.event.occurredAt);
       // An instant far ahead of the clock is impossible (a producer's clock or a typo in the year):
@@ -115,29 +154,38 @@ export class IngestBatchService {
         });
         continue;
       }
-      if (seen.has(parsed.event.eventId)) {
-        duplicatesInBatch += 1;
+      const earlier = seen.get(event.eventId);
+      if (earlier) {
+        const conflict = conflictOf(message, earlier, event);
+        if (conflict) rejected.push(conflict);
+        else duplicatesInBatch += 1;
         continue;
       }
-      seen.add(parsed.event.eventId);
+      seen.set(event.eventId, event);
       incoming.push({
-        event: parsed.event,
+        event,
         topic: message.topic,
         partition: message.partition,
         offset: message.offset,
+        message,
       });
     }
 
     const deadlineErrors: Record<string, number> = {};
     const result = await withTransaction(this.dataSource, async (runner) => {
-      const inserted = await appendEvents(runner, incoming);
+      const admitted = await this.refuseBeforeDispatch(runner, incoming, rejected);
+      const inserted = await appendEvents(runner, admitted);
       const newEvents = new Set(inserted.map((row) => row.eventId));
+      // An id already logged is a duplicate only if its content is the same: a different event
+      // under a reused id is a conflict, refused and dead-lettered, never folded.
+      const conflicts = await this.findConflicts(runner, admitted, newEvents);
+      rejected.push(...conflicts.rejections);
       // Duplicates are no evidence of time: only the events new to the log move the watermark.
       const fresh = incoming.filter((item) => newEvents.has(item.event.eventId));
       const watermarks = await this.observePartitions(runner, messages, fresh, context);
       const batchEvents = new Map<string, WorkOrderEvent[]>();
       const partitionOf = new Map<string, IncomingEvent>();
-      for (const item of incoming) {
+      for (const item of admitted) {
         partitionOf.set(item.event.workOrderId, item);
         if (!newEvents.has(item.event.eventId)) continue;
         const list = batchEvents.get(item.event.workOrderId);
@@ -222,18 +270,79 @@ export class IngestBatchService {
         topic: this.supervision.escalationsTopic,
         timeZone: this.rules.calendar.timeZone,
       });
-      return { applied: inserted.length, ordersUpdated: records.length, escalations };
+      return {
+        applied: inserted.length,
+        duplicates: conflicts.duplicates,
+        ordersUpdated: records.length,
+        escalations,
+      };
     });
 
     return {
       consumed: messages.length,
       applied: result.applied,
-      duplicates: duplicatesInBatch + (incoming.length - result.applied),
+      duplicates: duplicatesInBatch + result.duplicates,
+      unknownUnits,
       ordersUpdated: result.ordersUpdated,
       deadlineErrors,
       rejected,
       escalations: result.escalations,
     };
+  }
+
+  /**
+   * Refuses (into `rejected`) the events dated before the first `dispatched` of their order, in
+   * the log or in this batch: no stage can have started before the order was received (a
+   * `closed` before it would leave the order closed and open at once). Returns the rest.
+   */
+  private async refuseBeforeDispatch<T extends IncomingEvent & { message: RawMessage }>(
+    runner: QueryRunner,
+    incoming: readonly T[],
+    rejected: Rejection[],
+  ): Promise<T[]> {
+    const dispatchMs = new Map<string, number>();
+    const later = incoming.filter((item) => item.event.type !== 'dispatched');
+    if (later.length === 0) return [...incoming];
+    const logged = await loadDispatchInstants(runner, [
+      ...new Set(later.map((item) => item.event.workOrderId)),
+    ]);
+    for (const [id, at] of logged) dispatchMs.set(id, at.getTime());
+    for (const { event } of incoming) {
+      if (event.type !== 'dispatched') continue;
+      const at = Date.parse(event.occurredAt);
+      const known = dispatchMs.get(event.workOrderId);
+      if (known === undefined || at < known) dispatchMs.set(event.workOrderId, at);
+    }
+    return incoming.filter((item) => {
+      const dispatchedMs = dispatchMs.get(item.event.workOrderId);
+      if (item.event.type === 'dispatched' || dispatchedMs === undefined) return true;
+      if (Date.parse(item.event.occurredAt) >= dispatchedMs) return true;
+      rejected.push({
+        message: item.message,
+        code: 'before_dispatch',
+        reason: `${item.event.type} at ${item.event.occurredAt} is before the order was dispatched (${new Date(dispatchedMs).toISOString()})`,
+      });
+      return false;
+    });
+  }
+
+  /** Of the admitted events not new to the log: the true duplicates and the conflicts. */
+  private async findConflicts(
+    runner: QueryRunner,
+    admitted: readonly (IncomingEvent & { message: RawMessage })[],
+    newEvents: ReadonlySet<string>,
+  ): Promise<{ duplicates: number; rejections: Rejection[] }> {
+    const old = admitted.filter((item) => !newEvents.has(item.event.eventId));
+    const logged = await loadLoggedPayloads(
+      runner,
+      old.map((item) => item.event.eventId),
+    );
+    const rejections: Rejection[] = [];
+    for (const item of old) {
+      const conflict = conflictOf(item.message, logged.get(item.event.eventId), item.event);
+      if (conflict) rejections.push(conflict);
+    }
+    return { duplicates: old.length - rejections.length, rejections };
   }
 
   /**
@@ -274,6 +383,26 @@ export class IngestBatchService {
     }
     return watermarks;
   }
+}
+
+/**
+ * The rejection of `received` when the event already known under its id (logged or earlier in
+ * the batch) has other content after canonical comparison; null when it is the same event.
+ */
+function conflictOf(
+  message: RawMessage,
+  known: unknown,
+  received: WorkOrderEvent,
+): Rejection | null {
+  const knownDigest = eventDigest(known ?? null);
+  const receivedDigest = eventDigest(received);
+  if (knownDigest === receivedDigest) return null;
+  return {
+    message,
+    code: 'event_id_conflict',
+    reason: `eventId ${JSON.stringify(received.eventId)} is already logged with other content (sha256 ${knownDigest}); this one (sha256 ${receivedDigest}) is not applied`,
+    details: { 'x-dlq-logged-sha256': knownDigest, 'x-dlq-received-sha256': receivedDigest },
+  };
 }
 
 /** The type of an order's latest event: what caused a change of its statistics. */

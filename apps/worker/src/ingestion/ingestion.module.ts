@@ -4,7 +4,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { DATA_SOURCE } from '@hotline/persistence';
+import { DATA_SOURCE, countParkedDeadLetters } from '@hotline/persistence';
 import {
   APP_CONFIG,
   CLOCK,
@@ -15,6 +15,7 @@ import {
   describeCalendarCoverage,
   officialCalendarDaysLeft,
   createProducer,
+  loadOrganisation,
   loadStatisticsFormula,
   HANDLING_RULES,
   type HandlingRules,
@@ -26,6 +27,8 @@ import {
   type Producer,
 } from '@hotline/platform';
 import type { DataSource } from 'typeorm';
+import { BrokerProbe } from '../health/broker-probe';
+import { PeriodicTask } from '../supervision/periodic-task';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { IngestBatchService, type SupervisionSettings } from './ingest-batch.service';
 import { SUPERVISION_SETTINGS } from '../worker-runtime.module';
@@ -33,10 +36,23 @@ import { WorkOrderEventsConsumer } from './work-order-events.consumer';
 
 export const DLQ_PRODUCER = Symbol('DLQ_PRODUCER');
 
-/** Starts consuming once the app is up; on shutdown stops the consumer before the producer. */
+const PARKED_BATCH = 100;
+
+/**
+ * Starts consuming in the background once the app is up (the HTTP port, the sweep and the relay
+ * never wait for the group join), probes the broker, and offers parked dead letters to it again;
+ * on shutdown stops the consumer before the producer.
+ */
 class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly tasks: PeriodicTask[];
+  private stopping = false;
+  private starting: Promise<void> | null = null;
+
   constructor(
     private readonly consumer: WorkOrderEventsConsumer,
+    private readonly probe: BrokerProbe,
+    private readonly deadLetters: DeadLetterPublisher,
+    @Inject(DATA_SOURCE) dataSource: DataSource,
     @Inject(DLQ_PRODUCER) private readonly producer: Producer,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -44,22 +60,55 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(HANDLING_RULES) private readonly rules: HandlingRules,
     private readonly metrics: IngestionMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    const { resilience } = config;
+    this.tasks = [
+      new PeriodicTask('broker-probe', () => probe.step(), resilience.brokerProbeMs, logger),
+      new PeriodicTask(
+        'parked-dead-letters',
+        async () => {
+          if (this.starting === null) return false;
+          await this.starting;
+          const more = await deadLetters.forwardParked(PARKED_BATCH);
+          metrics.parkedDeadLetters.set(await countParkedDeadLetters(dataSource));
+          return more;
+        },
+        resilience.deadLetters.parkedRetryMs,
+        logger,
+      ),
+    ];
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.checkCalendarCoverage();
-    const { topics, createTopicsPartitions } = this.config.kafka;
-    if (createTopicsPartitions > 0) {
-      const created = await ensureTopics(
-        this.kafka,
-        [topics.events, topics.deadLetter],
-        createTopicsPartitions,
-      );
-      if (created.length > 0) this.logger.info({ created }, 'created missing topics');
+    for (const task of this.tasks) task.start();
+    this.starting = this.startConsuming();
+  }
+
+  /** Topics, the dead-letter producer, then the consumer: retried until they are there. */
+  private async startConsuming(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt += 1) {
+      try {
+        const { topics, createTopicsPartitions } = this.config.kafka;
+        if (createTopicsPartitions > 0) {
+          const created = await ensureTopics(
+            this.kafka,
+            [topics.events, topics.deadLetter],
+            createTopicsPartitions,
+          );
+          if (created.length > 0) this.logger.info({ created }, 'created missing topics');
+        }
+        await this.producer.connect();
+        if (this.stopping) return;
+        this.consumer.start();
+        this.logger.info('ingestion started');
+        return;
+      } catch (error) {
+        const delayMs = Math.min(1000 * 2 ** Math.min(attempt - 1, 5), 30_000);
+        this.logger.warn({ err: error, attempt, delayMs }, 'ingestion not started; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
     }
-    await this.producer.connect();
-    await this.consumer.start();
-    this.logger.info('ingestion started');
   }
 
   /**
@@ -94,7 +143,10 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    for (const task of this.tasks) await task.stop();
     await this.consumer.stop();
+    await this.probe.stop();
     await this.producer.disconnect();
     this.logger.info('ingestion stopped');
   }
@@ -116,13 +168,60 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         rules: HandlingRules,
         settings: SupervisionSettings,
         config: AppConfig,
-      ) => new IngestBatchService(dataSource, rules, settings, loadStatisticsFormula(config.files)),
+      ) =>
+        new IngestBatchService(dataSource, rules, settings, loadStatisticsFormula(config.files), {
+          unknownUnits: config.resilience.unknownUnits,
+          knownUnits: new Set(loadOrganisation(config.files.organisation).units.map((u) => u.id)),
+        }),
     },
     {
       provide: DeadLetterPublisher,
-      inject: [DLQ_PRODUCER, APP_CONFIG],
-      useFactory: (producer: Producer, config: AppConfig) =>
-        new DeadLetterPublisher(producer, config.kafka.topics.deadLetter),
+      inject: [DLQ_PRODUCER, APP_CONFIG, DATA_SOURCE, IngestionMetrics, LOGGER],
+      useFactory: (
+        producer: Producer,
+        config: AppConfig,
+        dataSource: DataSource,
+        metrics: IngestionMetrics,
+        logger: Logger,
+      ) =>
+        new DeadLetterPublisher(
+          producer,
+          config.kafka.topics.deadLetter,
+          dataSource,
+          config.resilience.deadLetters,
+          ({ forwarded, excerpted, parked }, refusal) => {
+            metrics.deadLetters.inc({ outcome: 'forwarded' }, forwarded);
+            metrics.deadLetters.inc({ outcome: 'excerpted' }, excerpted);
+            metrics.deadLetters.inc({ outcome: 'parked' }, parked);
+            if (parked > 0) {
+              metrics.parkedDeadLetters.inc(parked);
+              logger.error(
+                { err: refusal?.error, parked },
+                'dead letters refused by the broker; parked in PostgreSQL',
+              );
+            }
+          },
+        ),
+    },
+    {
+      provide: BrokerProbe,
+      inject: [KAFKA, APP_CONFIG, IngestionMetrics, LOGGER, CLOCK],
+      useFactory: (
+        kafka: Kafka,
+        config: AppConfig,
+        metrics: IngestionMetrics,
+        logger: Logger,
+        clock: Clock,
+      ) =>
+        new BrokerProbe(
+          kafka,
+          config.kafka.topics.events,
+          config.kafka.groupId,
+          metrics,
+          logger,
+          clock,
+          Math.max(1000, Math.min(5000, config.resilience.brokerProbeMs * 2)),
+        ),
     },
     {
       provide: WorkOrderEventsConsumer,
@@ -156,6 +255,8 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
             sessionTimeoutMs: config.kafka.sessionTimeoutMs,
             maxBatchEvents: config.ingest.maxBatchEvents,
             partitionsConcurrently: config.ingest.partitionsConcurrently,
+            restartMaxMs: config.resilience.consumerRestartMaxMs,
+            unreadableRetryMs: config.resilience.unreadableBatchRetryMs,
             ...(config.faults.killAfterDbCommit === undefined
               ? {}
               : { killAfterDbCommit: config.faults.killAfterDbCommit }),
@@ -166,6 +267,6 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     },
     IngestionLifecycle,
   ],
-  exports: [WorkOrderEventsConsumer],
+  exports: [WorkOrderEventsConsumer, BrokerProbe],
 })
 export class IngestionModule {}

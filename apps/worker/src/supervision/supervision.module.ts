@@ -56,6 +56,7 @@ function confirmEveryMs(idleAfterMs: number): number {
 class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly tasks: PeriodicTask[];
   private readonly confirmations: PartitionConfirmations;
+  private connecting: Promise<void> | null = null;
 
   constructor(
     sweeper: DueInstantsSweeper,
@@ -103,7 +104,15 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
         sweepIdleMs,
         logger,
       ),
-      new PeriodicTask('outbox', () => relay.step(clock()), outboxIdleMs, logger),
+      new PeriodicTask(
+        'outbox',
+        async () => {
+          await this.producerReady();
+          return relay.step(clock());
+        },
+        outboxIdleMs,
+        logger,
+      ),
       new PeriodicTask(
         'orphans',
         async () => {
@@ -125,13 +134,27 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
     ];
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const { topics, createTopicsPartitions } = this.config.kafka;
-    if (createTopicsPartitions > 0) {
-      await ensureTopics(this.kafka, [topics.escalations], createTopicsPartitions);
-    }
-    await this.producer.connect();
+  /**
+   * The loops start at once: the sweep needs only the database, and the relay connects its
+   * producer on its first step (retried by the loop). Nothing waits for the consumer's group join.
+   */
+  onApplicationBootstrap(): void {
     for (const task of this.tasks) task.start();
+  }
+
+  /** The escalations topic and a connected producer; a failed attempt is tried again next step. */
+  private producerReady(): Promise<void> {
+    this.connecting ??= (async () => {
+      const { topics, createTopicsPartitions } = this.config.kafka;
+      if (createTopicsPartitions > 0) {
+        await ensureTopics(this.kafka, [topics.escalations], createTopicsPartitions);
+      }
+      await this.producer.connect();
+    })().catch((error: unknown) => {
+      this.connecting = null;
+      throw error;
+    });
+    return this.connecting;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,4 @@
-import { MAX_EVENT_BYTES, parseWorkOrderEvent } from './work-order-event';
+import { MAX_EVENT_BYTES, canonicalEventJson, parseWorkOrderEvent } from './work-order-event';
 
 const dispatched = {
   eventId: 'e1',
@@ -58,9 +58,72 @@ describe('parseWorkOrderEvent (contract.md §1)', () => {
     ['a key that is another order', bytes(dispatched), 'TJ2', 'key_mismatch'],
     ['no key at all', bytes(dispatched), null, 'key_mismatch'],
     ['a value over the size limit', Buffer.alloc(MAX_EVENT_BYTES + 1, 32), 'TJ1', 'too_large'],
+    [
+      'bytes that are not UTF-8',
+      Buffer.concat([bytes(dispatched).subarray(0, 20), Buffer.from([0xc3, 0x28]), bytes('"}')]),
+      'TJ1',
+      'invalid_encoding',
+    ],
+    [
+      'a NUL character in a text field',
+      bytes({ ...dispatched, data: { ...dispatched.data, title: 'a\u0000b' } }),
+      'TJ1',
+      'unencodable_text',
+    ],
+    [
+      'a NUL character in a key',
+      bytes({ ...dispatched, data: { ...dispatched.data, 'x\u0000': 1 } }),
+      'TJ1',
+      'unencodable_text',
+    ],
+    [
+      'a lone surrogate',
+      bytes(
+        `{"eventId":"e1","type":"closed","workOrderId":"TJ1","occurredAt":"2023-12-01T09:30:00+08:00","data":{"note":"\\ud800"}}`,
+      ),
+      'TJ1',
+      'unencodable_text',
+    ],
+    [
+      'an eventId with spaces around it',
+      bytes({ ...dispatched, eventId: ' e1 ' }),
+      'TJ1',
+      'invalid_id',
+    ],
+    [
+      'a workOrderId with a quote',
+      bytes({ ...dispatched, workOrderId: 'TJ"1' }),
+      'TJ"1',
+      'invalid_id',
+    ],
+    [
+      'a unitId that is a spreadsheet formula',
+      bytes({ ...dispatched, data: { ...dispatched.data, unitId: '=HYPERLINK("x")' } }),
+      'TJ1',
+      'invalid_id',
+    ],
   ] as const)('rejects %s', (_what, value, key, code) => {
     const result = parseWorkOrderEvent(value, key);
     expect(result).toMatchObject({ ok: false, code });
     expect(result.ok ? '' : result.message).not.toBe('');
+  });
+
+  it('accepts a paired surrogate (an emoji) and keeps an id exactly as sent', () => {
+    const event = {
+      ...dispatched,
+      eventId: 'E-1:a.b_c',
+      data: { ...dispatched.data, title: '😀' },
+    };
+    expect(parseWorkOrderEvent(bytes(event), 'TJ1')).toEqual({ ok: true, event });
+  });
+});
+
+describe('canonicalEventJson', () => {
+  it('is the same whatever the key order, and differs when any value differs', () => {
+    const reordered = Object.fromEntries(Object.entries(dispatched).reverse());
+    expect(canonicalEventJson(reordered)).toBe(canonicalEventJson(dispatched));
+    expect(canonicalEventJson({ ...dispatched, sequence: 2 })).not.toBe(
+      canonicalEventJson(dispatched),
+    );
   });
 });

@@ -43,6 +43,17 @@ export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
 const instant = z.iso.datetime({ offset: true });
 const text = (max: number) => z.string().max(max);
 const requiredText = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * An identifier taken exactly as sent (never trimmed: `" x "` and `"x"` are different ids) and
+ * limited to characters every reader can address: a URL path segment, a query value, a CSV cell.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+const identifier = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(ID_PATTERN, 'letters, digits and . _ : - only, starting with a letter or digit');
 const workdays = z.number().int().positive().max(366);
 
 /** Exactly one of `workdays` or `until`. */
@@ -53,7 +64,7 @@ const extensionAmount = z.union([
 
 const dataSchemas = {
   dispatched: z.object({
-    unitId: requiredText(64),
+    unitId: identifier(64),
     unitName: text(200).optional(),
     category: z.enum(CATEGORIES),
     urgency: z.enum(URGENCIES),
@@ -99,8 +110,8 @@ export type EventType = keyof typeof dataSchemas;
 export const EVENT_TYPES = Object.keys(dataSchemas) as EventType[];
 
 const envelope = {
-  eventId: requiredText(128),
-  workOrderId: requiredText(64),
+  eventId: identifier(128),
+  workOrderId: identifier(64),
   occurredAt: instant,
   sequence: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 };
@@ -140,11 +151,68 @@ export const REJECTION_CODES = [
   'too_large',
   'orphan_event',
   'in_future',
+  /** The value is not valid UTF-8: the original bytes go to the dead-letter topic untouched. */
+  'invalid_encoding',
+  /** A string holds NUL or a lone surrogate: PostgreSQL and most readers cannot store it. */
+  'unencodable_text',
+  /** An id (eventId, workOrderId, unitId) the API could not address. */
+  'invalid_id',
+  /** Dated before the dispatch of its order: no stage of the order can have started yet. */
+  'before_dispatch',
+  /** An eventId already logged with different content: neither is dropped silently. */
+  'event_id_conflict',
+  /** A `dispatched` to a unit the organisation does not list (UNKNOWN_UNITS=dead_letter). */
+  'unknown_unit',
 ] as const;
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 export type ParseResult =
   { ok: true; event: WorkOrderEvent } | { ok: false; code: RejectionCode; message: string };
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const ID_FIELDS = new Set(['eventId', 'workOrderId', 'unitId']);
+// A surrogate half without its partner (what JSON's \uD800 escapes can produce).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** NUL or a lone surrogate: text PostgreSQL (and most readers) cannot store. */
+const isUnencodable = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+
+/** The path of the first key or string holding text PostgreSQL cannot store, else null. */
+function findUnencodableText(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return isUnencodable(value) ? path : null;
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findUnencodableText(item, `${path}[${index}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (isUnencodable(key)) return at;
+    const found = findUnencodableText(item, at);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
+ * The event's canonical JSON: keys sorted at every level, so two deliveries of the same event
+ * compare equal whatever their key order or whitespace, and an event reusing another's id does not.
+ */
+export function canonicalEventJson(event: unknown): string {
+  return JSON.stringify(sortKeys(event));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
+}
 
 /** Largest accepted message value; a bigger one is rejected before JSON.parse. */
 export const MAX_EVENT_BYTES = 256 * 1024;
@@ -164,11 +232,29 @@ export function parseWorkOrderEvent(value: Buffer | null, key: string | null): P
       message: `message is ${value.length} bytes, the limit is ${MAX_EVENT_BYTES}`,
     };
   }
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(value);
+  } catch {
+    return {
+      ok: false,
+      code: 'invalid_encoding',
+      message: 'the value is not valid UTF-8 (contract.md §1: one JSON object, UTF-8)',
+    };
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(value.toString('utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
     return { ok: false, code: 'invalid_json', message: `not JSON: ${(error as Error).message}` };
+  }
+  const unencodable = findUnencodableText(raw, '');
+  if (unencodable !== null) {
+    return {
+      ok: false,
+      code: 'unencodable_text',
+      message: `${unencodable || '(root)'}: text with NUL or a lone surrogate cannot be stored`,
+    };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, code: 'invalid_envelope', message: 'the value is not a JSON object' };
@@ -184,9 +270,13 @@ export function parseWorkOrderEvent(value: Buffer | null, key: string | null): P
   const parsed = eventSchema.safeParse(raw);
   if (!parsed.success) {
     const inData = parsed.error.issues.every((issue) => issue.path[0] === 'data');
+    const badId = parsed.error.issues.some(
+      (issue) =>
+        issue.code === 'invalid_format' && ID_FIELDS.has(String(issue.path[issue.path.length - 1])),
+    );
     return {
       ok: false,
-      code: inData ? 'invalid_data' : 'invalid_envelope',
+      code: badId ? 'invalid_id' : inData ? 'invalid_data' : 'invalid_envelope',
       message: parsed.error.issues
         .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
         .join('; '),

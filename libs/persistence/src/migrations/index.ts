@@ -5,6 +5,7 @@ import { ReadIndexes1732800000000 } from './1732800000000-read-indexes';
 import { WatermarkEvidence1732900000000 } from './1732900000000-watermark-evidence';
 import { EscalationWithdrawal1733000000000 } from './1733000000000-escalation-withdrawal';
 import { CalendarDependentOrders1733100000000 } from './1733100000000-calendar-dependent-orders';
+import { DeadLetters1733200000000 } from './1733200000000-dead-letters';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   WatermarkEvidence1732900000000,
   EscalationWithdrawal1733000000000,
   CalendarDependentOrders1733100000000,
+  DeadLetters1733200000000,
 ];

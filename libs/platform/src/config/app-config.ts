@@ -61,7 +61,11 @@ const envSchema = z.object({
   EVENTS_TOPIC: z.string().min(1).default('hotline.workorder.events'),
   DLQ_TOPIC: z.string().min(1).default('hotline.workorder.events.dlq'),
   ESCALATIONS_TOPIC: z.string().min(1).default('hotline.supervision.escalations'),
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30000),
+  /**
+   * How long the broker waits for a silent member before giving its partitions away: also how long
+   * a worker restarted after a crash waits to join (kafkajs has no static membership).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(10000),
   /** How the worker's own producers (dead letters, escalations) compress their batches. */
   KAFKA_COMPRESSION: z.enum(PRODUCER_COMPRESSIONS).default('lz4'),
   /** Create missing topics at start-up with this many partitions (0: never create, fail instead). */
@@ -93,6 +97,22 @@ const envSchema = z.object({
   CLOCK_START_AT: z.iso.datetime({ offset: true }).optional(),
   /** Test-only fault injection: the worker SIGKILLs itself after this many database commits. */
   FAULT_KILL_AFTER_DB_COMMIT: positiveInt.optional(),
+  /** A `dispatched` to a unit the organisation file does not list: accept (counted) or dead-letter. */
+  UNKNOWN_UNITS: z.enum(['accept', 'dead_letter']).default('accept'),
+  /** Largest dead-letter send (one record batch), below the broker's message.max.bytes (1 MB). */
+  DLQ_MAX_BATCH_BYTES: z.coerce.number().int().min(4096).default(900_000),
+  /** A dead letter too large to forward whole: the bytes of its value forwarded as an excerpt. */
+  DLQ_EXCERPT_BYTES: z.coerce.number().int().min(0).default(16_384),
+  /** Tries of a dead-letter send the broker refuses before the dead letter is parked in PostgreSQL. */
+  DLQ_SEND_ATTEMPTS: positiveInt.max(20).default(3),
+  /** How often parked dead letters are offered to the broker again. */
+  DLQ_PARKED_RETRY_MS: positiveInt.default(30_000),
+  /** Longest pause before the consumer is started again after a crash (backoff from 1 s). */
+  CONSUMER_RESTART_MAX_MS: positiveInt.default(30_000),
+  /** How often the broker is asked for the topic's ends and the group's offsets (lag, reachability). */
+  BROKER_PROBE_MS: positiveInt.default(2000),
+  /** A partition paused on a batch the worker cannot decompress is tried again after this long. */
+  UNREADABLE_BATCH_RETRY_MS: positiveInt.default(30_000),
   ORGANISATION_FILE: z.string().min(1).default('organisation.json'),
   /** Supervision sweep: orders claimed per transaction, and the pause when nothing is due. */
   SWEEP_BATCH: positiveInt.default(500),
@@ -194,6 +214,19 @@ export interface AppConfig {
   timeZone: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   faults: { killAfterDbCommit: number | undefined };
+  /** What the worker does with input it cannot use and faults it must outlive. */
+  resilience: {
+    unknownUnits: 'accept' | 'dead_letter';
+    deadLetters: {
+      maxBatchBytes: number;
+      excerptBytes: number;
+      sendAttempts: number;
+      parkedRetryMs: number;
+    };
+    consumerRestartMaxMs: number;
+    brokerProbeMs: number;
+    unreadableBatchRetryMs: number;
+  };
   auth: {
     /** Null only with NODE_ENV=production and no JWT_SECRET: the API refuses to start (requireJwtSecret). */
     jwtSecret: string | null;
@@ -351,6 +384,18 @@ export function loadConfig(
     timeZone: e.TIME_ZONE,
     logLevel: e.LOG_LEVEL,
     faults: { killAfterDbCommit: e.FAULT_KILL_AFTER_DB_COMMIT },
+    resilience: {
+      unknownUnits: e.UNKNOWN_UNITS,
+      deadLetters: {
+        maxBatchBytes: e.DLQ_MAX_BATCH_BYTES,
+        excerptBytes: e.DLQ_EXCERPT_BYTES,
+        sendAttempts: e.DLQ_SEND_ATTEMPTS,
+        parkedRetryMs: e.DLQ_PARKED_RETRY_MS,
+      },
+      consumerRestartMaxMs: e.CONSUMER_RESTART_MAX_MS,
+      brokerProbeMs: e.BROKER_PROBE_MS,
+      unreadableBatchRetryMs: e.UNREADABLE_BATCH_RETRY_MS,
+    },
     auth: {
       jwtSecret: e.JWT_SECRET ?? (production ? null : DEVELOPMENT_JWT_SECRET),
       usingDevelopmentSecret: e.JWT_SECRET === undefined && !production,

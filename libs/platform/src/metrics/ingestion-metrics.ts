@@ -16,7 +16,55 @@ export class IngestionMetrics {
   });
   readonly duplicates = new Counter({
     name: 'hotline_events_duplicate_total',
-    help: 'Events already in the event log (re-deliveries)',
+    help: 'Events re-read: already in the event log with the same content (re-deliveries); counted apart from applied',
+    registers: [this.registry],
+  });
+  readonly unknownUnits = new Counter({
+    name: 'hotline_events_unknown_unit_total',
+    help: 'Accepted dispatches to a unit the organisation file does not list (UNKNOWN_UNITS=accept)',
+    registers: [this.registry],
+  });
+  readonly deadLetters = new Counter({
+    name: 'hotline_dead_letters_total',
+    help: 'Dead letters by outcome: forwarded (acknowledged by the broker), excerpted (of the forwarded: the original kept in PostgreSQL), parked (refused by the broker, kept in PostgreSQL until forwarded)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly parkedDeadLetters = new Gauge({
+    name: 'hotline_dead_letters_parked',
+    help: 'Dead letters waiting in PostgreSQL for the broker to take them',
+    registers: [this.registry],
+  });
+  readonly consumerRestarts = new Counter({
+    name: 'hotline_consumer_restarts_total',
+    help: 'Times the Kafka consumer crashed and was started again',
+    registers: [this.registry],
+  });
+  readonly consumerStatus = new Gauge({
+    name: 'hotline_consumer_status',
+    help: '1 for the state the Kafka consumer is in (connecting, joining, joined, rebalancing, restarting, stopped), else 0',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly brokerReachable = new Gauge({
+    name: 'hotline_kafka_broker_reachable',
+    help: '1 when the last probe of the broker (topic ends and group offsets) answered, 0 when it failed',
+    registers: [this.registry],
+  });
+  readonly partitionLag = new Gauge({
+    name: 'hotline_consumer_partition_lag',
+    help: "Messages after the group's committed offset on each input partition (from the broker)",
+    labelNames: ['partition'] as const,
+    registers: [this.registry],
+  });
+  readonly unreadableBatches = new Counter({
+    name: 'hotline_unreadable_batches_total',
+    help: 'Record batches the worker could not decompress (its partition paused until they can be read)',
+    registers: [this.registry],
+  });
+  readonly pausedPartitions = new Gauge({
+    name: 'hotline_partitions_paused_unreadable',
+    help: 'Input partitions paused on a record batch the worker cannot decompress',
     registers: [this.registry],
   });
   readonly rejected = new Counter({
@@ -81,7 +129,7 @@ export class IngestionMetrics {
   });
   readonly lag = new Gauge({
     name: 'hotline_consumer_lag',
-    help: 'Messages behind the end of the input topic, summed over partitions',
+    help: "Messages behind the end of the input topic, summed over partitions: each partition's end minus the group's committed offset, from the broker",
     registers: [this.registry],
   });
 
