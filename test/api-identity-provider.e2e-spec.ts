@@ -45,6 +45,8 @@ async function signingKey(kid: string, alg: SigningKey['alg']): Promise<SigningK
 /** The provider: discovery, then a JWKS of whichever keys it currently publishes. */
 class IdentityProvider {
   published: SigningKey[] = [];
+  /** While true the key set answers 500, as a provider being redeployed does. */
+  failing = false;
   jwksRequests = 0;
   discoveryRequests = 0;
   private readonly server: Server = createServer((req, res) => {
@@ -54,6 +56,11 @@ class IdentityProvider {
       res.end(JSON.stringify({ issuer: this.issuer, jwks_uri: `${this.issuer}/protocol/certs` }));
     } else if (req.url === '/realms/street/protocol/certs') {
       this.jwksRequests += 1;
+      if (this.failing) {
+        res.statusCode = 500;
+        res.end();
+        return;
+      }
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ keys: this.published.map((k) => k.jwk) }));
     } else {
@@ -194,6 +201,20 @@ describe('API with the identity provider', () => {
     // The ES256 key stayed published and is still good.
     expect((await get('/work-orders', await issued(ec))).status).toBe(200);
     rsa = next;
+  });
+
+  it('answers 503 while the key set cannot be fetched, and accepts the new key once it can', async () => {
+    const next = await signingKey('ec-2', 'ES256');
+    const token = await issued(next);
+    idp.failing = true;
+    const down = await get('/work-orders', token);
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as { message: string }).message).toContain(
+      "the identity provider's keys are unavailable",
+    );
+    idp.failing = false;
+    idp.published = [rsa, ec, next];
+    expect((await get('/work-orders', token)).status).toBe(200);
   });
 
   const refusals: [string, () => Promise<string>, string][] = [

@@ -5,10 +5,22 @@ import {
   AccessTokenVerifier,
   requireJwtSecret,
   type AppConfig,
+  type TokenRefusal,
 } from '@hotline/platform';
 import { ApiError } from '../errors/api-error';
 import type { AuthenticatedRequest } from './authenticated-request';
 import { IS_PUBLIC } from './public.decorator';
+
+function refusalError(refusal: TokenRefusal, reason: string): ApiError {
+  switch (refusal) {
+    case 'unauthenticated':
+      return new ApiError('unauthenticated', `invalid token: ${reason}`);
+    case 'forbidden':
+      return new ApiError('forbidden', `token refused: ${reason}`);
+    case 'unavailable':
+      return new ApiError('unavailable', `token not checked: ${reason}`);
+  }
+}
 
 /**
  * Global guard: every route but the @Public() ones needs `Authorization: Bearer <JWT>`, a local
@@ -43,11 +55,7 @@ export class AccessTokenGuard implements CanActivate {
       throw new ApiError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
     }
     const check = await this.verifier.verify(match[1], new Date());
-    if (!check.ok) {
-      throw check.refusal === 'forbidden'
-        ? new ApiError('forbidden', `token refused: ${check.reason}`)
-        : new ApiError('unauthenticated', `invalid token: ${check.reason}`);
-    }
+    if (!check.ok) throw refusalError(check.refusal, check.reason);
     request.principal = check.principal;
     return true;
   }

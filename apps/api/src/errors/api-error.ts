@@ -6,6 +6,8 @@ export const API_ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   too_many_requests: 429,
+  /** A dependency the answer needs is down (the identity provider's keys). */
+  unavailable: 503,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { SignJWT, generateKeyPair } from 'jose';
 import { AccessTokenVerifier, type AccessTokenSettings } from './access-token-verifier';
 import { signAccessToken } from './sign-access-token';
 
@@ -116,18 +117,20 @@ describe('AccessTokenVerifier with the local key', () => {
     expect((await verifier.verify(edge, NOW)).ok).toBe(true);
   });
 
+  /** A provider whose key set cannot be fetched (nothing listens on port 9). */
+  const withProvider = new AccessTokenVerifier({
+    ...SETTINGS,
+    identityProvider: {
+      issuer: 'https://idp.example',
+      audience: ['hotline'],
+      jwksUrl: 'http://127.0.0.1:9/certs',
+      algorithms: ['RS256', 'ES256'],
+      jwksCooldownSeconds: 30,
+      claims: { subjectClaim: 'sub', roleClaim: 'role', unitClaim: 'unitId', roles: {} },
+    },
+  });
+
   it('checks a token naming the provider with the provider alone: an HS256 one is refused', async () => {
-    const withProvider = new AccessTokenVerifier({
-      ...SETTINGS,
-      identityProvider: {
-        issuer: 'https://idp.example',
-        audience: ['hotline'],
-        jwksUrl: 'http://127.0.0.1:9/never-fetched',
-        algorithms: ['RS256', 'ES256'],
-        jwksCooldownSeconds: 30,
-        claims: { subjectClaim: 'sub', roleClaim: 'role', unitClaim: 'unitId', roles: {} },
-      },
-    });
     const token = signed(
       { alg: 'HS256' },
       { iss: 'https://idp.example', sub: 's', role: 'leader', exp: T + 60 },
@@ -138,5 +141,20 @@ describe('AccessTokenVerifier with the local key', () => {
       reason: 'algorithm "HS256" is not accepted',
     });
     expect((await verifier.verify(token, NOW)).ok).toBe(true);
+  });
+
+  it('says the token could not be judged (unavailable, not 401) when the provider cannot be reached', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const token = await new SignJWT({ role: 'leader' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer('https://idp.example')
+      .setAudience('hotline')
+      .setSubject('s')
+      .setIssuedAt(T)
+      .setExpirationTime(T + 60)
+      .sign(privateKey);
+    const check = await withProvider.verify(token, NOW);
+    expect(check).toMatchObject({ ok: false, refusal: 'unavailable' });
+    expect(check.ok ? '' : check.reason).toContain("the identity provider's keys are unavailable");
   });
 });

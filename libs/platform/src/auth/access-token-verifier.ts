@@ -11,9 +11,13 @@ import {
   errors,
   jwtVerify,
   type JWTPayload,
-  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
 } from 'jose';
-import { identityProviderKeys, type IdentityProviderConfig } from './identity-provider';
+import {
+  IdentityProviderUnavailableError,
+  identityProviderKeys,
+  type IdentityProviderConfig,
+} from './identity-provider';
 import { LOCAL_CLAIM_MAPPING, mapClaims, type ClaimMapping } from './map-claims';
 import type { Principal } from './principal';
 import { checkTokenLifetime } from './token-lifetime';
@@ -31,18 +35,21 @@ export type TokenIssuer = 'local' | 'identity_provider';
 
 /**
  * `unauthenticated` (401): the token proves nothing. `forbidden` (403): the provider's token is
- * genuine but carries no role (or unit) this API can use.
+ * genuine but carries no role (or unit) this API can use. `unavailable` (503): the provider's keys
+ * could not be fetched, so the token could not be judged (the caller should retry, not log in).
  */
+export type TokenRefusal = 'unauthenticated' | 'forbidden' | 'unavailable';
 export type TokenCheck =
   | { ok: true; principal: Principal; issuer: TokenIssuer }
-  | { ok: false; refusal: 'unauthenticated' | 'forbidden'; reason: string };
+  | { ok: false; refusal: TokenRefusal; reason: string };
 
 const MAX_TOKEN_LENGTH = 8192;
 const LOCAL_ALGORITHMS = ['HS256'];
 
 interface Verification {
   issuer: TokenIssuer;
-  key: Uint8Array | JWTVerifyGetKey;
+  /** jose's jwtVerify with this issuer's key (a secret, or the provider's key resolver). */
+  verify: (token: string, options: JWTVerifyOptions) => Promise<JWTPayload>;
   algorithms: string[];
   issuerClaim?: string;
   audience?: string[];
@@ -69,9 +76,19 @@ function reasonOf(error: unknown): string {
     return 'malformed token';
   }
   if (error instanceof errors.JOSEError) return `token not accepted (${error.code})`;
-  // Discovery or JWKS fetch failures: the provider, not the caller, is at fault; said as such.
-  const message = error instanceof Error ? error.message : String(error);
-  return `the identity provider's keys are unavailable: ${message}`;
+  return 'token not accepted';
+}
+
+function providerVerification(idp: IdentityProviderConfig): Verification {
+  const keys = identityProviderKeys(idp);
+  return {
+    issuer: 'identity_provider',
+    verify: async (token, options) => (await jwtVerify(token, keys, options)).payload,
+    algorithms: idp.algorithms,
+    issuerClaim: idp.issuer,
+    audience: idp.audience,
+    mapping: idp.claims,
+  };
 }
 
 export class AccessTokenVerifier {
@@ -79,24 +96,15 @@ export class AccessTokenVerifier {
   private readonly identityProvider: Verification | null;
 
   constructor(private readonly settings: AccessTokenSettings) {
+    const secret = new TextEncoder().encode(settings.jwtSecret);
     this.local = {
       issuer: 'local',
-      key: new TextEncoder().encode(settings.jwtSecret),
+      verify: async (token, options) => (await jwtVerify(token, secret, options)).payload,
       algorithms: LOCAL_ALGORITHMS,
       mapping: LOCAL_CLAIM_MAPPING,
     };
     const idp = settings.identityProvider;
-    this.identityProvider =
-      idp === null
-        ? null
-        : {
-            issuer: 'identity_provider',
-            key: identityProviderKeys(idp),
-            algorithms: idp.algorithms,
-            issuerClaim: idp.issuer,
-            audience: idp.audience,
-            mapping: idp.claims,
-          };
+    this.identityProvider = idp === null ? null : providerVerification(idp);
   }
 
   /** `exp` is required and bounded by the lifetime cap; `nbf` is honoured; `now` is the request's. */
@@ -130,19 +138,18 @@ export class AccessTokenVerifier {
     }
     let payload: JWTPayload;
     try {
-      const options = {
+      payload = await verification.verify(token, {
         algorithms: verification.algorithms,
         issuer: verification.issuerClaim,
         audience: verification.audience,
         clockTolerance: this.settings.clockToleranceSeconds,
         currentDate: now,
         requiredClaims: ['exp'],
-      };
-      payload =
-        verification.key instanceof Uint8Array
-          ? (await jwtVerify(token, verification.key, options)).payload
-          : (await jwtVerify(token, verification.key, options)).payload;
+      });
     } catch (error) {
+      if (error instanceof IdentityProviderUnavailableError) {
+        return { ok: false, refusal: 'unavailable', reason: error.message };
+      }
       return refuse(reasonOf(error));
     }
     const lifetime = checkTokenLifetime(

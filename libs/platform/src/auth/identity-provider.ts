@@ -4,7 +4,7 @@
  * key set caches the keys and fetches them again when a token names a `kid` it does not hold (key
  * rotation), at most once per cooldown.
  */
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import type { ClaimMapping } from './map-claims';
 
@@ -26,6 +26,21 @@ export interface IdentityProviderConfig {
 }
 
 const FETCH_TIMEOUT_MS = 5000;
+
+/** The provider's discovery document or key set could not be had: its fault, not the caller's. */
+export class IdentityProviderUnavailableError extends Error {
+  readonly code = 'identity_provider_unavailable';
+  constructor(cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(`the identity provider's keys are unavailable: ${detail}`, { cause });
+  }
+}
+
+/** What the key set says about the token itself; anything else it throws is a fetch failure. */
+const isVerdictOnToken = (error: unknown) =>
+  error instanceof errors.JWKSNoMatchingKey ||
+  error instanceof errors.JWKSMultipleMatchingKeys ||
+  error instanceof errors.JOSENotSupported;
 
 const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.string().url() }).loose();
 
@@ -61,6 +76,12 @@ export function identityProviderKeys(config: IdentityProviderConfig): JWTVerifyG
       keySet = undefined;
       throw error;
     });
-    return (await keySet)(header, token);
+    try {
+      return await (
+        await keySet
+      )(header, token);
+    } catch (error) {
+      throw isVerdictOnToken(error) ? error : new IdentityProviderUnavailableError(error);
+    }
   };
 }
