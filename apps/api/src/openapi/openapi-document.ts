@@ -57,7 +57,7 @@ const page = (item: string) => ({
 });
 
 const secured = {
-  401: errorResponse('no bearer token, or an invalid, expired or non-HS256 one'),
+  401: errorResponse('no bearer token, or an invalid, expired or too long-lived one'),
   400: errorResponse('a parameter or the body failed validation'),
   429: errorResponse('too many requests for this token or address (see Retry-After)'),
 };
@@ -84,8 +84,9 @@ export function buildOpenApiDocument(span: YearSpan) {
       version: '1',
       description:
         'Supervisors’ API over work orders and escalations. Every route but /health and ' +
-        '/openapi.json needs an HS256 bearer token with `sub`, `role` (leader, supervisor, unit) ' +
-        'and, for unit, `unitId`; a unit sees and acts on its own unit only (another unit’s id: ' +
+        '/openapi.json needs a bearer token: a local HS256 one with `sub`, `role` (leader, ' +
+        'supervisor, unit) and, for unit, `unitId`, or one of the identity provider (RS256/ES256, ' +
+        'its claims mapped to those roles; a token without a usable role is 403); a unit sees and acts on its own unit only (another unit’s id: ' +
         '403; unknown id: 404). Instants are RFC 3339 with the calendar’s offset (+08:00).',
     },
     security: [{ bearer: [] }],
