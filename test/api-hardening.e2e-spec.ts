@@ -89,12 +89,12 @@ describe('API hardening', () => {
     it.each(cases)('%s %s → 400 in under 100 ms (%s)', async (method, path, field, message) => {
       await call(path, { token: supervisor, method }); // warm-up: this refusal's code path once
       for (const token of [supervisor, unit]) {
-        // The quickest of three: the request's own cost, not that of whatever else shares the
+        // The quickest of five: the request's own cost, not that of whatever else shares the
         // machine's two cores (the old walk took 12–18 s, every time).
         const answers = [];
-        for (let i = 0; i < 3; i += 1) answers.push(await call(path, { token, method }));
+        for (let i = 0; i < 5; i += 1) answers.push(await call(path, { token, method }));
         const answer = answers.reduce((a, b) => (b.ms < a.ms ? b : a));
-        expect(answers.map((a) => a.status)).toEqual([400, 400, 400]);
+        expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 400, 400]);
         expect(answer.body).toEqual({
           statusCode: 400,
           error: 'Bad Request',
