@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# The local Apache Kafka broker (3.9.1, KRaft, one node) that tests, the demo and benchmarks use.
-# The broker runs on the JVM from jars fetched from Maven Central (infra/kafka/pom.xml): no Docker.
+# The local Apache Kafka broker (KRaft, one node) that tests, the demo and benchmarks use: Kafka
+# 4.4.0 by default, or the release KAFKA_VERSION names (3.9.1 is kept working). The broker runs on
+# the JVM from jars fetched from Maven Central (infra/kafka/<major>/pom.xml): no Docker.
 #
-#   scripts/kafka.sh fetch    copy the broker's classpath into .kafka/lib (skipped when current)
+#   scripts/kafka.sh fetch    copy the broker's classpath into .kafka/lib-<version> (skipped when current)
 #   scripts/kafka.sh start    fetch, format the KRaft storage, start in the background, wait until ready
 #   scripts/kafka.sh stop     SIGTERM the recorded pid, then SIGKILL after KAFKA_STOP_TIMEOUT seconds
 #   scripts/kafka.sh status   exit 0 when our broker runs, 3 when not
 #   scripts/kafka.sh ensure   start unless something already listens on KAFKA_PORT; prints on stdout
 #                             one word, `started` (the caller owns it and should stop it) or `reused`
 #   scripts/kafka.sh logs     print the broker's log file
+#   scripts/kafka.sh lib      print the folder of the version's jars (Kafka's Java tools run from it)
+#   scripts/kafka.sh version  print the version in use
 #
 # Environment:
+#   KAFKA_VERSION          the Kafka release (default 4.4.0; 3.x and 4.x releases on Maven Central)
 #   KAFKA_PORT             client port (default 39092)
 #   KAFKA_CONTROLLER_PORT  KRaft controller port (default 39093)
-#   KAFKA_DATA_DIR         log.dirs (default .kafka/data-$KAFKA_PORT; relative paths are from the repo root)
+#   KAFKA_DATA_DIR         log.dirs (default .kafka/data-$KAFKA_PORT-$KAFKA_VERSION; relative to the repo root)
 #   KAFKA_FRESH=1          start/ensure: delete the data dir first (no topics left over from earlier runs)
 #   KAFKA_START_TIMEOUT    seconds to wait for readiness (default 90)
 #   KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL (default 30)
@@ -22,16 +26,30 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-POM="$ROOT/infra/kafka/pom.xml"
+# The newest 4.x release that passes the test suite here; the one place the default is named.
+DEFAULT_KAFKA_VERSION=4.4.0
+# A release asked for by name must be the one that runs: `ensure` refuses a broker of another.
+KAFKA_VERSION_GIVEN="${KAFKA_VERSION:+yes}"
+KAFKA_VERSION="${KAFKA_VERSION:-$DEFAULT_KAFKA_VERSION}"
+[[ "$KAFKA_VERSION" =~ ^([34])\.[0-9]+\.[0-9]+$ ]] ||
+  { printf 'kafka: error: KAFKA_VERSION=%s is not a 3.x or 4.x release (such as 4.4.0 or 3.9.1)\n' "$KAFKA_VERSION" >&2; exit 2; }
+KAFKA_MAJOR="${BASH_REMATCH[1]}"
+
+# 3.x logs through reload4j (log4j 1 properties), 4.x through log4j2.
+POM="$ROOT/infra/kafka/$KAFKA_MAJOR/pom.xml"
 TEMPLATE="$ROOT/infra/kafka/server.properties.template"
-LOG4J="$ROOT/infra/kafka/log4j.properties"
+if [[ "$KAFKA_MAJOR" == 3 ]]; then
+  LOGGING_OPTION="-Dlog4j.configuration=file:$ROOT/infra/kafka/3/log4j.properties"
+else
+  LOGGING_OPTION="-Dlog4j2.configurationFile=$ROOT/infra/kafka/4/log4j2.properties"
+fi
 KAFKA_DIR="$ROOT/.kafka"
-LIB="$KAFKA_DIR/lib"
+LIB="$KAFKA_DIR/lib-$KAFKA_VERSION"
 LIB_MARKER="$LIB/.complete"
 
 KAFKA_PORT="${KAFKA_PORT:-39092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-39093}"
-KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-.kafka/data-$KAFKA_PORT}"
+KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-.kafka/data-$KAFKA_PORT-$KAFKA_VERSION}"
 case "$KAFKA_DATA_DIR" in
   /*) ;;
   *) KAFKA_DATA_DIR="$ROOT/$KAFKA_DATA_DIR" ;;
@@ -43,6 +61,7 @@ KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 # different ports (parallel checkouts, benchmarks) never share a pid file or a log.
 RUN_DIR="$KAFKA_DIR/run-$KAFKA_PORT"
 PID_FILE="$RUN_DIR/kafka.pid"
+VERSION_FILE="$RUN_DIR/version"
 LOG_FILE="$RUN_DIR/kafka.log"
 PROPS="$RUN_DIR/server.properties"
 LOCK_FILE="$RUN_DIR/lock"
@@ -93,7 +112,7 @@ log_tail() {
 
 # The fetched classpath is current when its marker holds the digest of the pom it came from.
 pom_digest() {
-  sha256sum "$POM" | cut -d' ' -f1
+  printf '%s %s\n' "$KAFKA_VERSION" "$(sha256sum "$POM" | cut -d' ' -f1)"
 }
 
 cmd_fetch() {
@@ -103,11 +122,11 @@ cmd_fetch() {
   require_maven
   local started tmp
   started=$(date +%s)
-  say "fetching the broker's jars with Maven into .kafka/lib"
+  say "fetching Kafka $KAFKA_VERSION's jars with Maven into .kafka/lib-$KAFKA_VERSION"
   mkdir -p "$KAFKA_DIR"
   tmp="$(mktemp -d "$KAFKA_DIR/lib.tmp.XXXXXX")"
   # Maven's output is shown only on failure (quiet mode still prints stray colour codes).
-  if ! mvn -B -q -f "$POM" dependency:copy-dependencies \
+  if ! mvn -B -q -f "$POM" dependency:copy-dependencies "-Dkafka.version=$KAFKA_VERSION" \
     -DincludeScope=runtime -DoutputDirectory="$tmp" </dev/null >"$KAFKA_DIR/fetch.log" 2>&1; then
     sed -e 's/\x1b\[[0-9;]*m//g' "$KAFKA_DIR/fetch.log" | tail -n 40 >&2
     rm -rf "$tmp"
@@ -148,7 +167,7 @@ format_storage() {
     return 0
   fi
   java -Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-    -Dlog4j.configuration="file:$LOG4J" -cp "$LIB/*" \
+    "$LOGGING_OPTION" -cp "$LIB/*" \
     kafka.tools.StorageTool format -t "$(new_cluster_id)" -c "$PROPS" --ignore-formatted \
     >"$RUN_DIR/format.log" 2>&1 || {
     cat "$RUN_DIR/format.log" >&2
@@ -197,12 +216,13 @@ start_locked() {
   # pipes (so `$(scripts/kafka.sh ensure)` returns) nor the lock on fd 9. A background job of a
   # script ignores SIGINT, so Ctrl-C in the caller does not take the broker down half-way; stop does.
   nohup java -Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-    -Djava.awt.headless=true -Dlog4j.configuration="file:$LOG4J" \
+    -Djava.awt.headless=true "$LOGGING_OPTION" \
     -cp "$LIB/*" kafka.Kafka "$PROPS" </dev/null >>"$LOG_FILE" 2>&1 9>&- &
   pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
+  printf '%s\n' "$KAFKA_VERSION" >"$VERSION_FILE"
   wait_until_ready "$pid"
-  say "broker ready on 127.0.0.1:$KAFKA_PORT (pid $pid, data $KAFKA_DATA_DIR) in $((($(date +%s%N) - started) / 1000000)) ms"
+  say "Kafka $KAFKA_VERSION ready on 127.0.0.1:$KAFKA_PORT (pid $pid, data $KAFKA_DATA_DIR) in $((($(date +%s%N) - started) / 1000000)) ms"
 }
 
 cmd_start() {
@@ -215,11 +235,21 @@ cmd_start() {
   start_locked
 }
 
+# The release of the broker running on KAFKA_PORT (from its run folder), or nothing.
+running_version() {
+  cat "$VERSION_FILE" 2>/dev/null || true
+}
+
 cmd_ensure() {
   take_lock
-  local pid
+  local pid running
   if pid="$(running_pid)"; then
-    say "already running on 127.0.0.1:$KAFKA_PORT (pid $pid); leaving it running"
+    running="$(running_version)"
+    # A suite asked to run on one release must not pass on another one.
+    if [[ -n "$KAFKA_VERSION_GIVEN" && "$running" != "$KAFKA_VERSION" ]]; then
+      die "Kafka ${running:-of an unknown version} runs on 127.0.0.1:$KAFKA_PORT, not $KAFKA_VERSION: stop it (npm run kafka:stop) or choose another KAFKA_PORT"
+    fi
+    say "Kafka ${running:-?} already running on 127.0.0.1:$KAFKA_PORT (pid $pid); leaving it running"
     echo reused
   elif port_open "$KAFKA_PORT"; then
     say "something already listens on 127.0.0.1:$KAFKA_PORT; using it as the broker"
@@ -279,8 +309,10 @@ case "${1:-}" in
   status) cmd_status ;;
   ensure) cmd_ensure ;;
   logs) cat "$LOG_FILE" ;;
+  lib) printf '%s\n' "$LIB" ;;
+  version) printf '%s\n' "$KAFKA_VERSION" ;;
   *)
-    say "usage: scripts/kafka.sh fetch|start|stop|status|ensure|logs"
+    say "usage: scripts/kafka.sh fetch|start|stop|status|ensure|logs|lib|version"
     exit 2
     ;;
 esac

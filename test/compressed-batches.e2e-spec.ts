@@ -132,7 +132,7 @@ describe("the worker's own batches, read by the Java console consumer", () => {
 
   beforeAll(async () => {
     run = await createWorkerEnvironment('compressing');
-    [codecsTopic] = await createFreshTopics(['codecs']);
+    codecsTopic = (await createFreshTopics(['codecs']))[0]!;
   });
 
   afterAll(async () => {

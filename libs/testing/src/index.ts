@@ -2,6 +2,7 @@ export * from './delivery';
 export * from './fresh-database';
 export * from './java-kafka-clients';
 export * from './kafka-test';
+export * from './local-kafka';
 export * from './publish-in-batches';
 export * from './tcp-proxy';
 export * from './work-order-events.builder';

@@ -1,8 +1,8 @@
 /**
- * Kafka's own Java clients, run from the local broker's classpath (.kafka/lib, scripts/kafka.sh
- * fetch): the console producer and consumer and a transactional producer, as the hotline
- * platforms' Java services write and read, and the broker's log dump, which shows the codec each
- * stored batch carries.
+ * Kafka's own Java clients, run from the local broker's classpath (scripts/kafka.sh lib, of the
+ * KAFKA_VERSION in use): the console producer and consumer and a transactional producer, as the
+ * hotline platforms' Java services write and read, and the broker's log dump, which shows the
+ * codec each stored batch carries.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { ConfigResourceTypes } from 'kafkajs';
 import { createKafka } from '@hotline/platform/kafka';
 import { kafkaBrokers } from './kafka-test';
+import { localKafka } from './local-kafka';
 
-const KAFKA_LIB = resolve(__dirname, '..', '..', '..', '.kafka', 'lib');
 const TRANSACTIONAL_PRODUCER = resolve(__dirname, '..', 'java', 'TransactionalProducer.java');
 
 /** The codec names of Kafka's `compression.type`. */
@@ -25,9 +25,13 @@ export interface KeyedLine {
 /** Runs a Java main class (or a single-file source program) on the broker's classpath. */
 function runJava(args: string[], input = ''): Promise<string> {
   // C1 only: these programs run for seconds, where the JIT's second tier never pays off.
-  const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-cp', `${KAFKA_LIB}/*`, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'java',
+    ['-XX:TieredStopAtLevel=1', '-cp', `${localKafka().lib}/*`, ...args],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -52,16 +56,16 @@ export async function produceWithJavaConsoleProducer(
 ): Promise<void> {
   await runJava(
     [
-      'kafka.tools.ConsoleProducer',
+      localKafka().tool('ConsoleProducer'),
       '--bootstrap-server',
       kafkaBrokers().join(','),
       '--topic',
       topic,
       '--compression-codec',
       compression,
-      '--property',
+      localKafka().propertyOption('producer'),
       'parse.key=true',
-      '--property',
+      localKafka().propertyOption('producer'),
       'key.separator=\t',
     ],
     asInput(lines),
@@ -108,9 +112,9 @@ export async function consumeWithJavaConsoleConsumer(
     String(expected),
     '--timeout-ms',
     String(timeoutMs),
-    '--property',
+    localKafka().propertyOption('consumer'),
     'print.key=true',
-    '--property',
+    localKafka().propertyOption('consumer'),
     'key.separator=\t',
   ]).catch((error: Error) => {
     // The consumer exits 1 on its timeout, having printed what it read: the caller counts.
@@ -176,7 +180,11 @@ export async function storedBatches(topic: string): Promise<StoredBatch[]> {
   if (segments.length === 0) {
     throw new Error(`no log segment of ${topic}-0 under ${dirs.join(', ')}: is the broker local?`);
   }
-  const output = await runJava(['kafka.tools.DumpLogSegments', '--files', segments.join(',')]);
+  const output = await runJava([
+    localKafka().tool('DumpLogSegments'),
+    '--files',
+    segments.join(','),
+  ]);
   return output
     .split('\n')
     .filter((line) => line.startsWith('baseOffset:'))
