@@ -1,6 +1,6 @@
 import { Global, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '@hotline/platform';
+import { APP_CONFIG, LOGGER, type AppConfig, type Logger } from '@hotline/platform';
 import type { PostgresConnectionSettings } from '@hotline/platform/postgres';
 import { migrate, openDataSource } from './data-source';
 
@@ -35,13 +35,23 @@ export class PersistenceModule {
       provide: DATA_SOURCE,
       // The configuration is global (PlatformModule): every role's pool gets its TLS settings
       // without each app passing them along.
-      inject: [{ token: APP_CONFIG, optional: true }],
-      useFactory: async (config: AppConfig | undefined): Promise<DataSource> => {
+      inject: [
+        { token: APP_CONFIG, optional: true },
+        { token: LOGGER, optional: true },
+      ],
+      useFactory: async (
+        config: AppConfig | undefined,
+        logger: Logger | undefined,
+      ): Promise<DataSource> => {
         const dataSource = await openDataSource({
           url: options.url,
           connection: options.connection ?? config?.db.connection,
           poolSize: options.poolSize,
           applicationName: options.applicationName,
+        }).catch((error: unknown) => {
+          // Nest ends the process on a provider's failure without a word (abortOnError): say why.
+          logger?.fatal({ err: error }, 'cannot open the database');
+          throw error;
         });
         if (options.migrateOnStart) await migrate(dataSource);
         return dataSource;

@@ -10,25 +10,44 @@ import type { KafkaSecurity } from './kafka-security';
 
 export class KafkaConnectionError extends Error {
   readonly code = 'kafka_connection_failed';
+  /** A refusal that trying again cannot change (credentials, certificates). */
+  readonly permanent: boolean;
   constructor(
     /** The setting to look at first. */
     readonly setting: string,
     message: string,
-    options?: { cause?: unknown },
+    options: { cause?: unknown; permanent: boolean },
   ) {
-    super(`${setting}: ${message}`, options);
+    super(`${setting}: ${message}`, { cause: options.cause });
+    this.permanent = options.permanent;
   }
 }
 
-/** Connects once to the brokers of `options`; throws a KafkaConnectionError naming the setting. */
-export async function checkKafkaConnection(options: KafkaClientOptions): Promise<void> {
-  const kafka = createKafka({ ...options, retries: options.retries ?? 2 });
-  const admin = kafka.admin();
+/**
+ * Connects to the brokers of `options`; throws a KafkaConnectionError naming the setting. A refused
+ * login or certificate fails at once (waiting cannot fix it); an unreachable broker is tried
+ * `attempts` times a second or more apart, as it may be starting beside us.
+ */
+export async function checkKafkaConnection(
+  options: KafkaClientOptions,
+  attempts = 5,
+): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const failure = await connectOnce(options);
+    if (failure === undefined) return;
+    if (failure.permanent || attempt >= attempts) throw failure;
+    await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+  }
+}
+
+async function connectOnce(options: KafkaClientOptions): Promise<KafkaConnectionError | undefined> {
+  const admin = createKafka({ ...options, retries: 0 }).admin();
   try {
     await admin.connect();
     await admin.describeCluster();
+    return undefined;
   } catch (error) {
-    throw explainKafkaFailure(error, options.brokers, options.security);
+    return explainKafkaFailure(error, options.brokers, options.security);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -42,8 +61,8 @@ export function explainKafkaFailure(
 ): KafkaConnectionError {
   const where = `the Kafka broker at ${brokerOf(error) ?? brokers.join(',')}`;
   const reason = innermostMessage(error);
-  const fail = (setting: string, message: string) =>
-    new KafkaConnectionError(setting, `${message} (${reason})`, { cause: error });
+  const fail = (setting: string, message: string, permanent = true) =>
+    new KafkaConnectionError(setting, `${message} (${reason})`, { cause: error, permanent });
   if (hasName(error, 'KafkaJSSASLAuthenticationError')) {
     const sasl = security.sasl;
     return fail(
@@ -86,9 +105,10 @@ export function explainKafkaFailure(
     return fail(
       'KAFKA_TLS',
       `${where} closed the connection or did not answer: check that KAFKA_TLS (${security.tls ? 'true' : 'false'}) and KAFKA_SASL_MECHANISM (${security.sasl?.mechanism ?? 'none'}) match its listener`,
+      false,
     );
   }
-  return fail('KAFKA_BROKERS', `cannot connect to ${where}`);
+  return fail('KAFKA_BROKERS', `cannot connect to ${where}`, false);
 }
 
 /** The error and the ones it wraps (kafkajs wraps the last attempt's error on giving up). */
@@ -119,5 +139,5 @@ function brokerOf(error: unknown): string | undefined {
 function innermostMessage(error: unknown): string {
   let message = error instanceof Error ? error.message : String(error);
   for (const e of chain(error)) if (typeof e.message === 'string') message = e.message;
-  return message;
+  return message.trim();
 }

