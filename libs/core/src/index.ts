@@ -28,3 +28,4 @@ export * from './events/escalation-message';
 export * from './supervision/decide-supervision';
 export * from './supervision/organisation';
 export * from './supervision/watermark-policy';
+export * from './notifications';

@@ -17,3 +17,4 @@ export * from './supervision/escalation-store';
 export * from './work-orders/orphan-store';
 export * from './dead-letters/dead-letter-store';
 export * from './work-orders/event-conflicts';
+export * from './notifications/delivery-store';

@@ -80,6 +80,7 @@ export async function startWorker(
         KAFKA_SESSION_TIMEOUT_MS: '6000',
         WORKER_PORT: String(port),
         API_PORT: String(port),
+        NOTIFIER_PORT: String(port),
         TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'),
         ...env,
       },

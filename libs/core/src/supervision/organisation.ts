@@ -17,6 +17,10 @@
  */
 import { z } from 'zod';
 import { describeIssues, type ValidationResult } from '../calendar/validation-result';
+import {
+  checkNotificationRouting,
+  notificationRoutingSchema,
+} from '../notifications/notification-routing';
 import type { EscalationLevel } from './escalation';
 
 const identifier = z
@@ -28,7 +32,13 @@ const phone = z
   .string()
   .regex(/^\+?[0-9][0-9 -]{4,30}$/, { error: 'digits, spaces and dashes, optionally a leading +' });
 
-const personSchema = z.strictObject({ name: text(100), role: text(200), phone: phone.optional() });
+const personSchema = z.strictObject({
+  name: text(100),
+  role: text(200),
+  phone: phone.optional(),
+  /** Where email notices go (apps/notifier). */
+  email: z.email().max(254).optional(),
+});
 const contactSchema = personSchema.extend({ id: identifier });
 
 const organisationSchema = z.strictObject({
@@ -47,6 +57,8 @@ const organisationSchema = z.strictObject({
     .min(1),
   supervisionOffice: z.strictObject({ name: text(200), contacts: z.array(contactSchema).min(1) }),
   leadership: z.strictObject({ name: text(200), contacts: z.array(contactSchema).min(1) }),
+  /** Channels and routing of the notices (libs/core/src/notifications). */
+  notifications: notificationRoutingSchema.optional(),
 });
 
 export type Organisation = z.infer<typeof organisationSchema>;
@@ -62,6 +74,7 @@ export interface Recipient {
   name: string;
   role: string;
   phone: string | null;
+  email: string | null;
   /** The unit or body the post belongs to (泰达街综合执法大队, 泰达街督查室, 泰达街道领导). */
   organisation: string;
 }
@@ -91,6 +104,12 @@ export function parseOrganisation(json: unknown): ValidationResult<Organisation>
     ...duplicates(org.leadership.contacts.map((contact) => contact.id)).map(
       (id) => `leadership.contacts: contact id ${id} is listed more than once`,
     ),
+    ...(org.notifications === undefined
+      ? []
+      : checkNotificationRouting(
+          org.notifications,
+          org.units.map((unit) => unit.id),
+        )),
   ];
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: org };
 }
@@ -103,6 +122,7 @@ function unitRecipient(unit: OrganisationUnit, post: 'liaison' | 'head'): Recipi
     name: person.name,
     role: person.role,
     phone: person.phone ?? null,
+    email: person.email ?? null,
     organisation: unit.name,
   };
 }
@@ -118,6 +138,7 @@ function bodyRecipients(
     name: contact.name,
     role: contact.role,
     phone: contact.phone ?? null,
+    email: contact.email ?? null,
     organisation: body.name,
   }));
 }

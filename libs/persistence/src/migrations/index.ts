@@ -6,6 +6,7 @@ import { WatermarkEvidence1732900000000 } from './1732900000000-watermark-eviden
 import { EscalationWithdrawal1733000000000 } from './1733000000000-escalation-withdrawal';
 import { CalendarDependentOrders1733100000000 } from './1733100000000-calendar-dependent-orders';
 import { DeadLetters1733200000000 } from './1733200000000-dead-letters';
+import { NotificationDeliveries1733400000000 } from './1733400000000-notification-deliveries';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   EscalationWithdrawal1733000000000,
   CalendarDependentOrders1733100000000,
   DeadLetters1733200000000,
+  NotificationDeliveries1733400000000,
 ];

@@ -171,6 +171,25 @@ const envSchema = z.object({
   API_TRUSTED_PROXIES: z.coerce.number().int().min(0).max(10).default(0),
   /** One line per API request (method, path, known query parameters, status, time, subject); tokens and personal data never. */
   API_ACCESS_LOG: z.enum(['true', 'false']).default('true'),
+  /** The notifier (apps/notifier): its HTTP port and consumer group on the escalations topic. */
+  NOTIFIER_PORT: port.default(3002),
+  NOTIFIER_GROUP_ID: z.string().min(1).default('hotline-supervision-notifier'),
+  /** The notices' Chinese templates, relative to CONFIG_DIR. */
+  NOTIFICATION_TEMPLATES_FILE: z.string().min(1).default('notification-templates.json'),
+  /** Deliveries claimed per round, and the pause when none is due. */
+  NOTIFIER_BATCH: positiveInt.max(1000).default(100),
+  NOTIFIER_IDLE_MS: positiveInt.default(500),
+  /** A claimed delivery whose sender died is tried again after this long (the duplicate window). */
+  NOTIFIER_LEASE_MS: positiveInt.default(60_000),
+  /** How long a channel may take to answer one request. */
+  NOTIFIER_HTTP_TIMEOUT_MS: positiveInt.default(10_000),
+  /** Backoff after a failed attempt: base·2^(n−1), at most max. */
+  NOTIFIER_RETRY_BASE_MS: positiveInt.default(5_000),
+  NOTIFIER_RETRY_MAX_MS: positiveInt.default(600_000),
+  /** The channels' rate-limit window (the robots: 20 requests a minute). */
+  NOTIFIER_RATE_WINDOW_MS: positiveInt.default(60_000),
+  /** Changes older than this (event time against the clock) are not sent: a replay notifies nobody. 0: no limit. */
+  NOTIFIER_MAX_CHANGE_AGE_HOURS: z.coerce.number().min(0).default(72),
 });
 
 /**
@@ -244,6 +263,20 @@ export interface AppConfig {
     rateLimit: { windowMs: number; perToken: number; perAddress: number };
     trustedProxies: number;
     accessLog: boolean;
+  };
+  notifier: {
+    port: number;
+    groupId: string;
+    templatesFile: string;
+    batch: number;
+    idleMs: number;
+    leaseMs: number;
+    httpTimeoutMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    rateWindowMs: number;
+    /** 0: no limit. */
+    maxChangeAgeHours: number;
   };
   supervision: {
     sweepBatch: number;
@@ -427,6 +460,19 @@ export function loadConfig(
       },
       trustedProxies: e.API_TRUSTED_PROXIES,
       accessLog: e.API_ACCESS_LOG === 'true',
+    },
+    notifier: {
+      port: e.NOTIFIER_PORT,
+      groupId: e.NOTIFIER_GROUP_ID,
+      templatesFile: resolve(configDir, e.NOTIFICATION_TEMPLATES_FILE),
+      batch: e.NOTIFIER_BATCH,
+      idleMs: e.NOTIFIER_IDLE_MS,
+      leaseMs: e.NOTIFIER_LEASE_MS,
+      httpTimeoutMs: e.NOTIFIER_HTTP_TIMEOUT_MS,
+      retryBaseMs: e.NOTIFIER_RETRY_BASE_MS,
+      retryMaxMs: e.NOTIFIER_RETRY_MAX_MS,
+      rateWindowMs: e.NOTIFIER_RATE_WINDOW_MS,
+      maxChangeAgeHours: e.NOTIFIER_MAX_CHANGE_AGE_HOURS,
     },
   };
 }

@@ -4,3 +4,4 @@ export * from './load-organisation';
 export * from './load-statistics-formula';
 export * from './secret';
 export * from './connection-security';
+export * from './load-notifications';
