@@ -11,9 +11,6 @@ import {
   IngestionMetrics,
   KAFKA,
   LOGGER,
-  calendarDaysLeft,
-  describeCalendarCoverage,
-  officialCalendarDaysLeft,
   createProducer,
   loadOrganisation,
   loadStatisticsFormula,
@@ -80,7 +77,6 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationBootstrap(): void {
-    this.checkCalendarCoverage();
     for (const task of this.tasks) task.start();
     this.starting = this.startConsuming();
   }
@@ -108,37 +104,6 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         this.logger.warn({ err: error, attempt, delayMs }, 'ingestion not started; retrying');
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
-    }
-  }
-
-  /**
-   * The calendar's year end is an operator's task: warn when the official data ends within 60
-   * days (deadlines after it are provisional until the notice is imported) or the whole coverage,
-   * provisional years included, does (deadlines after it cannot be computed); expose both.
-   */
-  private checkCalendarCoverage(): void {
-    const { calendar } = this.rules;
-    const now = this.clock();
-    const daysLeft = calendarDaysLeft(calendar, now);
-    const officialDaysLeft = officialCalendarDaysLeft(calendar, now);
-    this.metrics.calendarDaysLeft.set(daysLeft);
-    this.metrics.officialCalendarDaysLeft.set(officialDaysLeft);
-    const coverage = describeCalendarCoverage(calendar);
-    if (daysLeft < 0) {
-      this.logger.warn(
-        { coverage },
-        `today is outside the working calendar (${coverage}): working-day deadlines of new orders cannot be computed; import the holiday notice (npm run calendar:import)`,
-      );
-    } else if (daysLeft < 60) {
-      this.logger.warn(
-        { coverage, daysLeft },
-        `the working calendar ends soon (${coverage}): import the holiday notice (npm run calendar:import)`,
-      );
-    } else if (officialDaysLeft < 60) {
-      this.logger.warn(
-        { coverage, officialDaysLeft },
-        `${coverage}: deadlines on provisional days are marked so until the State Council notice is imported (npm run calendar:import)`,
-      );
     }
   }
 

@@ -1,24 +1,23 @@
 /**
  * Publishes committed outbox rows to Kafka (the escalations topic), at least once: a row is marked
  * published only after the broker acknowledged it. Consumers de-duplicate by `escalationId`
- * and the message's `change`.
+ * and the message's `change`. Published rows are removed after OUTBOX_RETENTION_DAYS by the
+ * maintenance jobs.
  */
-import { relayOutboxBatch, pruneOutbox } from '@hotline/persistence';
+import { relayOutboxBatch } from '@hotline/persistence';
 import type { Producer } from '@hotline/platform';
 import type { DataSource } from 'typeorm';
 
 export class OutboxRelay {
-  private lastPruneMs = 0;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly producer: Producer,
-    private readonly options: { batchSize: number; retentionDays: number },
+    private readonly options: { batchSize: number },
     private readonly onPublished: (count: number) => void = () => undefined,
   ) {}
 
   /** Publishes one batch; true when there may be more. */
-  async step(now: Date): Promise<boolean> {
+  async step(): Promise<boolean> {
     const published = await relayOutboxBatch(
       this.dataSource,
       this.options.batchSize,
@@ -39,13 +38,6 @@ export class OutboxRelay {
       },
     );
     this.onPublished(published);
-    if (now.getTime() - this.lastPruneMs > 3_600_000) {
-      this.lastPruneMs = now.getTime();
-      await pruneOutbox(
-        this.dataSource,
-        new Date(now.getTime() - this.options.retentionDays * 86_400_000),
-      );
-    }
     return published === this.options.batchSize;
   }
 }

@@ -108,7 +108,7 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
         'outbox',
         async () => {
           await this.producerReady();
-          return relay.step(clock());
+          return relay.step();
         },
         outboxIdleMs,
         logger,
@@ -201,10 +201,7 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
         new OutboxRelay(
           dataSource,
           producer,
-          {
-            batchSize: config.supervision.outboxBatch,
-            retentionDays: config.supervision.outboxRetentionDays,
-          },
+          { batchSize: config.supervision.outboxBatch },
           (count) => metrics.outboxPublished.inc(count),
         ),
     },

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { TZDate } from '@date-fns/tz';
+import { differenceInCalendarDays } from 'date-fns';
 import {
   parseCalendar,
   parseRuleProfile,
@@ -93,20 +95,25 @@ export function loadHandlingRules(
 }
 
 /**
- * Whole days from `now` to the end of the calendar's coverage, provisional years included
- * (negative once past it): deadlines cannot be computed after it.
+ * Days from today (in the calendar's zone) to the last day of the calendar's coverage,
+ * provisional years included (0 on that day, negative once past it): deadlines cannot be
+ * computed after it.
  */
 export function calendarDaysLeft(calendar: WorkingCalendar, now: Date): number {
-  return daysUntilEndOf(calendar.coverage.toOn, now);
+  return daysUntilEndOf(calendar, calendar.coverage.toOn, now);
 }
 
-/** Whole days from `now` to the end of the official data: deadlines after it are provisional. */
+/** Days from today to the last day of the official data: deadlines after it are provisional. */
 export function officialCalendarDaysLeft(calendar: WorkingCalendar, now: Date): number {
-  return daysUntilEndOf(calendar.officialCoverage.toOn, now);
+  return daysUntilEndOf(calendar, calendar.officialCoverage.toOn, now);
 }
 
-function daysUntilEndOf(dayOn: string, now: Date): number {
-  return Math.floor((Date.parse(`${dayOn}T23:59:59Z`) - now.getTime()) / 86_400_000);
+/** Calendar days from today, in the calendar's zone, to `dayOn` (0 on the day itself). */
+function daysUntilEndOf(calendar: WorkingCalendar, dayOn: string, now: Date): number {
+  return differenceInCalendarDays(
+    new TZDate(`${dayOn}T00:00:00`, calendar.timeZone),
+    new TZDate(now, calendar.timeZone),
+  );
 }
 
 /** What the calendar covers and how: for the worker's start-up warning and /health. */
