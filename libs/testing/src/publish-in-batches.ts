@@ -3,8 +3,7 @@
  * connected producer, each acknowledged before the next is sent, no pauses. A worker reading the
  * topic meanwhile reaches its end again and again while the stream is still coming.
  */
-import { createKafka } from '@hotline/platform/kafka';
-import { kafkaBrokers, type RawMessage } from './kafka-test';
+import { testKafka, type RawMessage } from './kafka-test';
 
 export interface PublishInBatchesOptions {
   /** Messages per produce request. */
@@ -28,7 +27,7 @@ export async function publishInBatches(
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
     throw new RangeError(`batchSize: a positive integer, got ${options.batchSize}`);
   }
-  const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'test-stream', retries: 5 });
+  const kafka = testKafka('stream');
   const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3 } });
   await producer.connect();
   const startedMs = Date.now();
