@@ -229,9 +229,10 @@ export function noticeFields(
 }
 
 /**
- * A supervisor's note is free text: a mobile number typed into it (a citizen's, say) is masked
- * before it reaches a group chat.
+ * A supervisor's note is free text: a phone number typed into it (a citizen's, say) is masked
+ * before it reaches a group chat. Any run of 7 or more digits not glued to a letter counts (a
+ * mobile, a landline, a mobile with a digit too many); `TJ2024030400001`, an order id, does not.
  */
 export function maskPhoneNumbers(text: string): string {
-  return text.replace(/(?<![0-9])1[3-9][0-9]{9}(?![0-9])/g, (mobile) => maskPhone(mobile));
+  return text.replace(/(?<![A-Za-z0-9])[0-9]{7,}/g, (digits) => maskPhone(digits));
 }

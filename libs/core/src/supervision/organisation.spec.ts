@@ -58,6 +58,7 @@ describe('recipientsFor', () => {
       name: '赵刚',
       role: '执法大队大队长',
       phone: null,
+      email: null,
       organisation: '泰达街综合执法大队',
     });
   });
