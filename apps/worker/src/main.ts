@@ -7,6 +7,8 @@ import { WorkerModule } from './worker.module';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'worker');
+  // The code is loaded: from here the port opens in moments, whatever the group join takes.
+  logger.info('worker starting');
   // Before anything starts: a refused login or an untrusted certificate names its setting and
   // stops the worker, instead of a consumer retrying in the background.
   await checkKafkaConnection({

@@ -31,10 +31,21 @@ export interface WorkerProcess {
 }
 
 export interface HealthBody {
+  /** `ok`, `starting` (the consumer is joining its group) or `degraded`. */
   status: string;
+  live: boolean;
+  ready: boolean;
+  broker: {
+    status: 'unknown' | 'reachable' | 'unreachable';
+    since: string | null;
+    lastError: string | null;
+  };
   consumer: {
     status: string;
-    lag: number;
+    /** From the broker: each partition's end minus the group's committed offset (null: not asked yet). */
+    lag: number | null;
+    restarts: number;
+    pausedPartitions: { partition: number; offset: string; since: string | null; error: string }[];
     /** The slowest partition's effective watermark (ISO 8601 with the zone's offset). */
     eventTimeWatermark: string | null;
     watermarks: {

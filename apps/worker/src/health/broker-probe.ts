@@ -57,9 +57,21 @@ export class BrokerProbe {
       const partitions = await withTimeout(this.read(), this.timeoutMs);
       this.answered(partitions);
     } catch (error) {
-      this.failed(error);
+      if (isUnreachable(error)) this.failed(error);
+      else this.answeredWithError(error);
     }
     return false;
+  }
+
+  /** The broker answered, with an error (the topic not created yet, the coordinator loading). */
+  private answeredWithError(error: unknown): void {
+    if (this.current.reachable === false) this.answered([]);
+    this.current = {
+      ...this.current,
+      lastError: error instanceof Error ? error.message : String(error),
+      lag: null,
+      partitions: [],
+    };
   }
 
   async stop(): Promise<void> {
@@ -139,10 +151,39 @@ export class BrokerProbe {
   }
 }
 
+const CONNECTION_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSProbeTimeout',
+]);
+
+/** No answer at all: a connection refused, closed or timed out (not a broker's error answer). */
+function isUnreachable(error: unknown): boolean {
+  for (
+    let e = error as { name?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth += 1
+  ) {
+    if (typeof e.name === 'string' && CONNECTION_ERRORS.has(e.name)) return true;
+    const { message } = e as { message?: unknown };
+    if (typeof message === 'string' && /Connection (error|timeout)|ECONNREFUSED/.test(message)) {
+      return true;
+    }
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the broker within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const error = new Error(`no answer from the broker within ${ms} ms`);
+      error.name = 'KafkaJSProbeTimeout';
+      reject(error);
+    }, ms);
   });
   work.catch(() => undefined);
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));

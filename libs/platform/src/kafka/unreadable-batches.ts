@@ -27,16 +27,27 @@ const CODEC_IDS = [1, 2, 3, 4, 5, 6, 7];
  */
 export function guardCompressionCodecs(codecs: Record<number, CodecFactory | undefined>): void {
   for (const id of CODEC_IDS) {
-    let inner = codecs[id];
+    let inner = unwrap(codecs[id]);
     Object.defineProperty(codecs, id, {
       configurable: true,
       enumerable: true,
-      get: () => () => guardedCodec(id, inner),
+      // The codec registered now: a factory read here and assigned back later restores it.
+      get: () => {
+        const registered = inner;
+        return Object.assign(() => guardedCodec(id, registered), { [REGISTERED]: registered });
+      },
       set: (factory: CodecFactory | undefined) => {
-        inner = factory;
+        inner = unwrap(factory);
       },
     });
   }
+}
+
+const REGISTERED = Symbol('registered codec');
+
+function unwrap(factory: CodecFactory | undefined): CodecFactory | undefined {
+  if (factory === undefined || !(REGISTERED in factory)) return factory;
+  return (factory as CodecFactory & { [REGISTERED]: CodecFactory | undefined })[REGISTERED];
 }
 
 function guardedCodec(id: number, factory: CodecFactory | undefined): KafkajsCodec {
