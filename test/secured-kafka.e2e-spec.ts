@@ -27,14 +27,16 @@ jest.setTimeout(180_000);
 /** Starts a worker expected to refuse to start; its output, after it exited with code 1. */
 async function refusedStart(env: Record<string, string>): Promise<string> {
   const worker = await startWorker(env);
+  let timer: NodeJS.Timeout | undefined;
   try {
     const exit = await Promise.race([
       worker.exited,
-      new Promise<'running'>((done) => setTimeout(() => done('running'), 90_000)),
+      new Promise<'running'>((done) => (timer = setTimeout(() => done('running'), 90_000))),
     ]);
     expect(exit).toEqual({ code: 1, signal: null });
     return worker.output();
   } finally {
+    clearTimeout(timer);
     await worker.stop();
   }
 }
