@@ -59,7 +59,8 @@ describe('the worker on a SASL_SSL cluster', () => {
 
   it('ingests, dead-letters a malformed message and publishes the escalation through SASL_SSL', async () => {
     // Last year's events published at once: the partition is idle a second after, then the wall clock.
-    worker = await startWorker({ ...run.env, WATERMARK_IDLE_MS: '1000' });
+    // Debug logging: the most the worker ever writes, none of it may carry the password.
+    worker = await startWorker({ ...run.env, WATERMARK_IDLE_MS: '1000', LOG_LEVEL: 'debug' });
     await waitUntilJoined(worker);
     const order = ordinaryOrder('TJ-SECURE-1', 'teda-enforcement', '2024-03-04', 'dissatisfied');
     await produceRaw(
