@@ -138,8 +138,6 @@ export class WorkOrderEventsConsumer {
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: Math.min(3000, Math.floor(this.options.sessionTimeoutMs / 6)),
-      // A member that left (or crashed) holds up the others' rebalance at most this long.
-      rebalanceTimeout: Math.max(this.options.sessionTimeoutMs, 10_000),
       maxWaitTimeInMs: 250,
       maxBytesPerPartition: 4 * 1024 * 1024,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10000 },
