@@ -30,6 +30,7 @@ import {
   loadConfig,
   signAccessToken,
 } from '@hotline/platform';
+import { unitsNeedingAttention } from '@hotline/core';
 import { loadSimulationData, publishEvents, simulateStream } from '@hotline/simulator';
 import { Client } from 'pg';
 
@@ -297,19 +298,7 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${token}` },
     })
   ).json()) as { groups: UnitFigures[]; total: UnitFigures };
-  const attention = summary.groups
-    .map((g) => ({
-      ...g,
-      score:
-        (summary.total.satisfactionRate ?? 100) -
-        (g.satisfactionRate ?? 100) +
-        (summary.total.onTimeCompletionRate ?? 100) -
-        (g.onTimeCompletionRate ?? 100) +
-        g.overdueOpen,
-    }))
-    .filter((g) => g.score > 0)
-    .sort((a, b) => b.score - a.score)
-    .slice(0, 3);
+  const attention = unitsNeedingAttention(summary.groups, summary.total);
   say('');
   say(
     '需要关注的单位 (units that need attention: below the street on satisfaction or on-time completion, or with overdue orders)',

@@ -4,12 +4,14 @@ import { PersistenceModule } from '@hotline/persistence';
 import { PlatformModule, type AppConfig } from '@hotline/platform';
 import { AccessTokenGuard } from './auth/access-token.guard';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { SessionController } from './console/session.controller';
 import { EscalationsController } from './escalations/escalations.controller';
 import { HealthController } from './health/health.controller';
 import { OpenApiController } from './openapi/openapi.controller';
 import { RateLimitGuard, rateLimitModule } from './rate-limit/rate-limit.guard';
 import { StatisticsModule } from './statistics/statistics.module';
 import { WorkOrdersController } from './work-orders/work-orders.controller';
+import { WorkOrdersExportController } from './work-orders/work-orders-export.controller';
 
 /**
  * The supervisors' HTTP API role: every route behind the rate limits and then the bearer-token
@@ -35,7 +37,9 @@ export class ApiModule {
         HealthController,
         OpenApiController,
         WorkOrdersController,
+        WorkOrdersExportController,
         EscalationsController,
+        SessionController,
       ],
       providers: [
         // Before the token is verified: a flood of bad tokens is refused as cheaply as any other.

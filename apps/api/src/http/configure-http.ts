@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig, Logger } from '@hotline/platform';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { serveConsole } from '../console/serve-console';
 import { accessLog } from './access-log';
 
 /** Bodies are a note of at most 2,000 characters: a tight parser limit. */
@@ -31,7 +32,8 @@ function plainParserErrors(error: unknown, _req: Request, _res: Response, next: 
  * The HTTP layer below Nest's routes, in the order a request meets it: the client address behind
  * API_TRUSTED_PROXIES reverse proxies, the access log (so a request refused below is logged
  * too), security headers (helmet: `nosniff`, `frame-ancestors 'none'`, HSTS, no
- * `X-Powered-By`, …), `Cache-Control: no-store`, the JSON body parser. Rate limits and tokens are
+ * `X-Powered-By`, …), `Cache-Control: no-store`, the JSON body parser, the console's static
+ * files at `/console`. Rate limits and tokens are
  * guards (api.module.ts); every error body is ApiExceptionFilter's.
  */
 export function configureHttp(
@@ -46,4 +48,5 @@ export function configureHttp(
   app.use(noStore);
   app.useBodyParser('json', { limit: MAX_JSON_BODY });
   app.use(plainParserErrors);
+  serveConsole(app);
 }

@@ -8,7 +8,11 @@ import { z } from 'zod';
 import { WORK_ORDER_ID } from '../work-orders/work-order-id.pipe';
 import { acknowledgeBody, resolveBody } from '../escalations/escalation-command.body';
 import { escalationIdParam, escalationListQuery } from '../escalations/escalations.query';
-import { workOrderListQuery, workOrderReadQuery } from '../work-orders/work-orders.query';
+import {
+  workOrderExportQuery,
+  workOrderListQuery,
+  workOrderReadQuery,
+} from '../work-orders/work-orders.query';
 import {
   exportQuery,
   monthField,
@@ -124,7 +128,8 @@ export function buildOpenApiDocument(span: YearSpan) {
           summary: 'Work orders, newest received first (a unit token: its own unit only)',
           description:
             '`overdue=true`: acceptance or completion is still pending and its due instant has ' +
-            'passed; `false`: neither. Items carry no personal data.',
+            'passed; `false`: neither. Items carry no citizen; personal numbers in the title ' +
+            '(mobile, landline, identity card, bank card) are masked.',
           parameters: queryParameters(workOrderListQuery),
           responses: {
             200: json('a page of orders', page('work-order summary')),
@@ -137,14 +142,60 @@ export function buildOpenApiDocument(span: YearSpan) {
         get: {
           summary: 'One work order: state, deadlines, stage outcomes, escalations, explanation',
           description:
-            'Citizens’ names and phones are masked; `reveal=true` shows them in full to a leader ' +
-            'or supervisor and is audit-logged; a unit token asking for it gets 403.',
+            'Citizens’ names and phones, and the personal numbers inside the title, content and ' +
+            'address, are masked; `reveal=true` shows them in full to a leader or supervisor ' +
+            'and is audit-logged; a unit token asking for it gets 403.',
           parameters: [workOrderId, ...queryParameters(workOrderReadQuery)],
           responses: {
             200: json('the order'),
             ...secured,
             403: errorResponse('another unit’s order, or reveal asked by a unit'),
             404: errorResponse('unknown order'),
+          },
+        },
+      },
+      '/session': {
+        get: {
+          summary: 'Who the bearer token says the caller is: subject, role, unitId (the console)',
+          responses: { 200: json('the principal'), ...secured },
+        },
+      },
+      '/work-orders/{id}/events': {
+        get: {
+          summary: 'An order’s timeline: its logged events in the order they are folded',
+          description:
+            'Masked and revealed as the order itself: citizen and free text (content, reasons, ' +
+            'replies, notes) masked unless `reveal=true` (leader or supervisor, audit-logged).',
+          parameters: [workOrderId, ...queryParameters(workOrderReadQuery)],
+          responses: {
+            200: json('the events'),
+            ...secured,
+            403: errorResponse('another unit’s order, or reveal asked by a unit'),
+            404: errorResponse('unknown order'),
+          },
+        },
+      },
+      '/work-orders.csv': {
+        get: {
+          summary: 'The filtered orders as CSV (UTF-8 with BOM, Chinese headings, first 5,000)',
+          description: 'Title and address always have their personal numbers masked.',
+          parameters: queryParameters(workOrderExportQuery),
+          responses: {
+            200: { description: 'text/csv' },
+            ...secured,
+            403: errorResponse('a unit token asked for another unit'),
+          },
+        },
+      },
+      '/work-orders.xlsx': {
+        get: {
+          summary: 'The filtered orders as an XLSX workbook (sheet 工单, first 5,000)',
+          description: 'Title and address always have their personal numbers masked.',
+          parameters: queryParameters(workOrderExportQuery),
+          responses: {
+            200: { description: 'an XLSX workbook' },
+            ...secured,
+            403: errorResponse('a unit token asked for another unit'),
           },
         },
       },

@@ -1,5 +1,11 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { computeDeadlines, formatExplanation, type DeadlineExplanation } from '@hotline/core';
+import {
+  computeDeadlines,
+  formatExplanation,
+  orderEvents,
+  type DeadlineExplanation,
+  type WorkOrderEvent,
+} from '@hotline/core';
 import {
   DATA_SOURCE,
   appendAuditLog,
@@ -22,6 +28,7 @@ import { ApiError } from '../errors/api-error';
 import { toEscalationResponse } from '../escalations/escalation.response';
 import { ZodValidationPipe } from '../validation/zod-validation.pipe';
 import {
+  toWorkOrderEventResponse,
   toWorkOrderResponse,
   toWorkOrderSummaryResponse,
   withOffsets,
@@ -76,8 +83,9 @@ export class WorkOrdersController {
 
   /**
    * One order with its escalations and deadline explanation. `?reveal=true` shows the citizen's
-   * name and phone in full to a leader or supervisor and writes an audit row first; a unit is
-   * refused, and without it everyone gets them masked.
+   * name and phone, and the personal numbers in the title, content and address, in full to a
+   * leader or supervisor and writes an audit row first; a unit is refused, and without it everyone
+   * gets them masked.
    */
   @Get(':id')
   async findOne(
@@ -85,10 +93,7 @@ export class WorkOrdersController {
     @Param('id', WorkOrderIdPipe) id: string,
     @Query(new ZodValidationPipe(workOrderReadQuery, 'query')) query: WorkOrderReadQuery,
   ) {
-    const reveal = query.reveal === 'true';
-    if (reveal && !MAY_REVEAL_PERSONAL_DATA.has(principal.role)) {
-      throw new ApiError('forbidden', `role ${principal.role} may not see personal data in full`);
-    }
+    const reveal = this.mayReveal(principal, query);
     const view = await findWorkOrder(this.dataSource, id);
     if (!view) throw new ApiError('not_found', `work order ${id} not found`);
     assertInScope(principal, view.unitId, `work order ${id}`);
@@ -97,33 +102,66 @@ export class WorkOrdersController {
       id,
       unitScopeOf(principal) ?? undefined,
     );
+    const events = orderEvents(await findWorkOrderEvents(this.dataSource, id));
     // Audited before it is shown: an unmasked read that cannot be recorded is not served.
-    if (reveal) {
-      await appendAuditLog(this.dataSource, {
-        subject: principal.subject,
-        role: principal.role,
-        action: 'reveal_personal_data',
-        workOrderId: id,
-      });
-    }
+    if (reveal) await this.auditReveal(principal, id);
     const open = escalations.filter((e) => e.status === 'open' || e.status === 'acknowledged');
     return {
-      ...toWorkOrderResponse(view, reveal, this.config.timeZone),
+      ...toWorkOrderResponse(view, reveal, this.config.timeZone, latestContent(events)),
       supervisionLevel: open.length ? Math.max(...open.map((e) => e.level)) : null,
       escalations: escalations.map((e) => toEscalationResponse(e, this.config.timeZone)),
       explanation: withOffsets(
-        await this.explain(view.workOrderId, view.profileId, view.profileVersion),
+        this.explain(events, view.profileId, view.profileVersion),
         this.config.timeZone,
       ),
     };
   }
 
   /**
+   * The order's timeline: its logged events in the order the fold reads them (occurredAt, then
+   * sequence), masked and revealed as `GET /work-orders/{id}` is.
+   */
+  @Get(':id/events')
+  async events(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', WorkOrderIdPipe) id: string,
+    @Query(new ZodValidationPipe(workOrderReadQuery, 'query')) query: WorkOrderReadQuery,
+  ) {
+    const reveal = this.mayReveal(principal, query);
+    const view = await findWorkOrder(this.dataSource, id);
+    if (!view) throw new ApiError('not_found', `work order ${id} not found`);
+    assertInScope(principal, view.unitId, `work order ${id}`);
+    const events = orderEvents(await findWorkOrderEvents(this.dataSource, id));
+    if (reveal) await this.auditReveal(principal, id);
+    return {
+      workOrderId: id,
+      items: events.map((e) => toWorkOrderEventResponse(e, reveal, this.config.timeZone)),
+    };
+  }
+
+  private mayReveal(principal: Principal, query: WorkOrderReadQuery): boolean {
+    const reveal = query.reveal === 'true';
+    if (reveal && !MAY_REVEAL_PERSONAL_DATA.has(principal.role)) {
+      throw new ApiError('forbidden', `role ${principal.role} may not see personal data in full`);
+    }
+    return reveal;
+  }
+
+  private auditReveal(principal: Principal, workOrderId: string): Promise<void> {
+    return appendAuditLog(this.dataSource, {
+      subject: principal.subject,
+      role: principal.role,
+      action: 'reveal_personal_data',
+      workOrderId,
+    });
+  }
+
+  /**
    * The deadline explanation, recomputed from the event log under the profile version the order
    * was computed with (it is derivable, so the hot order row does not carry it).
    */
-  private async explain(
-    workOrderId: string,
+  private explain(
+    events: readonly WorkOrderEvent[],
     profileId: string | null,
     profileVersion: string | null,
   ) {
@@ -134,11 +172,7 @@ export class WorkOrdersController {
         unavailable: `profile ${profileId} v${profileVersion} is not the loaded one (${profile.id} v${profile.version})`,
       };
     }
-    const deadlines = computeDeadlines(
-      await findWorkOrderEvents(this.dataSource, workOrderId),
-      profile,
-      calendar,
-    );
+    const deadlines = computeDeadlines(events, profile, calendar);
     const explainStage = (explanation: DeadlineExplanation | undefined) =>
       explanation ? { ...explanation, text: formatExplanation(explanation) } : null;
     return {
@@ -151,4 +185,14 @@ export class WorkOrdersController {
       unavailable: deadlines.unavailable,
     };
   }
+}
+
+/** The content of the latest dispatch (a re-dispatch may restate it); null when none carried one. */
+function latestContent(events: readonly WorkOrderEvent[]): string | null {
+  let content: string | null = null;
+  for (const event of events) {
+    if (event.type === 'dispatched' && event.data.content !== undefined)
+      content = event.data.content;
+  }
+  return content;
 }

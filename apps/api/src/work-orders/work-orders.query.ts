@@ -17,3 +17,9 @@ export type WorkOrderListQuery = z.output<typeof workOrderListQuery>;
 /** `GET /work-orders/{id}`: `reveal=true` unmasks the citizen's name and phone for leaders and supervisors. */
 export const workOrderReadQuery = z.object({ reveal: booleanFlag.optional() }).strict();
 export type WorkOrderReadQuery = z.output<typeof workOrderReadQuery>;
+
+/** `GET /work-orders.csv|.xlsx`: the list's filters, no paging (the file holds the first 5,000). */
+export const workOrderExportQuery = workOrderListQuery
+  .omit({ page: true, pageSize: true })
+  .strict();
+export type WorkOrderExportQuery = z.output<typeof workOrderExportQuery>;

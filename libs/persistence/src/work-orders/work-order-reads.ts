@@ -82,6 +82,8 @@ export interface WorkOrderSummary {
   category: string | null;
   urgency: string | null;
   title: string | null;
+  /** Free text like the title: whoever shows it masks its personal numbers first. */
+  address: string | null;
   receivedAt: Date | null;
   acceptDueAt: Date | null;
   completeDueAt: Date | null;
@@ -100,6 +102,7 @@ interface WorkOrderSummaryRow {
   category: string | null;
   urgency: string | null;
   title: string | null;
+  address: string | null;
   received_at: Date | null;
   accept_due_at: Date | null;
   complete_due_at: Date | null;
@@ -144,6 +147,7 @@ export async function listWorkOrders(
   );
   const rows = await dataSource.query<WorkOrderSummaryRow[]>(
     `SELECT w.work_order_id, w.status, w.unit_id, w.category, w.urgency, w.state->>'title' AS title,
+            w.state->>'address' AS address,
             w.received_at, w.accept_due_at, w.complete_due_at, w.next_due_at,
             w.accept_outcome, w.complete_outcome,
             COALESCE(${overdueAt(`$${params.length + 1}`)}, false) AS overdue,
@@ -170,6 +174,7 @@ export async function listWorkOrders(
       category: r.category,
       urgency: r.urgency,
       title: r.title,
+      address: r.address,
       receivedAt: r.received_at,
       acceptDueAt: r.accept_due_at,
       completeDueAt: r.complete_due_at,

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { maskPersonalNumbers } from '@hotline/core';
 
 const CENSOR = '[redacted]';
 
@@ -47,17 +48,6 @@ const MAX_DEPTH = 8;
 /** PostgreSQL repeats a refused value in its message: `invalid input syntax for type uuid: "…"`. */
 const QUOTED_VALUE = /: "(?:[^"\\]|\\.)*"/g;
 
-/**
- * Personal data that can reach a log line in free text (an error message, a value echoed by a
- * library): mainland mobile numbers, landlines with their area code, resident identity card
- * numbers. The last net under the structured redaction above, applied to every line written.
- */
-const FREE_TEXT_PERSONAL_DATA = [
-  /(?<![\d.])1[3-9]\d{9}(?![\d.])/g,
-  /(?<![\d.])\d{17}[\dXx](?![\d.])/g,
-  /(?<![\d.-])0\d{2,3}-\d{7,8}(?![\d.])/g,
-];
-
 function looksLikeDriverError(value: Record<string, unknown>): boolean {
   return (
     'severity' in value ||
@@ -94,9 +84,13 @@ export function serializeError(error: unknown): unknown {
   return scrub(serialized, 0);
 }
 
-/** Masks the free-text personal data of FREE_TEXT_PERSONAL_DATA in a written line. */
+/**
+ * Personal data that can reach a log line in free text (an error message, a value echoed by a
+ * library): the numbers of core's privacy rule (mobile, landline, identity card, bank card),
+ * replaced whole. The last net under the structured redaction above, applied to every line written.
+ */
 export function maskFreeText(line: string): string {
-  return FREE_TEXT_PERSONAL_DATA.reduce((text, pattern) => text.replace(pattern, CENSOR), line);
+  return maskPersonalNumbers(line, () => CENSOR);
 }
 
 /**

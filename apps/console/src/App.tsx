@@ -1,0 +1,105 @@
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { Button, Layout, Menu, Result, Space, Spin, Typography } from 'antd';
+import { ApiFailure, getJson } from './api';
+import { Inbox } from './pages/Inbox';
+import { SignIn } from './pages/SignIn';
+import { useRoute } from './route';
+import { forgetToken, storedToken, type Principal } from './session';
+
+// Pages off the first screen load when opened: the inbox ships alone.
+const OrderDetail = lazy(() => import('./pages/OrderDetail'));
+const Orders = lazy(() => import('./pages/Orders'));
+const Statistics = lazy(() => import('./pages/Statistics'));
+
+const ROLE_LABELS: Record<Principal['role'], string> = {
+  leader: '街道领导',
+  supervisor: '督查室',
+  unit: '承办单位',
+};
+
+export function App() {
+  const route = useRoute();
+  const [principal, setPrincipal] = useState<Principal | null>(null);
+  const [checking, setChecking] = useState(() => storedToken() !== null);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const check = useCallback(async () => {
+    if (storedToken() === null) return;
+    setChecking(true);
+    try {
+      setPrincipal(await getJson<Principal>('/session'));
+      setFailure(null);
+    } catch (error) {
+      forgetToken();
+      setFailure(error instanceof ApiFailure ? error.message : String(error));
+    } finally {
+      setChecking(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void check();
+  }, [check]);
+
+  if (checking) return <Spin fullscreen tip="正在验证身份…" />;
+  if (!principal) return <SignIn failure={failure} onSignedIn={() => void check()} />;
+
+  const signOut = () => {
+    forgetToken();
+    setPrincipal(null);
+  };
+  const selected = route.page === 'order' ? 'orders' : route.page;
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header className="console-header">
+        <Typography.Text strong className="console-brand">
+          12345 督办台
+        </Typography.Text>
+        <Menu
+          theme="dark"
+          mode="horizontal"
+          selectedKeys={[selected]}
+          style={{ flex: 1, minWidth: 0 }}
+          items={[
+            { key: 'inbox', label: <a href="#/inbox">督办台</a> },
+            { key: 'orders', label: <a href="#/orders">工单</a> },
+            { key: 'statistics', label: <a href="#/statistics">统计</a> },
+          ]}
+        />
+        <Space className="console-user">
+          <span>
+            {ROLE_LABELS[principal.role]} · {principal.subject}
+            {principal.unitId ? `（${principal.unitId}）` : ''}
+          </span>
+          <Button size="small" onClick={signOut}>
+            退出
+          </Button>
+        </Space>
+      </Layout.Header>
+      <Layout.Content className="console-content">
+        <main>
+          <Suspense fallback={<Spin />}>
+            {route.page === 'inbox' && <Inbox principal={principal} />}
+            {route.page === 'orders' && <Orders principal={principal} />}
+            {route.page === 'order' && (
+              <OrderDetail key={route.id} id={route.id} principal={principal} />
+            )}
+            {route.page === 'statistics' && <Statistics principal={principal} />}
+          </Suspense>
+        </main>
+      </Layout.Content>
+    </Layout>
+  );
+}
+
+export function Refused({ failure }: { failure: unknown }) {
+  const status = failure instanceof ApiFailure ? failure.status : 0;
+  const message = failure instanceof Error ? failure.message : String(failure);
+  return (
+    <Result
+      status={status === 403 ? '403' : status === 404 ? '404' : 'error'}
+      title={status === 403 ? '无权查看' : status === 404 ? '未找到' : '加载失败'}
+      subTitle={message}
+    />
+  );
+}
