@@ -365,7 +365,7 @@ export function loadConfig(
   const production = e.NODE_ENV === 'production';
   const configDir = resolve(e.CONFIG_DIR);
   return {
-    databaseUrl: security.value.databaseUrl,
+    databaseUrl: e.DATABASE_URL,
     databaseName: e.DATABASE_NAME,
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',')

@@ -16,7 +16,6 @@ import {
 import {
   POSTGRES_SSL_MODES,
   isSslMode,
-  withoutTlsParameters,
   type PostgresConnectionSettings,
   type PostgresTls,
 } from '../postgres/postgres-connection';
@@ -60,8 +59,10 @@ export interface SettingProblem {
 
 export interface ConnectionSecurity {
   kafka: KafkaSecurity;
-  /** DATABASE_URL without `sslmode`/`sslrootcert` (they are in `postgres.tls`). */
-  databaseUrl: string | undefined;
+  /**
+   * TLS and password for DATABASE_URL's server. The URL itself stays as given (child processes
+   * and tools receive it whole); its `sslmode`/`sslrootcert` are read from here, not by pg.
+   */
   postgres: PostgresConnectionSettings;
 }
 
@@ -90,8 +91,6 @@ export function loadConnectionSecurity(env: Record<string, string | undefined>):
       tls: kafkaTls(settings, report),
       sasl: kafkaSasl(settings, report, (env.KAFKA_SASL_MECHANISM ?? '') !== ''),
     },
-    databaseUrl:
-      settings.DATABASE_URL === undefined ? undefined : withoutTlsParameters(settings.DATABASE_URL),
     postgres: postgresSettings(settings, report),
   };
   return { value, problems };

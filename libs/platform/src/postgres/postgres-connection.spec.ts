@@ -5,7 +5,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { createCertificateAuthority, pem } from '@hotline/testing/tls-certificates';
 import { Secret } from '../config/secret';
 import { explainPostgresFailure } from './explain-postgres-failure';
-import { postgresEndpoint, withoutTlsParameters, type PostgresTls } from './postgres-connection';
+import { postgresEndpoint, type PostgresTls } from './postgres-connection';
 
 const dir = mkdtempSync(join(tmpdir(), 'hotline-pg-connection-'));
 const ca = createCertificateAuthority(dir, 'pg-ca');
@@ -61,12 +61,6 @@ describe('postgresEndpoint', () => {
     );
     expect((ssl as ConnectionOptions).ca).toBe(pem(ca.certFile));
     expect(parameters).toEqual({ application_name: 'w' });
-  });
-
-  it('drops only the TLS parameters from a URL', () => {
-    expect(withoutTlsParameters('postgres://h@db/d?sslmode=require&sslrootcert=/a&x=1')).toBe(
-      'postgres://h@db/d?x=1',
-    );
   });
 });
 

@@ -77,13 +77,6 @@ export function postgresClientConfig(
   return { ...parameters, ...endpoint };
 }
 
-/** The URL without `sslmode`/`sslrootcert` (the configuration keeps them apart). */
-export function withoutTlsParameters(url: string): string {
-  const parsed = new URL(url);
-  for (const name of TLS_PARAMETERS) parsed.searchParams.delete(name);
-  return parsed.toString();
-}
-
 /**
  * TLS as the URL asks: `sslmode` (default disable) and `sslrootcert`. Invalid values are the
  * configuration's to report; here an unknown mode throws.
