@@ -74,7 +74,9 @@ export function postgresClientConfig(
   settings: PostgresConnectionSettings = {},
 ): ClientConfig {
   const { parameters, ...endpoint } = postgresEndpoint(url, settings);
-  return { ...parameters, ...endpoint };
+  // A field the URL leaves out must not hide the same one given as a parameter (`?host=/socket`).
+  const given = Object.entries(endpoint).filter(([, value]) => value !== undefined);
+  return { ...parameters, ...Object.fromEntries(given) };
 }
 
 /**
