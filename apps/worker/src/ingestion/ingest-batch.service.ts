@@ -22,10 +22,10 @@ import {
 import {
   appendEvents,
   applyEscalationChanges,
+  findConflictingEvents,
   loadDispatchInstants,
   loadEscalations,
   loadEvents,
-  loadLoggedPayloads,
   loadOrderContext,
   lockOrders,
   lockPartitionClock,
@@ -333,12 +333,13 @@ export class IngestBatchService {
     newEvents: ReadonlySet<string>,
   ): Promise<{ duplicates: number; rejections: Rejection[] }> {
     const old = admitted.filter((item) => !newEvents.has(item.event.eventId));
-    const logged = await loadLoggedPayloads(
+    const logged = await findConflictingEvents(
       runner,
-      old.map((item) => item.event.eventId),
+      old.map((item) => ({ eventId: item.event.eventId, payload: item.event })),
     );
     const rejections: Rejection[] = [];
     for (const item of old) {
+      if (!logged.has(item.event.eventId)) continue;
       const conflict = conflictOf(item.message, logged.get(item.event.eventId), item.event);
       if (conflict) rejections.push(conflict);
     }

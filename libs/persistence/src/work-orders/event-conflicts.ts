@@ -1,22 +1,26 @@
 import type { QueryRunner } from 'typeorm';
 
 /**
- * The logged payload of each given event id that is in the event log (read in the ingestion
- * transaction after its insert, so a concurrent writer's committed event is seen): what a
- * re-delivered event is compared with before it is called a duplicate.
+ * Of the given events whose id is already in the event log, the ones logged with other content,
+ * each with its logged payload. Compared as jsonb (key order, whitespace and number spelling do not
+ * matter), in the ingestion transaction after its insert, so a concurrent writer's committed event
+ * is seen; the re-deliveries that match come back as nothing.
  */
-export async function loadLoggedPayloads(
+export async function findConflictingEvents(
   runner: QueryRunner,
-  eventIds: readonly string[],
+  events: readonly { eventId: string; payload: unknown }[],
 ): Promise<Map<string, unknown>> {
-  const logged = new Map<string, unknown>();
-  if (eventIds.length === 0) return logged;
+  const conflicts = new Map<string, unknown>();
+  if (events.length === 0) return conflicts;
   const rows = (await runner.query(
-    `SELECT event_id, payload FROM work_order_events WHERE event_id = ANY($1::text[])`,
-    [eventIds],
+    `SELECT e.event_id, e.payload
+       FROM jsonb_to_recordset($1::jsonb) AS r(event_id text, payload jsonb)
+       JOIN work_order_events e ON e.event_id = r.event_id
+      WHERE e.payload <> r.payload`,
+    [JSON.stringify(events.map((e) => ({ event_id: e.eventId, payload: e.payload })))],
   )) as { event_id: string; payload: unknown }[];
-  for (const row of rows) logged.set(row.event_id, row.payload);
-  return logged;
+  for (const row of rows) conflicts.set(row.event_id, row.payload);
+  return conflicts;
 }
 
 /** The occurredAt of each given order's first `dispatched` in the event log. */
