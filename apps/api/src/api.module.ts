@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PersistenceModule } from '@hotline/persistence';
 import { PlatformModule, type AppConfig } from '@hotline/platform';
 import { AccessTokenGuard } from './auth/access-token.guard';
+import { DeliveriesController } from './deliveries/deliveries.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { SessionController } from './console/session.controller';
 import { EscalationsController } from './escalations/escalations.controller';
@@ -39,6 +40,7 @@ export class ApiModule {
         WorkOrdersController,
         WorkOrdersExportController,
         EscalationsController,
+        DeliveriesController,
         SessionController,
       ],
       providers: [

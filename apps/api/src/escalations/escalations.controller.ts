@@ -4,6 +4,7 @@ import {
   DATA_SOURCE,
   acknowledgeEscalation,
   findEscalation,
+  listDeliveries,
   listEscalations,
   resolveEscalation,
   type EscalationCommandResult,
@@ -20,6 +21,7 @@ import {
   type AcknowledgeBody,
   type ResolveBody,
 } from './escalation-command.body';
+import { toDeliveryResponse } from '../deliveries/delivery.response';
 import { toEscalationResponse } from './escalation.response';
 import {
   escalationIdParam,
@@ -66,7 +68,16 @@ export class EscalationsController {
     const view = await findEscalation(this.dataSource, id);
     if (!view) throw new ApiError('not_found', `escalation ${id} not found`);
     assertInScope(principal, view.unitId, `escalation ${id}`);
-    return toEscalationResponse(view, this.config.timeZone);
+    // Who was told, through which channel, and how it went (apps/notifier); newest first.
+    const deliveries = await listDeliveries(
+      this.dataSource,
+      { escalationId: id },
+      { page: 1, pageSize: 200 },
+    );
+    return {
+      ...toEscalationResponse(view, this.config.timeZone),
+      deliveries: deliveries.items.map((d) => toDeliveryResponse(d, this.config.timeZone)),
+    };
   }
 
   @Post(':id/acknowledge')

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { WORK_ORDER_ID } from '../work-orders/work-order-id.pipe';
 import { acknowledgeBody, resolveBody } from '../escalations/escalation-command.body';
 import { escalationIdParam, escalationListQuery } from '../escalations/escalations.query';
+import { deliveryListQuery } from '../deliveries/deliveries.query';
 import {
   workOrderExportQuery,
   workOrderListQuery,
@@ -212,13 +213,25 @@ export function buildOpenApiDocument(span: YearSpan) {
       },
       '/escalations/{id}': {
         get: {
-          summary: 'One escalation with its level history',
+          summary: 'One escalation with its level history and its notices’ deliveries',
           parameters: [escalationId],
           responses: {
             200: json('the escalation'),
             ...secured,
             403: errorResponse('another unit’s escalation'),
             404: errorResponse('unknown escalation'),
+          },
+        },
+      },
+      '/deliveries': {
+        get: {
+          summary:
+            'Deliveries of the notices (who, which channel, status, attempts, last error), newest first; leader or supervisor',
+          parameters: queryParameters(deliveryListQuery),
+          responses: {
+            200: json('a page of deliveries', page('delivery')),
+            ...secured,
+            403: errorResponse('a unit token'),
           },
         },
       },

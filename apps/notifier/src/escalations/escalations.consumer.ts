@@ -135,7 +135,7 @@ export class EscalationsConsumer implements OnApplicationBootstrap, OnApplicatio
     }
     const last = batch.messages[batch.messages.length - 1];
     if (last) payload.resolveOffset(last.offset);
-    await payload.commitOffsetsIfNecessary();
+    await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
     await heartbeat();
   }
 
