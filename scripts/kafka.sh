@@ -12,6 +12,7 @@
 #   scripts/kafka.sh logs     print the broker's log file
 #   scripts/kafka.sh lib      print the folder of the version's jars (Kafka's Java tools run from it)
 #   scripts/kafka.sh version  print the version in use
+#   scripts/kafka.sh logging-option  print the JVM option that configures the version's logging
 #
 # Environment:
 #   KAFKA_VERSION          the Kafka release (default 4.4.0; 3.x and 4.x releases on Maven Central)
@@ -310,9 +311,10 @@ case "${1:-}" in
   ensure) cmd_ensure ;;
   logs) cat "$LOG_FILE" ;;
   lib) printf '%s\n' "$LIB" ;;
+  logging-option) printf '%s\n' "$LOGGING_OPTION" ;;
   version) printf '%s\n' "$KAFKA_VERSION" ;;
   *)
-    say "usage: scripts/kafka.sh fetch|start|stop|status|ensure|logs|lib|version"
+    say "usage: scripts/kafka.sh fetch|start|stop|status|ensure|logs|lib|version|logging-option"
     exit 2
     ;;
 esac

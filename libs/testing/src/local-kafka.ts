@@ -15,6 +15,8 @@ export interface LocalKafka {
   version: string;
   /** The folder of the release's jars: Java programs run with `-cp <lib>/*`. */
   lib: string;
+  /** The JVM option that points the release's logging (reload4j or log4j2) at the project's file. */
+  loggingOption: string;
   /** The main class of a command-line tool in this release. */
   tool(name: MovedTool): string;
   /**
@@ -33,6 +35,7 @@ export function localKafka(): LocalKafka {
     execFileSync('bash', [KAFKA_SH, command], { encoding: 'utf8' }).trim();
   const version = ask('version');
   const lib = ask('lib');
+  const loggingOption = ask('logging-option');
   if (!existsSync(join(lib, '.complete'))) {
     throw new Error(
       `Kafka ${version}'s jars are not in ${lib}: run \`bash scripts/kafka.sh fetch\``,
@@ -42,6 +45,7 @@ export function localKafka(): LocalKafka {
   cached = {
     version,
     lib,
+    loggingOption,
     tool: (name) => (major >= 4 ? `org.apache.kafka.tools.${name}` : `kafka.tools.${name}`),
     propertyOption: (tool) =>
       major < 4 ? '--property' : tool === 'producer' ? '--reader-property' : '--formatter-property',

@@ -13,12 +13,11 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
-  readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Secret } from '@hotline/platform/config';
 import { createKafka, type Kafka, type KafkaSecurity } from '@hotline/platform/kafka';
@@ -30,64 +29,10 @@ import {
   type CertificateAuthority,
 } from './tls-certificates';
 import type { KafkaTarget } from './worker-environment';
+import { localKafka } from './local-kafka';
 import { freePort } from './worker-process';
 
-const KAFKA_DIR = resolve(__dirname, '../../..', '.kafka');
 const JVM = ['-Xms128m', '-Xmx384m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
-
-/**
- * The broker's jars: those of KAFKA_VERSION when set (`.kafka/lib-<version>`), else the first
- * complete folder of `.kafka/lib` and `.kafka/lib-*` (scripts/kafka.sh fetches them).
- */
-function kafkaLib(): string {
-  const version = process.env.KAFKA_VERSION;
-  const others = existsSync(KAFKA_DIR)
-    ? readdirSync(KAFKA_DIR)
-        .filter((name) => name.startsWith('lib-'))
-        .sort()
-        .reverse()
-    : [];
-  const candidates = [...(version ? [`lib-${version}`] : []), 'lib', ...others];
-  for (const name of candidates) {
-    if (existsSync(join(KAFKA_DIR, name, '.complete'))) return join(KAFKA_DIR, name);
-  }
-  throw new Error(`no Kafka jars in ${KAFKA_DIR}: run \`bash scripts/kafka.sh fetch\` first`);
-}
-
-/**
- * Logging for either generation (3.x reads log4j 1 properties, 4.x log4j2; each ignores the
- * other's option): warnings, and the line that says the broker has started.
- */
-function loggingOptions(dir: string): string[] {
-  const log4j = join(dir, 'log4j.properties');
-  const log4j2 = join(dir, 'log4j2.properties');
-  writeFileSync(
-    log4j,
-    [
-      'log4j.rootLogger=WARN, stdout',
-      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-      'log4j.logger.kafka.server.KafkaRaftServer=INFO',
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(
-    log4j2,
-    [
-      'appender.console.type=Console',
-      'appender.console.name=STDOUT',
-      'appender.console.layout.type=PatternLayout',
-      'appender.console.layout.pattern=[%d] %p %m (%c)%n',
-      'rootLogger.level=WARN',
-      'rootLogger.appenderRef.stdout.ref=STDOUT',
-      'logger.raft.name=kafka.server.KafkaRaftServer',
-      'logger.raft.level=INFO',
-      '',
-    ].join('\n'),
-  );
-  return [`-Dlog4j.configuration=file:${log4j}`, `-Dlog4j2.configurationFile=${log4j2}`];
-}
 
 export interface SecuredKafkaOptions {
   /** The broker requires a client certificate signed by its authority. Default true. */
@@ -116,7 +61,7 @@ export interface SecuredKafka {
 
 /** Starts the broker and waits until it accepts an authenticated client. */
 export async function startSecuredKafka(options: SecuredKafkaOptions = {}): Promise<SecuredKafka> {
-  const lib = kafkaLib();
+  const { lib, loggingOption } = localKafka();
   const mutualTls = options.mutualTls ?? true;
   const dir = mkdtempSync(join(tmpdir(), 'hotline-secured-kafka-'));
   const [port, controllerPort] = [await freePort(), await freePort()];
@@ -145,7 +90,7 @@ export async function startSecuredKafka(options: SecuredKafkaOptions = {}): Prom
       mutualTls,
     }),
   );
-  const java = { lib, options: [...JVM, ...loggingOptions(dir)] };
+  const java = { lib, options: [...JVM, loggingOption] };
   await formatStorage(java, properties, [
     `SCRAM-SHA-512=[name=broker,password=${brokerPassword}]`,
     `SCRAM-SHA-512=[name=${username},password=${password}]`,
