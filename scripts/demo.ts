@@ -66,7 +66,7 @@ function bar(fraction: number, width = 30): string {
 }
 
 let stopping = false;
-function start(app: 'worker' | 'api', env: Record<string, string>): ChildProcess {
+function start(app: 'worker' | 'api' | 'notifier', env: Record<string, string>): ChildProcess {
   const child = spawn(
     process.execPath,
     [
@@ -187,7 +187,13 @@ async function main(): Promise<void> {
     WATERMARK_IDLE_MS: process.env.WATERMARK_IDLE_MS ?? '5000',
     ...topics,
   };
-  const children = [start('worker', env), start('api', env)];
+  // The notifier tells people of escalations; with no channel secrets set every channel is off
+  // (its /health lists them), and last year's changes are older than NOTIFIER_MAX_CHANGE_AGE_HOURS.
+  const children = [
+    start('worker', env),
+    start('api', env),
+    start('notifier', { ...env, NOTIFIER_GROUP_ID: `demo-${runId}-notifier` }),
+  ];
   const shutdown = async () => {
     stopping = true;
     for (const c of children) c.kill('SIGTERM');
@@ -205,7 +211,13 @@ async function main(): Promise<void> {
   await poll('the API', async () =>
     (await fetch(`http://127.0.0.1:${apiPort}/health`)).ok ? true : undefined,
   );
-  say(`  worker and API up (http://127.0.0.1:${workerPort}, http://127.0.0.1:${apiPort})`);
+  const notifierPort = config.notifier.port;
+  await poll('the notifier', async () =>
+    (await fetch(`http://127.0.0.1:${notifierPort}/health/live`)).ok ? true : undefined,
+  );
+  say(
+    `  worker, API and notifier up (http://127.0.0.1:${workerPort}, http://127.0.0.1:${apiPort}, http://127.0.0.1:${notifierPort}/health)`,
+  );
   say('');
 
   // Publish the simulated year as fast as possible while the worker reads it.
@@ -316,7 +328,9 @@ async function main(): Promise<void> {
     return;
   }
   say('');
-  say('The worker and the API keep running; Ctrl-C stops them. A supervisor token (8 hours):');
+  say('The worker and the API keep running; Ctrl-C stops them. The console (督办台), signed in:');
+  say(`  ${api}/console/#token=${token}`);
+  say('A supervisor token (8 hours):');
   say(`  export TOKEN=${token}`);
   say('Try:');
   say(`  curl -s -H "Authorization: Bearer $TOKEN" '${api}/escalations?status=open&pageSize=5'`);

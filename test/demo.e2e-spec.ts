@@ -53,6 +53,7 @@ describe('the demo', () => {
         KAFKA_BROKERS: kafkaBrokers().join(','),
         WORKER_PORT: String(await freePort()),
         API_PORT: String(await freePort()),
+        NOTIFIER_PORT: String(await freePort()),
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
       },
       ['--exit', '--orders', String(orders), '--seed', '7', '--year', '2024'],
