@@ -101,4 +101,40 @@ describe('ingestion beside the other writers of an order', () => {
     );
     expect(outbox).toEqual([{ topic: 'dlq', code: 'orphan_event' }]);
   });
+
+  it('dead-letters a dispatch to an unknown unit, or accepts and counts it once, as configured', async () => {
+    const config = loadConfig();
+    const door = (unknownUnits: 'accept' | 'dead_letter') =>
+      new IngestBatchService(
+        ds,
+        loadHandlingRules(config.files),
+        {
+          escalationsTopic: 'escalations',
+          policy: DEFAULT_SUPERVISION_POLICY,
+          recipients: () => [],
+          watermark: DEFAULT_WATERMARK_POLICY,
+        },
+        loadStatisticsFormula(config.files),
+        { unknownUnits, knownUnits: new Set(['teda-enforcement']) },
+      );
+    const toNowhere = (id: string) =>
+      anEvent(
+        'dispatched',
+        id,
+        '2024-03-04T09:00:00',
+        { unitId: 'no-such-unit', category: 'help', urgency: 'normal' },
+        { eventId: `${id}-d` },
+      );
+    const context = { caughtUp: false, receivedAt: new Date() };
+
+    const refused = await door('dead_letter').ingest(raw([toNowhere('UNIT-1')]), context);
+    expect(refused).toMatchObject({ applied: 0, unknownUnits: 0 });
+    expect(refused.rejected.map((r) => r.code)).toEqual(['unknown_unit']);
+
+    const accepting = door('accept');
+    const first = await accepting.ingest(raw([toNowhere('UNIT-2')]), context);
+    expect(first).toMatchObject({ applied: 1, unknownUnits: 1, rejected: [] });
+    const again = await accepting.ingest(raw([toNowhere('UNIT-2')]), context);
+    expect(again).toMatchObject({ applied: 0, duplicates: 1, unknownUnits: 0, rejected: [] });
+  });
 });

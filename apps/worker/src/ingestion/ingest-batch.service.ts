@@ -123,7 +123,6 @@ export class IngestBatchService {
     const incoming: (IncomingEvent & { message: RawMessage })[] = [];
     const seen = new Map<string, WorkOrderEvent>();
     let duplicatesInBatch = 0;
-    let unknownUnits = 0;
     for (const message of messages) {
       const key = message.key === null ? null : message.key.toString('utf8');
       const parsed = parseWorkOrderEvent(message.value, key);
@@ -141,7 +140,6 @@ export class IngestBatchService {
           });
           continue;
         }
-        unknownUnits += 1;
       }
       const at = Date.parse(parsed.event.occurredAt);
       // An instant far ahead of the clock is impossible (a producer's clock or a typo in the year):
@@ -180,6 +178,12 @@ export class IngestBatchService {
       // under a reused id is a conflict, refused and dead-lettered, never folded.
       const conflicts = await this.findConflicts(runner, admitted, newEvents);
       rejected.push(...conflicts.rejections);
+      const unknownUnits = admitted.filter(
+        ({ event }) =>
+          event.type === 'dispatched' &&
+          newEvents.has(event.eventId) &&
+          !this.door.knownUnits.has(event.data.unitId),
+      ).length;
       // Duplicates are no evidence of time: only the events new to the log move the watermark.
       const fresh = incoming.filter((item) => newEvents.has(item.event.eventId));
       const watermarks = await this.observePartitions(runner, messages, fresh, context);
@@ -273,6 +277,7 @@ export class IngestBatchService {
       return {
         applied: inserted.length,
         duplicates: conflicts.duplicates,
+        unknownUnits,
         ordersUpdated: records.length,
         escalations,
       };
@@ -282,7 +287,7 @@ export class IngestBatchService {
       consumed: messages.length,
       applied: result.applied,
       duplicates: duplicatesInBatch + result.duplicates,
-      unknownUnits,
+      unknownUnits: result.unknownUnits,
       ordersUpdated: result.ordersUpdated,
       deadlineErrors,
       rejected,
