@@ -2,6 +2,7 @@
 # Builds the supervisors' console (apps/console → dist/console, served by the API at /console)
 # when dist/console is missing or older than any of its sources, the core files it imports or the
 # lockfile; otherwise does nothing, in well under a second. Run before `npm test` and `npm run demo`.
+# NODE_ENV is production whatever the caller runs under (Jest sets `test`): React's production build.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -12,5 +13,5 @@ if [[ -f "$stamp" && -z "$(find "${sources[@]}" -newer "$stamp" -type f -print -
   exit 0
 fi
 echo "console: building apps/console into dist/console" >&2
-npx vite build --config apps/console/vite.config.mts --logLevel warn
+NODE_ENV=production npx vite build --config apps/console/vite.config.mts --logLevel warn
 touch "$stamp"

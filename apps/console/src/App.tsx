@@ -17,17 +17,18 @@ const ROLE_LABELS: Record<Principal['role'], string> = {
   unit: '承办单位',
 };
 
-export function App() {
+/** `session`: the first `GET /session`, already under way when the page starts (main.tsx). */
+export function App({ session }: { session: Promise<Principal> | null }) {
   const route = useRoute();
   const [principal, setPrincipal] = useState<Principal | null>(null);
   const [checking, setChecking] = useState(() => storedToken() !== null);
   const [failure, setFailure] = useState<string | null>(null);
 
-  const check = useCallback(async () => {
+  const check = useCallback(async (pending: Promise<Principal> | null) => {
     if (storedToken() === null) return;
     setChecking(true);
     try {
-      setPrincipal(await getJson<Principal>('/session'));
+      setPrincipal(await (pending ?? getJson<Principal>('/session')));
       setFailure(null);
     } catch (error) {
       forgetToken();
@@ -38,11 +39,11 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    void check();
-  }, [check]);
+    void check(session);
+  }, [check, session]);
 
-  if (checking) return <Spin fullscreen tip="正在验证身份…" />;
-  if (!principal) return <SignIn failure={failure} onSignedIn={() => void check()} />;
+  if (checking) return <Spin fullscreen description="正在验证身份…" />;
+  if (!principal) return <SignIn failure={failure} onSignedIn={() => void check(null)} />;
 
   const signOut = () => {
     forgetToken();
@@ -77,16 +78,16 @@ export function App() {
         </Space>
       </Layout.Header>
       <Layout.Content className="console-content">
-        <main>
-          <Suspense fallback={<Spin />}>
-            {route.page === 'inbox' && <Inbox principal={principal} />}
-            {route.page === 'orders' && <Orders principal={principal} />}
-            {route.page === 'order' && (
-              <OrderDetail key={route.id} id={route.id} principal={principal} />
-            )}
-            {route.page === 'statistics' && <Statistics principal={principal} />}
-          </Suspense>
-        </main>
+        <Suspense fallback={<Spin />}>
+          {route.page === 'inbox' && <Inbox principal={principal} />}
+          {route.page === 'orders' && <Orders principal={principal} />}
+          {route.page === 'order' && (
+            <OrderDetail key={route.id} id={route.id} principal={principal} />
+          )}
+          {route.page === 'statistics' && (
+            <Statistics principal={principal} initialMonth={route.month} />
+          )}
+        </Suspense>
       </Layout.Content>
     </Layout>
   );

@@ -13,6 +13,7 @@ import {
 } from 'antd';
 import { getJson, query, type Escalation, type TimelineEvent, type WorkOrder } from '../api';
 import { Refused } from '../App';
+import { ScrollRegion } from '../scroll-region';
 import { shortInstant } from '../format';
 import {
   CATEGORY_LABELS,
@@ -180,47 +181,49 @@ export default function OrderDetail({ id, principal }: { id: string; principal: 
         />
       </Card>
       <Card title="督办记录" size="small">
-        <Table<Escalation>
-          rowKey="escalationId"
-          size="small"
-          pagination={false}
-          scroll={{ x: 'max-content' }}
-          dataSource={order.escalations}
-          columns={[
-            {
-              title: '类型',
-              dataIndex: 'kind',
-              render: (k: string) => label(ESCALATION_KIND_LABELS, k),
-            },
-            {
-              title: '状态',
-              dataIndex: 'status',
-              render: (s: string) => <Tag>{label(ESCALATION_STATUS_LABELS, s)}</Tag>,
-            },
-            {
-              title: '级别变化',
-              key: 'levels',
-              render: (_: unknown, e) =>
-                e.levels
-                  .map((l) => `${l.level}级 ${shortInstant(l.reachedAt)}（${l.why}）`)
-                  .join('；'),
-            },
-            { title: '送达对象', dataIndex: 'recipients', render: (r: string[]) => r.join('、') },
-            { title: '触发时间', dataIndex: 'firedAt', render: (d: string) => shortInstant(d) },
-            {
-              title: '处理',
-              key: 'handled',
-              render: (_: unknown, e) =>
-                e.resolved
-                  ? `办结 ${shortInstant(e.resolved.at)} ${e.resolved.note ?? ''}`
-                  : e.acknowledged
-                    ? `签收 ${shortInstant(e.acknowledged.at)} ${e.acknowledged.by}`
-                    : e.withdrawn
-                      ? `撤回 ${shortInstant(e.withdrawn.at)}`
-                      : '待处理',
-            },
-          ]}
-        />
+        <ScrollRegion label="督办记录表格">
+          <Table<Escalation>
+            rowKey="escalationId"
+            size="small"
+            pagination={false}
+            style={{ minWidth: 'max-content' }}
+            dataSource={order.escalations}
+            columns={[
+              {
+                title: '类型',
+                dataIndex: 'kind',
+                render: (k: string) => label(ESCALATION_KIND_LABELS, k),
+              },
+              {
+                title: '状态',
+                dataIndex: 'status',
+                render: (s: string) => <Tag>{label(ESCALATION_STATUS_LABELS, s)}</Tag>,
+              },
+              {
+                title: '级别变化',
+                key: 'levels',
+                render: (_: unknown, e) =>
+                  e.levels
+                    .map((l) => `${l.level}级 ${shortInstant(l.reachedAt)}（${l.why}）`)
+                    .join('；'),
+              },
+              { title: '送达对象', dataIndex: 'recipients', render: (r: string[]) => r.join('、') },
+              { title: '触发时间', dataIndex: 'firedAt', render: (d: string) => shortInstant(d) },
+              {
+                title: '处理',
+                key: 'handled',
+                render: (_: unknown, e) =>
+                  e.resolved
+                    ? `办结 ${shortInstant(e.resolved.at)} ${e.resolved.note ?? ''}`
+                    : e.acknowledged
+                      ? `签收 ${shortInstant(e.acknowledged.at)} ${e.acknowledged.by}`
+                      : e.withdrawn
+                        ? `撤回 ${shortInstant(e.withdrawn.at)}`
+                        : '待处理',
+              },
+            ]}
+          />
+        </ScrollRegion>
       </Card>
     </Space>
   );

@@ -18,6 +18,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { unitsNeedingAttention } from '../../../../libs/core/src/statistics/units-needing-attention';
 import { ApiFailure, download, getJson, postJson, query, type Figures, type Report } from '../api';
 import { Refused } from '../App';
+import { ScrollRegion } from '../scroll-region';
 import { Chart } from '../charts';
 import { percent, shortInstant } from '../format';
 import { CATEGORY_LABELS, ESCALATION_KINDS, ESCALATION_KIND_LABELS, label } from '../labels';
@@ -29,7 +30,7 @@ const figureColumns = (
   keyTitle: string,
   keyLabel: (key: string) => string,
 ): TableColumnsType<Row> => [
-  { title: keyTitle, dataIndex: 'key', fixed: 'left', render: (k: string) => keyLabel(k) },
+  { title: keyTitle, dataIndex: 'key', render: (k: string) => keyLabel(k) },
   { title: '受理量', dataIndex: 'received' },
   { title: '满意率', dataIndex: 'satisfactionRate', render: percent },
   { title: '按时签收率', dataIndex: 'onTimeAcceptanceRate', render: percent },
@@ -56,9 +57,17 @@ function monthsUpTo(month: string): string[] {
 }
 
 /** 统计: a month and the year to date per unit and category, charts, exports, month close. */
-export default function Statistics({ principal }: { principal: Principal }) {
+export default function Statistics({
+  principal,
+  initialMonth,
+}: {
+  principal: Principal;
+  initialMonth: string | null;
+}) {
   const { message, modal } = AntApp.useApp();
-  const [month, setMonth] = useState(() => dayjs().subtract(1, 'month').format('YYYY-MM'));
+  const [month, setMonth] = useState(
+    () => initialMonth ?? dayjs().subtract(1, 'month').format('YYYY-MM'),
+  );
   const [byUnit, setByUnit] = useState<Report | null>(null);
   const [byCategory, setByCategory] = useState<Report | null>(null);
   const [ytd, setYtd] = useState<Report | null>(null);
@@ -216,42 +225,48 @@ export default function Statistics({ principal }: { principal: Principal }) {
               key: 'unit',
               label: '本月·按单位',
               children: (
-                <Table<Row>
-                  rowKey="key"
-                  size="small"
-                  pagination={false}
-                  scroll={{ x: 'max-content' }}
-                  columns={figureColumns('承办单位', (k) => k)}
-                  dataSource={withTotal(byUnit)}
-                />
+                <ScrollRegion label="本月按单位统计表">
+                  <Table<Row>
+                    rowKey="key"
+                    size="small"
+                    pagination={false}
+                    style={{ minWidth: 'max-content' }}
+                    columns={figureColumns('承办单位', (k) => k)}
+                    dataSource={withTotal(byUnit)}
+                  />
+                </ScrollRegion>
               ),
             },
             {
               key: 'category',
               label: '本月·按类别',
               children: (
-                <Table<Row>
-                  rowKey="key"
-                  size="small"
-                  pagination={false}
-                  scroll={{ x: 'max-content' }}
-                  columns={figureColumns('类别', (k) => label(CATEGORY_LABELS, k))}
-                  dataSource={withTotal(byCategory)}
-                />
+                <ScrollRegion label="本月按类别统计表">
+                  <Table<Row>
+                    rowKey="key"
+                    size="small"
+                    pagination={false}
+                    style={{ minWidth: 'max-content' }}
+                    columns={figureColumns('类别', (k) => label(CATEGORY_LABELS, k))}
+                    dataSource={withTotal(byCategory)}
+                  />
+                </ScrollRegion>
               ),
             },
             {
               key: 'ytd',
               label: '截至目前（本年）',
               children: (
-                <Table<Row>
-                  rowKey="key"
-                  size="small"
-                  pagination={false}
-                  scroll={{ x: 'max-content' }}
-                  columns={figureColumns('承办单位', (k) => k)}
-                  dataSource={withTotal(ytd)}
-                />
+                <ScrollRegion label="本年截至目前统计表">
+                  <Table<Row>
+                    rowKey="key"
+                    size="small"
+                    pagination={false}
+                    style={{ minWidth: 'max-content' }}
+                    columns={figureColumns('承办单位', (k) => k)}
+                    dataSource={withTotal(ytd)}
+                  />
+                </ScrollRegion>
               ),
             },
           ]}
@@ -272,21 +287,23 @@ export default function Statistics({ principal }: { principal: Principal }) {
       </Card>
       {byUnit?.status === 'closed' && (
         <Card title={`结账后更正（${byUnit.restatements?.length ?? 0} 条）`} size="small">
-          <Table
-            rowKey={(r) => `${r.workOrderId}-${r.measure}-${r.at}`}
-            size="small"
-            scroll={{ x: 'max-content' }}
-            dataSource={byUnit.restatements ?? []}
-            columns={[
-              { title: '工单号', dataIndex: 'workOrderId' },
-              { title: '承办单位', dataIndex: 'unitId' },
-              { title: '指标', dataIndex: 'measure' },
-              { title: '更正前', dataIndex: 'before' },
-              { title: '更正后', dataIndex: 'after' },
-              { title: '原因', dataIndex: 'cause', render: (c: string) => <Tag>{c}</Tag> },
-              { title: '时间', dataIndex: 'at', render: (d: string) => shortInstant(d) },
-            ]}
-          />
+          <ScrollRegion label="结账后更正表">
+            <Table
+              rowKey={(r) => `${r.workOrderId}-${r.measure}-${r.at}`}
+              size="small"
+              style={{ minWidth: 'max-content' }}
+              dataSource={byUnit.restatements ?? []}
+              columns={[
+                { title: '工单号', dataIndex: 'workOrderId' },
+                { title: '承办单位', dataIndex: 'unitId' },
+                { title: '指标', dataIndex: 'measure' },
+                { title: '更正前', dataIndex: 'before' },
+                { title: '更正后', dataIndex: 'after' },
+                { title: '原因', dataIndex: 'cause', render: (c: string) => <Tag>{c}</Tag> },
+                { title: '时间', dataIndex: 'at', render: (d: string) => shortInstant(d) },
+              ]}
+            />
+          </ScrollRegion>
         </Card>
       )}
     </Space>
