@@ -43,7 +43,7 @@ const PARKED_BATCH = 100;
 class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly tasks: PeriodicTask[];
   private stopping = false;
-  private starting: Promise<void> | null = null;
+  private consuming = false;
 
   constructor(
     private readonly consumer: WorkOrderEventsConsumer,
@@ -64,8 +64,8 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       new PeriodicTask(
         'parked-dead-letters',
         async () => {
-          if (this.starting === null) return false;
-          await this.starting;
+          // The producer connects with the consumer; until then there is nothing to offer to.
+          if (!this.consuming) return false;
           const more = await deadLetters.forwardParked(PARKED_BATCH);
           metrics.parkedDeadLetters.set(await countParkedDeadLetters(dataSource));
           return more;
@@ -78,7 +78,7 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationBootstrap(): void {
     for (const task of this.tasks) task.start();
-    this.starting = this.startConsuming();
+    void this.startConsuming();
   }
 
   /** Topics, the dead-letter producer, then the consumer: retried until they are there. */
@@ -97,6 +97,7 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         await this.producer.connect();
         if (this.stopping) return;
         this.consumer.start();
+        this.consuming = true;
         this.logger.info('ingestion started');
         return;
       } catch (error) {
