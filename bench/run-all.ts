@@ -45,6 +45,11 @@ const RUNS: { name: string; script: string; env: Record<string, string> }[] = [
     script: 'bench/api-latency.bench.ts',
     env: quick ? { BENCH_OPEN_ORDERS: '100000' } : {},
   },
+  {
+    name: 'notifications',
+    script: 'bench/notifications.bench.ts',
+    env: quick ? { BENCH_NOTICES: '500', BENCH_ROBOT_MESSAGES: '12' } : {},
+  },
 ];
 
 type Json = Record<string, unknown>;
@@ -85,6 +90,7 @@ function main(): void {
   const memory = read('memory');
   const api = read('api');
   const deadlines = read('deadlines');
+  const notifications = read('notifications');
   const p1 = at(ingest, 'p1.eventsPerSecond');
   const p1Ratio = at(ingest, 'p1.ratioToOrm');
   const orm = at(ingest, 'ormBaseline.eventsPerSecond');
@@ -165,6 +171,20 @@ function main(): void {
       `${n(p7 && p7Base ? p7Base / p7 : null, 1)}×`,
       'p95 ≤ 100 ms',
       met(p7 === null ? null : p7 <= 100),
+    ],
+    [
+      '—',
+      'notices: escalation message → request at the channel',
+      `${n(at(notifications, 'webhook.deliveriesPerSecond'))}/s, p50 ${n(at(notifications, 'webhook.latencyP50Ms'))} ms, p99 ${n(at(notifications, 'webhook.latencyP99Ms'))} ms`,
+      `robot: busiest minute ${n(at(notifications, 'robot.busiestMinuteRequests'))} requests`,
+      '',
+      `robot limit ${n(at(notifications, 'robot.limitPerMinute'))}/min`,
+      met(
+        notifications === null
+          ? null
+          : (at(notifications, 'robot.busiestMinuteRequests') ?? Infinity) <=
+              (at(notifications, 'robot.limitPerMinute') ?? 0),
+      ),
     ],
     [
       '—',
