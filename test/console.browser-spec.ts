@@ -211,21 +211,19 @@ describe('the console in a browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'inbox.png') });
     expect(await seriousViolations(page)).toEqual([]);
 
-    await row.getByRole('button', { name: '签收' }).click();
+    await row.getByRole('button', { name: /^签\s?收$/ }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('textbox').fill('已转执法大队处理');
-    await dialog
-      .getByRole('button', { name: '签 收' })
-      .or(dialog.getByRole('button', { name: '签收' }))
-      .click();
+    // Ant Design spaces two-character button labels: 签 收.
+    await dialog.getByRole('button', { name: /^签\s?收$/ }).click();
     await row.waitFor({ state: 'detached' });
 
     await page.getByRole('tab', { name: '已签收' }).click();
     const acknowledged = openRows(page, LATE, '超时未接单');
     await acknowledged.waitFor();
-    await acknowledged.getByRole('button', { name: '办结' }).click();
+    await acknowledged.getByRole('button', { name: /^办\s?结$/ }).click();
     await dialog.getByRole('textbox').fill('已督促承办单位签收并处理');
-    await dialog.getByRole('button', { name: /办\s?结/ }).click();
+    await dialog.getByRole('button', { name: /^办\s?结$/ }).click();
     await acknowledged.waitFor({ state: 'detached' });
 
     await page.getByRole('tab', { name: '已办结' }).click();
@@ -255,7 +253,7 @@ describe('the console in a browser', () => {
     const page = await signedIn('unit', COMMUNITY, { width: 390, height: 844 });
     await openRows(page, OTHER_UNIT, '').first().waitFor();
     await expect(page.locator('tbody tr', { hasText: LATE }).count()).resolves.toBe(0);
-    await expect(page.getByRole('button', { name: '办结' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: /^办\s?结$/ }).count()).resolves.toBe(0);
     // Run in the page (the tests' own TypeScript has no DOM types): the width beyond the screen.
     const overflow = await page.evaluate<number>(
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',
@@ -298,10 +296,18 @@ describe('the console in a browser', () => {
   it('draws the statistics charts and downloads the month as XLSX', async () => {
     const page = await signedIn('leader');
     await page.goto(`${base}/console/#/statistics/2024-03`);
-    await page.getByText('统计口径：').waitFor();
+    await page
+      .getByText('统计口径：')
+      .waitFor({ timeout: 60_000 })
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\npage: ${await page.locator('body').textContent()}`);
+      });
     await page.getByRole('button', { name: '月度结账' }).waitFor();
     // Both charts painted: each canvas has thousands of non-transparent pixels.
-    await page.waitForFunction(PAINTED_CHARTS, undefined, { timeout: 15_000 });
+    // Polled from here: the console's CSP (script-src 'self') refuses waitForFunction's eval.
+    await waitFor('both charts painted', async () =>
+      (await page.evaluate<boolean>(PAINTED_CHARTS)) ? true : undefined,
+    );
     const text = (await page.locator('main').textContent()) ?? '';
     expect(text).toContain('满意率');
     expect(text).toContain('需要关注的单位');

@@ -97,6 +97,18 @@ export interface Escalation {
   levels: { level: number; reachedAt: string; why: string }[];
 }
 
+/** One notice of an escalation change to one recipient through one channel (apps/notifier). */
+export interface Delivery {
+  id: number;
+  change: string;
+  recipient: string;
+  channel: string;
+  status: string;
+  attempts: number;
+  sentAt: string | null;
+  lastError: string | null;
+}
+
 export interface Explanation {
   text: string;
 }

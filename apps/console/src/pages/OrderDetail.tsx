@@ -11,7 +11,14 @@ import {
   Timeline,
   Typography,
 } from 'antd';
-import { getJson, query, type Escalation, type TimelineEvent, type WorkOrder } from '../api';
+import {
+  getJson,
+  query,
+  type Delivery,
+  type Escalation,
+  type TimelineEvent,
+  type WorkOrder,
+} from '../api';
 import { Refused } from '../App';
 import { ScrollRegion } from '../scroll-region';
 import { shortInstant } from '../format';
@@ -26,6 +33,14 @@ import {
   label,
 } from '../labels';
 import { mayReveal, type Principal } from '../session';
+
+const DELIVERY_STATUS_LABELS: Record<string, string> = {
+  pending: '待发送',
+  sent: '已送达',
+  failed: '发送失败，重试中',
+  dead: '发送失败',
+  superseded: '已被后续通知取代',
+};
 
 const STAGES = [
   { key: 'accept', title: '签收期限' },
@@ -59,6 +74,7 @@ export default function OrderDetail({ id, principal }: { id: string; principal: 
   const [reveal, setReveal] = useState(false);
   const [order, setOrder] = useState<WorkOrder | null>(null);
   const [events, setEvents] = useState<TimelineEvent[]>([]);
+  const [deliveries, setDeliveries] = useState<Record<string, Delivery[]>>({});
   const [failure, setFailure] = useState<unknown>(null);
 
   const load = useCallback(async () => {
@@ -71,6 +87,16 @@ export default function OrderDetail({ id, principal }: { id: string; principal: 
       setOrder(o);
       setEvents(e.items);
       setFailure(null);
+      // Who was told of each escalation, through which channel, and how it went.
+      const told = await Promise.all(
+        o.escalations.map((x) =>
+          getJson<{ deliveries?: Delivery[] }>(`/escalations/${x.escalationId}`).then(
+            (one) => [x.escalationId, one.deliveries ?? []] as const,
+            () => [x.escalationId, []] as const,
+          ),
+        ),
+      );
+      setDeliveries(Object.fromEntries(told) as Record<string, Delivery[]>);
     } catch (error) {
       setFailure(error);
     }
@@ -208,6 +234,17 @@ export default function OrderDetail({ id, principal }: { id: string; principal: 
                     .join('；'),
               },
               { title: '送达对象', dataIndex: 'recipients', render: (r: string[]) => r.join('、') },
+              {
+                title: '通知送达',
+                key: 'deliveries',
+                render: (_: unknown, e) =>
+                  (deliveries[e.escalationId] ?? [])
+                    .map(
+                      (d) =>
+                        `${d.recipient}·${d.channel}：${DELIVERY_STATUS_LABELS[d.status] ?? d.status}${d.sentAt ? ` ${shortInstant(d.sentAt)}` : ''}`,
+                    )
+                    .join('；') || '—',
+              },
               { title: '触发时间', dataIndex: 'firedAt', render: (d: string) => shortInstant(d) },
               {
                 title: '处理',
