@@ -8,7 +8,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps apps
 COPY libs libs
-RUN npm run build && npm prune --omit=dev
+COPY scripts/console-build.sh scripts/
+# The supervisors' console (apps/console) as static files in dist/console, served by the API at /console.
+RUN npm run build && bash scripts/console-build.sh && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production KAFKAJS_NO_PARTITIONER_WARNING=1 HOST=0.0.0.0
