@@ -6,6 +6,7 @@
  */
 import { request } from 'node:http';
 import fc from 'fast-check';
+import { API_QUERY_PARAMETERS } from '../apps/api/src/http/access-log';
 import { startApi, type RunningApi } from './api-process';
 
 interface Reply {
@@ -64,20 +65,8 @@ const ROUTES = [
   ['GET', '/statistics/months/{}/restatements'],
 ] as const;
 
-const PARAMETERS = [
-  'unitId',
-  'status',
-  'kind',
-  'level',
-  'overdue',
-  'page',
-  'pageSize',
-  'reveal',
-  'month',
-  'from',
-  'to',
-  'groupBy',
-];
+/** The routes' own query parameters (the access log keeps their values), beside arbitrary names. */
+const PARAMETERS = API_QUERY_PARAMETERS;
 
 /** Values near the rules' edges, beside arbitrary text. */
 const EDGY = fc.constantFrom(

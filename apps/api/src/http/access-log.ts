@@ -10,7 +10,7 @@ import type { AuthenticatedRequest } from '../auth/authenticated-request';
  * parameter is written by name only, its value `[redacted]`: a `?access_token=…` or a phone number
  * typed into a filter never reaches the log.
  */
-const LOGGED_QUERY_VALUES = new Set([
+export const API_QUERY_PARAMETERS = [
   'unitId',
   'status',
   'kind',
@@ -23,7 +23,8 @@ const LOGGED_QUERY_VALUES = new Set([
   'from',
   'to',
   'groupBy',
-]);
+] as const;
+const LOGGED_QUERY_VALUES = new Set<string>(API_QUERY_PARAMETERS);
 /** A value longer than this is cut: a log line stays a line. */
 const MAX_VALUE_LENGTH = 64;
 const MAX_PARAMETERS = 20;
