@@ -104,6 +104,22 @@ describe('API authentication and scope', () => {
     expect((await get('/health')).status).toBe(200);
   });
 
+  it('offers a pasted token only to sign in when no identity provider client is configured', async () => {
+    const res = await fetch(`${base}/session/sign-in`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ token: true, oidc: null });
+    const exchange = await fetch(`${base}/session/oidc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        code: 'c',
+        codeVerifier: 'v'.repeat(43),
+        redirectUri: `${base}/console/`,
+      }),
+    });
+    expect(exchange.status).toBe(404);
+  });
+
   const now = new Date();
   it.each([
     ['no token', undefined, 'a bearer token is required'],
@@ -289,6 +305,8 @@ describe('API authentication and scope', () => {
         '/work-orders.csv',
         '/work-orders.xlsx',
         '/session',
+        '/session/sign-in',
+        '/session/oidc',
         '/escalations',
         '/escalations/{id}',
         '/escalations/{id}/acknowledge',

@@ -53,6 +53,8 @@ const ROUTES = [
   ['GET', '/work-orders.csv'],
   ['GET', '/work-orders.xlsx'],
   ['GET', '/session'],
+  ['GET', '/session/sign-in'],
+  ['POST', '/session/oidc'],
   ['GET', '/escalations'],
   ['GET', '/escalations/{}'],
   ['POST', '/escalations/{}/acknowledge'],
@@ -138,6 +140,16 @@ const jsonBody = fc.oneof(
   fc
     .record({ note: fc.oneof(text, fc.integer(), fc.constant(null)), extra: text })
     .map((v) => JSON.stringify(v)),
+  fc
+    .record(
+      {
+        code: text,
+        codeVerifier: fc.oneof(text, fc.constant('v'.repeat(43))),
+        redirectUri: fc.oneof(text, fc.webUrl()),
+      },
+      { requiredKeys: [] },
+    )
+    .map((value) => JSON.stringify(value)),
   fc.string({ maxLength: 200 }),
   fc.string({ minLength: 15_000, maxLength: 20_000 }).map((s) => JSON.stringify({ note: s })),
 );

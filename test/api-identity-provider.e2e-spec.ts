@@ -1,91 +1,48 @@
 /**
  * Tokens of the street's identity provider, against the real API process: a local HTTP server
- * plays the provider (OpenID discovery and a JWKS the test rotates), its keys are generated here
- * with jose, and the API finds them through discovery.
+ * plays the provider (OpenID discovery, a JWKS the test rotates, the authorization and token
+ * endpoints of the console's sign-in), its keys are generated with jose, and the API finds them
+ * through discovery.
  */
-import { createServer, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { signAccessToken } from '@hotline/platform';
 import {
+  LocalIdentityProvider,
   createFreshDatabase,
+  signingKey,
   startWorker,
   waitFor,
   type FreshDatabase,
+  type SigningKey,
   type WorkerProcess,
 } from '@hotline/testing';
-import {
-  SignJWT,
-  exportJWK,
-  exportSPKI,
-  generateKeyPair,
-  type JWK,
-  type JWTPayload,
-  type KeyLike,
-} from 'jose';
+import { SignJWT, decodeJwt, exportSPKI, type JWTPayload } from 'jose';
 
 const SECRET = randomBytes(32).toString('hex');
 const AUDIENCE = 'hotline-api';
 const MAX_LIFETIME_SECONDS = 3600;
 const ROLE_MAP = 'hotline-leader=leader,hotline-supervisor=supervisor,hotline-unit=unit';
-
-interface SigningKey {
-  kid: string;
-  alg: 'RS256' | 'ES256';
-  privateKey: KeyLike;
-  publicKey: KeyLike;
-  jwk: JWK;
-}
-
-async function signingKey(kid: string, alg: SigningKey['alg']): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg);
-  return { kid, alg, privateKey, publicKey, jwk: { ...(await exportJWK(publicKey)), kid, alg } };
-}
-
-/** The provider: discovery, then a JWKS of whichever keys it currently publishes. */
-class IdentityProvider {
-  published: SigningKey[] = [];
-  /** While true the key set answers 500, as a provider being redeployed does. */
-  failing = false;
-  jwksRequests = 0;
-  discoveryRequests = 0;
-  private readonly server: Server = createServer((req, res) => {
-    if (req.url === '/realms/street/.well-known/openid-configuration') {
-      this.discoveryRequests += 1;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ issuer: this.issuer, jwks_uri: `${this.issuer}/protocol/certs` }));
-    } else if (req.url === '/realms/street/protocol/certs') {
-      this.jwksRequests += 1;
-      if (this.failing) {
-        res.statusCode = 500;
-        res.end();
-        return;
-      }
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys: this.published.map((k) => k.jwk) }));
-    } else {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-
-  get issuer(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/realms/street`;
-  }
-
-  listen(): Promise<void> {
-    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
+const CLIENT_ID = 'hotline-console';
+const CLIENT_SECRET = randomBytes(16).toString('hex');
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+function secretFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'oidc-client-')), 'secret');
+  writeFileSync(path, `${CLIENT_SECRET}\n`);
+  return path;
+}
 
 describe('API with the identity provider', () => {
-  const idp = new IdentityProvider();
+  const idp = new LocalIdentityProvider({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    audience: AUDIENCE,
+  });
   let rsa: SigningKey;
   let ec: SigningKey;
   let db: FreshDatabase;
@@ -121,7 +78,7 @@ describe('API with the identity provider', () => {
         JWT_SECRET: SECRET,
         MIGRATE_ON_START: 'false',
         OIDC_ISSUER: idp.issuer,
-        OIDC_AUDIENCE: `${AUDIENCE},hotline-console`,
+        OIDC_AUDIENCE: `${AUDIENCE},${CLIENT_ID}`,
         OIDC_SUBJECT_CLAIM: 'preferred_username',
         OIDC_ROLE_CLAIM: 'realm_access.roles',
         OIDC_UNIT_CLAIM: 'unit_id',
@@ -129,6 +86,9 @@ describe('API with the identity provider', () => {
         // Every unknown kid may fetch the JWKS again: the rotation below needs no waiting.
         OIDC_JWKS_COOLDOWN_SECONDS: '0',
         TOKEN_MAX_LIFETIME_SECONDS: String(MAX_LIFETIME_SECONDS),
+        // A confidential client, its secret from a file as a container's secret would be.
+        OIDC_CLIENT_ID: CLIENT_ID,
+        OIDC_CLIENT_SECRET_FILE: secretFile(),
       },
       'api',
     );
@@ -274,5 +234,207 @@ describe('API with the identity provider', () => {
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     const body = (await res.json()) as { message: string };
     expect(body.message).toContain(reason);
+  });
+
+  describe('the console signing in through the provider (authorization code + PKCE)', () => {
+    const SUPERVISOR = {
+      sub: 'f3c1-9a7e',
+      preferred_username: 'wang.supervisor',
+      realm_access: { roles: ['offline_access', 'hotline-supervisor'] },
+    };
+    const consoleAddress = () => `${base}/console/`;
+    const newVerifier = () => randomBytes(32).toString('base64url');
+
+    /** The browser's trip to the authorization endpoint: the code it comes back with. */
+    async function authorize(codeVerifier: string, nonce = 'nonce-1'): Promise<string> {
+      const url = new URL(idp.authorizationEndpoint);
+      url.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: CLIENT_ID,
+        redirect_uri: consoleAddress(),
+        scope: 'openid profile',
+        state: 'state-1',
+        nonce,
+        code_challenge: sha256(codeVerifier),
+        code_challenge_method: 'S256',
+      }).toString();
+      const res = await fetch(url, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      const back = new URL(res.headers.get('location') ?? '');
+      expect(`${back.origin}${back.pathname}`).toBe(consoleAddress());
+      expect(back.searchParams.get('state')).toBe('state-1');
+      return back.searchParams.get('code') ?? '';
+    }
+
+    const exchange = (body: object) =>
+      fetch(`${base}/session/oidc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+
+    async function refused(res: Response, status: number, reason: string, code?: string) {
+      expect(res.status).toBe(status);
+      const { message } = (await res.json()) as { message: string };
+      expect(message).toContain(reason);
+      if (code !== undefined) expect(message).not.toContain(code);
+    }
+
+    beforeEach(() => {
+      idp.person = SUPERVISOR;
+      idp.tokenEndpointDown = false;
+      idp.opaqueAccessTokens = false;
+    });
+
+    it('tells the console where to send people, from the discovery document fetched once', async () => {
+      const res = await fetch(`${base}/session/sign-in`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({
+        token: true,
+        oidc: {
+          authorizationEndpoint: idp.authorizationEndpoint,
+          clientId: CLIENT_ID,
+          scopes: ['openid', 'profile'],
+        },
+      });
+      expect(idp.discoveryRequests).toBe(1);
+    });
+
+    it('exchanges a code for the access token, which then works on /session', async () => {
+      const codeVerifier = newVerifier();
+      const code = await authorize(codeVerifier);
+      const res = await exchange({
+        code,
+        codeVerifier,
+        redirectUri: consoleAddress(),
+        nonce: 'nonce-1',
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { token: string; principal: object };
+      const principal = { subject: 'wang.supervisor', role: 'supervisor', unitId: null };
+      expect(body.principal).toEqual(principal);
+      expect(decodeJwt(body.token).aud).toBe(AUDIENCE);
+      const session = await get('/session', body.token);
+      expect(session.status).toBe(200);
+      expect(await session.json()).toEqual(principal);
+      // The confidential client's secret went to the provider, never to the log; nor did the code.
+      expect(api.output()).not.toContain(CLIENT_SECRET);
+      expect(api.output()).not.toContain(code);
+      expect(idp.discoveryRequests).toBe(1);
+    });
+
+    it('hands over the ID token when the access token is not a JWT, checking its nonce', async () => {
+      idp.opaqueAccessTokens = true;
+      idp.person = {
+        preferred_username: 'li.enforcement',
+        realm_access: { roles: ['hotline-unit'] },
+        unit_id: 'teda-enforcement',
+      };
+      const codeVerifier = newVerifier();
+      const res = await exchange({
+        code: await authorize(codeVerifier, 'nonce-2'),
+        codeVerifier,
+        redirectUri: consoleAddress(),
+        nonce: 'nonce-2',
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { token: string; principal: object };
+      expect(decodeJwt(body.token).aud).toBe(CLIENT_ID);
+      expect(body.principal).toEqual({
+        subject: 'li.enforcement',
+        role: 'unit',
+        unitId: 'teda-enforcement',
+      });
+      expect((await get('/work-orders?unitId=teda-enforcement', body.token)).status).toBe(200);
+
+      const other = newVerifier();
+      const replayed = await exchange({
+        code: await authorize(other, 'nonce-3'),
+        codeVerifier: other,
+        redirectUri: consoleAddress(),
+        nonce: 'nonce-4',
+      });
+      await refused(replayed, 401, 'the ID token was not issued for this sign-in (nonce)');
+    });
+
+    it("refuses a code whose PKCE verifier is not the challenged one (401, the provider's error named)", async () => {
+      const code = await authorize(newVerifier());
+      const res = await exchange({
+        code,
+        codeVerifier: newVerifier(),
+        redirectUri: consoleAddress(),
+      });
+      await refused(res, 401, 'the identity provider refused the code: invalid_grant', code);
+    });
+
+    it('refuses a code used a second time (401)', async () => {
+      const codeVerifier = newVerifier();
+      const code = await authorize(codeVerifier);
+      expect((await exchange({ code, codeVerifier, redirectUri: consoleAddress() })).status).toBe(
+        200,
+      );
+      const again = await exchange({ code, codeVerifier, redirectUri: consoleAddress() });
+      await refused(again, 401, 'the identity provider refused the code: invalid_grant', code);
+    });
+
+    it('refuses a person the provider knows without a role of this API (403)', async () => {
+      idp.person = { preferred_username: 'zhao', realm_access: { roles: ['offline_access'] } };
+      const codeVerifier = newVerifier();
+      const res = await exchange({
+        code: await authorize(codeVerifier),
+        codeVerifier,
+        redirectUri: consoleAddress(),
+      });
+      await refused(res, 403, 'invalid claims: realm_access.roles');
+    });
+
+    it.each([
+      ['another site', () => 'https://evil.example/console/', "must be this API's console"],
+      [
+        'another port',
+        () => `http://127.0.0.1:${api.port + 1}/console/`,
+        "must be this API's console",
+      ],
+      [
+        'another name for this host',
+        () => `http://localhost:${api.port}/console/`,
+        "must be this API's console",
+      ],
+      ['a route outside the console', () => `${base}/session`, 'must lie under /console/'],
+    ])(
+      'refuses a redirect URI on %s (400) before asking the provider',
+      async (_what, uri, reason) => {
+        const before = idp.tokenRequests;
+        const codeVerifier = newVerifier();
+        const code = await authorize(codeVerifier);
+        await refused(
+          await exchange({ code, codeVerifier, redirectUri: uri() }),
+          400,
+          reason,
+          code,
+        );
+        expect(idp.tokenRequests).toBe(before);
+      },
+    );
+
+    it.each([
+      ['a short verifier', { code: 'c', codeVerifier: 'short', redirectUri: 'x' }, 'codeVerifier'],
+      ['no code', { codeVerifier: 'v'.repeat(43), redirectUri: 'x' }, 'code'],
+      [
+        'an unknown field',
+        { code: 'c', codeVerifier: 'v'.repeat(43), redirectUri: 'x', state: 's' },
+        'state',
+      ],
+    ])('validates the body: %s is 400', async (_what, body, reason) => {
+      await refused(await exchange(body), 400, reason);
+    });
+
+    it("answers 503 while the provider's token endpoint cannot be reached", async () => {
+      idp.tokenEndpointDown = true;
+      const codeVerifier = newVerifier();
+      const code = await authorize(codeVerifier);
+      const res = await exchange({ code, codeVerifier, redirectUri: consoleAddress() });
+      await refused(res, 503, "the identity provider's token endpoint cannot be reached", code);
+    });
   });
 });

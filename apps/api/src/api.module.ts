@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PersistenceModule } from '@hotline/persistence';
 import { PlatformModule, type AppConfig } from '@hotline/platform';
 import { AccessTokenGuard } from './auth/access-token.guard';
+import { tokenServicesProvider } from './auth/token-services.provider';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { SessionController } from './console/session.controller';
@@ -44,6 +45,7 @@ export class ApiModule {
         SessionController,
       ],
       providers: [
+        tokenServicesProvider,
         // Before the token is verified: a flood of bad tokens is refused as cheaply as any other.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: AccessTokenGuard },

@@ -1,5 +1,6 @@
 export * from './delivery';
 export * from './fresh-database';
+export * from './identity-provider';
 export * from './java-kafka-clients';
 export * from './kafka-test';
 export * from './local-kafka';

@@ -1,15 +1,10 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  APP_CONFIG,
-  AccessTokenVerifier,
-  requireJwtSecret,
-  type AppConfig,
-  type TokenRefusal,
-} from '@hotline/platform';
+import type { TokenRefusal, TokenServices } from '@hotline/platform';
 import { ApiError } from '../errors/api-error';
 import type { AuthenticatedRequest } from './authenticated-request';
 import { IS_PUBLIC } from './public.decorator';
+import { TOKEN_SERVICES } from './token-services.provider';
 
 function refusalError(refusal: TokenRefusal, reason: string): ApiError {
   switch (refusal) {
@@ -29,17 +24,10 @@ function refusalError(refusal: TokenRefusal, reason: string): ApiError {
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  private readonly verifier: AccessTokenVerifier;
-
   constructor(
     private readonly reflector: Reflector,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.verifier = new AccessTokenVerifier({
-      ...config.auth,
-      jwtSecret: requireJwtSecret(config),
-    });
-  }
+    @Inject(TOKEN_SERVICES) private readonly tokens: TokenServices,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [
@@ -54,7 +42,7 @@ export class AccessTokenGuard implements CanActivate {
     if (!match?.[1]) {
       throw new ApiError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
     }
-    const check = await this.verifier.verify(match[1], new Date());
+    const check = await this.tokens.verifier.verify(match[1], new Date());
     if (!check.ok) throw refusalError(check.refusal, check.reason);
     request.principal = check.principal;
     return true;

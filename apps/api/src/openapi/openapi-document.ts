@@ -9,6 +9,7 @@ import { WORK_ORDER_ID } from '../work-orders/work-order-id.pipe';
 import { acknowledgeBody, resolveBody } from '../escalations/escalation-command.body';
 import { escalationIdParam, escalationListQuery } from '../escalations/escalations.query';
 import { deliveryListQuery } from '../deliveries/deliveries.query';
+import { oidcSignInBody } from '../console/oidc-sign-in.body';
 import {
   workOrderExportQuery,
   workOrderListQuery,
@@ -61,6 +62,37 @@ const page = (item: string) => ({
   },
 });
 
+const principal = {
+  type: 'object',
+  required: ['subject', 'role', 'unitId'],
+  properties: {
+    subject: { type: 'string' },
+    role: { enum: ['leader', 'supervisor', 'unit'] },
+    unitId: { type: ['string', 'null'] },
+  },
+};
+const signInMethods = {
+  type: 'object',
+  required: ['token', 'oidc'],
+  properties: {
+    token: { const: true, description: 'a bearer token may be pasted' },
+    oidc: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['authorizationEndpoint', 'clientId', 'scopes'],
+          properties: {
+            authorizationEndpoint: { type: 'string', format: 'uri' },
+            clientId: { type: 'string' },
+            scopes: { type: 'array', items: { type: 'string' } },
+          },
+        },
+      ],
+    },
+  },
+};
+
 const secured = {
   401: errorResponse('no bearer token, or an invalid, expired or too long-lived one'),
   400: errorResponse('a parameter or the body failed validation'),
@@ -88,8 +120,8 @@ export function buildOpenApiDocument(span: YearSpan) {
       title: 'Hotline supervision API (12345 督办)',
       version: '1',
       description:
-        'Supervisors’ API over work orders and escalations. Every route but /health and ' +
-        '/openapi.json needs a bearer token: a local HS256 one with `sub`, `role` (leader, ' +
+        'Supervisors’ API over work orders and escalations. Every route but /health, ' +
+        '/openapi.json and the console’s sign-in (/session/sign-in, /session/oidc) needs a bearer token: a local HS256 one with `sub`, `role` (leader, ' +
         'supervisor, unit) and, for unit, `unitId`, or one of the identity provider (RS256/ES256, ' +
         'its claims mapped to those roles; a token without a usable role is 403); a unit sees and acts on its own unit only (another unit’s id: ' +
         '403; unknown id: 404). Instants are RFC 3339 with the calendar’s offset (+08:00).',
@@ -158,7 +190,53 @@ export function buildOpenApiDocument(span: YearSpan) {
       '/session': {
         get: {
           summary: 'Who the bearer token says the caller is: subject, role, unitId (the console)',
-          responses: { 200: json('the principal'), ...secured },
+          responses: { 200: json('the principal', principal), ...secured },
+        },
+      },
+      '/session/sign-in': {
+        get: {
+          summary:
+            'How the console may sign in: a pasted token, and the identity provider when configured',
+          description:
+            '`oidc` is null unless OIDC_CLIENT_ID is set; then it names the provider’s ' +
+            'authorization endpoint (from its discovery document), the client id and the scopes ' +
+            'for the authorization code flow with PKCE (S256).',
+          security: [],
+          responses: {
+            200: json('the sign-in methods', signInMethods),
+            429: secured[429],
+            503: errorResponse('the identity provider’s discovery document cannot be had'),
+          },
+        },
+      },
+      '/session/oidc': {
+        post: {
+          summary: 'The identity provider’s authorization code for a bearer token (the console)',
+          description:
+            'The API exchanges the code at the provider’s token endpoint with the PKCE verifier ' +
+            'and answers the access token (or, when that is not a JWT the API accepts, the ID ' +
+            'token) once the API itself accepts it, with who it says the caller is. ' +
+            '`redirectUri` must be the console on this API’s own host (under /console/).',
+          security: [],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(oidcSignInBody) } },
+          },
+          responses: {
+            200: json('the token and the principal', {
+              type: 'object',
+              required: ['token', 'principal'],
+              properties: { token: { type: 'string' }, principal: principal },
+            }),
+            400: secured[400],
+            401: errorResponse(
+              'the provider refused the code (its error code is named), or its token is not accepted',
+            ),
+            403: errorResponse('a genuine token whose claims carry no role of this API'),
+            404: errorResponse('sign-in with the identity provider is not configured'),
+            429: secured[429],
+            503: errorResponse('the identity provider cannot be reached'),
+          },
         },
       },
       '/work-orders/{id}/events': {

@@ -127,6 +127,7 @@ describe('AccessTokenVerifier with the local key', () => {
       algorithms: ['RS256', 'ES256'],
       jwksCooldownSeconds: 30,
       claims: { subjectClaim: 'sub', roleClaim: 'role', unitClaim: 'unitId', roles: {} },
+      client: null,
     },
   });
 

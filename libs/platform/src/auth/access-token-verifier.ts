@@ -18,6 +18,7 @@ import {
   identityProviderKeys,
   type IdentityProviderConfig,
 } from './identity-provider';
+import { ProviderDiscovery } from './provider-discovery';
 import { LOCAL_CLAIM_MAPPING, mapClaims, type ClaimMapping } from './map-claims';
 import type { Principal } from './principal';
 import { checkTokenLifetime } from './token-lifetime';
@@ -79,8 +80,11 @@ function reasonOf(error: unknown): string {
   return 'token not accepted';
 }
 
-function providerVerification(idp: IdentityProviderConfig): Verification {
-  const keys = identityProviderKeys(idp);
+function providerVerification(
+  idp: IdentityProviderConfig,
+  discovery: ProviderDiscovery,
+): Verification {
+  const keys = identityProviderKeys(idp, discovery);
   return {
     issuer: 'identity_provider',
     verify: async (token, options) => (await jwtVerify(token, keys, options)).payload,
@@ -95,7 +99,14 @@ export class AccessTokenVerifier {
   private readonly local: Verification;
   private readonly identityProvider: Verification | null;
 
-  constructor(private readonly settings: AccessTokenSettings) {
+  /**
+   * `discovery`: the provider's discovery document, shared with whatever else asks for it (the
+   * console's sign-in) so that it is fetched once; by default the verifier's own.
+   */
+  constructor(
+    private readonly settings: AccessTokenSettings,
+    discovery?: ProviderDiscovery,
+  ) {
     const secret = new TextEncoder().encode(settings.jwtSecret);
     this.local = {
       issuer: 'local',
@@ -104,7 +115,10 @@ export class AccessTokenVerifier {
       mapping: LOCAL_CLAIM_MAPPING,
     };
     const idp = settings.identityProvider;
-    this.identityProvider = idp === null ? null : providerVerification(idp);
+    this.identityProvider =
+      idp === null
+        ? null
+        : providerVerification(idp, discovery ?? new ProviderDiscovery(idp.issuer));
   }
 
   /** `exp` is required and bounded by the lifetime cap; `nbf` is honoured; `now` is the request's. */

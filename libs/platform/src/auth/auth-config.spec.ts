@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
 import {
   ConfigError,
   DEVELOPMENT_JWT_SECRET,
@@ -66,6 +70,7 @@ describe('token lifetime and identity provider configuration', () => {
         unitClaim: 'unit',
         roles: { 'hotline-leader': 'leader', 督办员: 'supervisor', 'hotline-unit': 'unit' },
       },
+      client: null,
     });
   });
 
@@ -95,5 +100,88 @@ describe('token lifetime and identity provider configuration', () => {
     ['a zero lifetime cap', { TOKEN_MAX_LIFETIME_SECONDS: '0' }, 'TOKEN_MAX_LIFETIME_SECONDS'],
   ])('refuses %s', (_what, env, problem) => {
     expect(() => loadConfig(env)).toThrow(problem);
+  });
+});
+
+describe("the console's client at the identity provider", () => {
+  const PROVIDER = { OIDC_ISSUER: 'https://sso.teda.gov.cn/realms/street', OIDC_AUDIENCE: 'a' };
+  const secretFile = join(mkdtempSync(join(tmpdir(), 'oidc-client-')), 'secret');
+  writeFileSync(secretFile, 'a-client-secret-from-a-file\n');
+
+  it.each([
+    ['no client without OIDC_CLIENT_ID', PROVIDER, null],
+    [
+      'a public client asking for openid and profile by default',
+      { ...PROVIDER, OIDC_CLIENT_ID: 'hotline-console' },
+      { clientId: 'hotline-console', clientSecret: null, scopes: ['openid', 'profile'] },
+    ],
+    [
+      'the scopes space- or comma-separated, each once',
+      { ...PROVIDER, OIDC_CLIENT_ID: 'c', OIDC_SCOPES: ' openid  roles,unit openid ' },
+      { clientId: 'c', clientSecret: null, scopes: ['openid', 'roles', 'unit'] },
+    ],
+  ])('reads %s', (_what, env, client) => {
+    expect(loadConfig(env).auth.identityProvider?.client).toEqual(client);
+  });
+
+  it.each([
+    ['OIDC_CLIENT_SECRET', { OIDC_CLIENT_SECRET: 'a-client-secret-from-the-env' }, 'env'],
+    ['OIDC_CLIENT_SECRET_FILE', { OIDC_CLIENT_SECRET_FILE: secretFile }, 'a-file'],
+  ])('reads a confidential client secret from %s, shown as [secret]', (_what, env, tail) => {
+    const client = loadConfig({ ...PROVIDER, OIDC_CLIENT_ID: 'c', ...env }).auth.identityProvider
+      ?.client;
+    expect(client?.clientSecret?.reveal()).toMatch(
+      new RegExp(`^a-client-secret-from-(the-)?${tail}$`),
+    );
+    expect(JSON.stringify(client)).toContain('"clientSecret":"[secret]"');
+    expect(inspect(client)).not.toContain('a-client-secret');
+  });
+
+  it.each([
+    [
+      'a client without an issuer',
+      { OIDC_CLIENT_ID: 'hotline-console' },
+      'OIDC_CLIENT_ID: needs OIDC_ISSUER: the identity provider the console signs in with',
+    ],
+    [
+      'a secret without a client',
+      { ...PROVIDER, OIDC_CLIENT_SECRET: 'a-client-secret' },
+      'OIDC_CLIENT_SECRET: is set without OIDC_CLIENT_ID',
+    ],
+    [
+      'a secret given twice',
+      {
+        ...PROVIDER,
+        OIDC_CLIENT_ID: 'c',
+        OIDC_CLIENT_SECRET: 'a-client-secret',
+        OIDC_CLIENT_SECRET_FILE: secretFile,
+      },
+      'OIDC_CLIENT_SECRET: OIDC_CLIENT_SECRET and OIDC_CLIENT_SECRET_FILE are both set',
+    ],
+    [
+      'an unreadable secret file',
+      { ...PROVIDER, OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET_FILE: `${secretFile}.missing` },
+      'OIDC_CLIENT_SECRET_FILE: cannot read the file: ENOENT',
+    ],
+    [
+      'a scope with a quote',
+      { ...PROVIDER, OIDC_CLIENT_ID: 'c', OIDC_SCOPES: 'openid "x"' },
+      'OIDC_SCOPES: "\\"x\\"" is not a scope',
+    ],
+    ['no scope at all', { ...PROVIDER, OIDC_CLIENT_ID: 'c', OIDC_SCOPES: ' , ' }, 'names no scope'],
+    [
+      'a client id with a line break',
+      { ...PROVIDER, OIDC_CLIENT_ID: 'c\nd' },
+      'OIDC_CLIENT_ID: printable ASCII',
+    ],
+  ])('refuses %s', (_what, env, problem) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(problem);
+  });
+
+  it('never prints the secret in a problem', () => {
+    expect(() => loadConfig({ OIDC_CLIENT_SECRET: 'a-client-secret-never-printed' })).toThrow(
+      /^(?![\s\S]*a-client-secret-never-printed)[\s\S]*OIDC_CLIENT_SECRET/,
+    );
   });
 });

@@ -1,12 +1,13 @@
 /**
  * The street's OpenID Connect identity provider: its settings, and its signing keys fetched from
- * its JWKS (named, or found through `<issuer>/.well-known/openid-configuration`). jose's remote
- * key set caches the keys and fetches them again when a token names a `kid` it does not hold (key
+ * its JWKS (named, or found through the provider's discovery document). jose's remote key set
+ * caches the keys and fetches them again when a token names a `kid` it does not hold (key
  * rotation), at most once per cooldown.
  */
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
-import { z } from 'zod';
+import type { Secret } from '../config/secret';
 import type { ClaimMapping } from './map-claims';
+import { PROVIDER_FETCH_TIMEOUT_MS, type ProviderDiscovery } from './provider-discovery';
 
 /** Asymmetric algorithms only: an HMAC key would be the provider's public key (alg confusion). */
 export const IDENTITY_PROVIDER_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'] as const;
@@ -23,9 +24,18 @@ export interface IdentityProviderConfig {
   /** The least time between two fetches of the key set. */
   jwksCooldownSeconds: number;
   claims: ClaimMapping;
+  /** The console's client at the provider (OIDC_CLIENT_ID); null: the console only takes pasted tokens. */
+  client: IdentityProviderClient | null;
 }
 
-const FETCH_TIMEOUT_MS = 5000;
+/** The console signs in with the authorization code flow and PKCE (RFC 7636) as this client. */
+export interface IdentityProviderClient {
+  clientId: string;
+  /** A confidential client's secret, sent as `client_secret` (client_secret_post); null: a public client. */
+  clientSecret: Secret | null;
+  /** What the console asks for (`scope`). */
+  scopes: string[];
+}
 
 /** The provider's discovery document or key set could not be had: its fault, not the caller's. */
 export class IdentityProviderUnavailableError extends Error {
@@ -42,35 +52,28 @@ const isVerdictOnToken = (error: unknown) =>
   error instanceof errors.JWKSMultipleMatchingKeys ||
   error instanceof errors.JOSENotSupported;
 
-const discoverySchema = z.object({ issuer: z.string(), jwks_uri: z.string().url() }).loose();
-
-/** OpenID Connect Discovery 1.0 §4: the document's issuer must be the one configured. */
-async function discoverJwksUrl(issuer: string): Promise<URL> {
-  const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-  const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-  if (!response.ok) throw new Error(`discovery document: HTTP ${response.status}`);
-  const document = discoverySchema.safeParse(await response.json());
-  if (!document.success) throw new Error('discovery document: no jwks_uri');
-  if (document.data.issuer !== issuer) {
-    throw new Error(`discovery document names issuer ${JSON.stringify(document.data.issuer)}`);
-  }
-  return new URL(document.data.jwks_uri);
+/** OIDC_JWKS_URL, else the discovery document's `jwks_uri`. */
+async function jwksUrl(config: IdentityProviderConfig, discovery: ProviderDiscovery): Promise<URL> {
+  if (config.jwksUrl !== null) return new URL(config.jwksUrl);
+  const { jwksUri } = await discovery.endpoints();
+  if (jwksUri === null) throw new Error('discovery document: no jwks_uri');
+  return jwksUri;
 }
 
 /**
  * The key resolver jose's jwtVerify calls. Discovery happens on first use (the API starts while
  * the provider is down) and is retried on the next token when it failed.
  */
-export function identityProviderKeys(config: IdentityProviderConfig): JWTVerifyGetKey {
+export function identityProviderKeys(
+  config: IdentityProviderConfig,
+  discovery: ProviderDiscovery,
+): JWTVerifyGetKey {
   let keySet: Promise<JWTVerifyGetKey> | undefined;
-  const load = async (): Promise<JWTVerifyGetKey> => {
-    const url =
-      config.jwksUrl === null ? await discoverJwksUrl(config.issuer) : new URL(config.jwksUrl);
-    return createRemoteJWKSet(url, {
+  const load = async (): Promise<JWTVerifyGetKey> =>
+    createRemoteJWKSet(await jwksUrl(config, discovery), {
       cooldownDuration: config.jwksCooldownSeconds * 1000,
-      timeoutDuration: FETCH_TIMEOUT_MS,
+      timeoutDuration: PROVIDER_FETCH_TIMEOUT_MS,
     });
-  };
   return async (header, token) => {
     keySet ??= load().catch((error: unknown) => {
       keySet = undefined;

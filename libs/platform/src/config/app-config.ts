@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { KafkaSecurity } from '../kafka/kafka-security';
 import type { PostgresConnectionSettings } from '../postgres/postgres-connection';
 import { loadConnectionSecurity } from './connection-security';
-import { redactSecrets, resolveSecretFiles } from './secret';
+import { Secret, redactSecrets, resolveSecretFiles } from './secret';
 import {
   IDENTITY_PROVIDER_ALGORITHMS,
   type IdentityProviderConfig,
@@ -43,6 +43,22 @@ const roleMap = (defaults: string) =>
       }
       return roles;
     });
+
+/** RFC 6749 §3.3: scope tokens are printable ASCII without spaces, `"` or `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** Space-separated (as in `scope=`); commas are read as spaces too. */
+const scopeList = z
+  .string()
+  .default('openid profile')
+  .transform((text, ctx) => {
+    const scopes = text.split(/[\s,]+/).filter(Boolean);
+    for (const scope of scopes.filter((s) => !SCOPE_TOKEN.test(s))) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(scope)} is not a scope` });
+    }
+    if (scopes.length === 0) ctx.addIssue({ code: 'custom', message: 'names no scope' });
+    return [...new Set(scopes)];
+  });
 
 /** The codecs a Kafka batch can carry; the Java client's `compression.type` names. */
 export const PRODUCER_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -160,6 +176,15 @@ const envSchema = z.object({
   OIDC_ROLE_CLAIM: z.string().min(1).default('roles'),
   OIDC_UNIT_CLAIM: z.string().min(1).default('unit_id'),
   OIDC_ROLE_MAP: roleMap('leader=leader,supervisor=supervisor,unit=unit'),
+  /** The console's client at the provider (authorization code + PKCE). Unset: tokens are pasted. */
+  OIDC_CLIENT_ID: z
+    .string()
+    .regex(/^[\x20-\x7e]{1,200}$/, 'printable ASCII, at most 200 characters')
+    .optional(),
+  /** A confidential client's secret (client_secret_post). Unset: a public client, PKCE alone. */
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** What the console asks the provider for. */
+  OIDC_SCOPES: scopeList,
   /** The years a request to the API may name (months, days, ranges); outside: 400. */
   API_YEAR_MIN: z.coerce.number().int().min(1).max(9999).default(2000),
   API_YEAR_MAX: z.coerce.number().int().min(1).max(9999).default(2100),
@@ -323,6 +348,20 @@ export function loadConfig(
           message: 'required with OIDC_ISSUER',
         });
       }
+      if (e.OIDC_CLIENT_ID !== undefined && e.OIDC_ISSUER === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['OIDC_CLIENT_ID'],
+          message: 'needs OIDC_ISSUER: the identity provider the console signs in with',
+        });
+      }
+      if (e.OIDC_CLIENT_SECRET !== undefined && e.OIDC_CLIENT_ID === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['OIDC_CLIENT_SECRET'],
+          message: 'is set without OIDC_CLIENT_ID (the client whose secret it is)',
+        });
+      }
       // Keys fetched over plain HTTP could be anyone's: the provider is reached over TLS in production.
       for (const name of ['OIDC_ISSUER', 'OIDC_JWKS_URL'] as const) {
         if (e.NODE_ENV === 'production' && e[name]?.startsWith('https://') === false) {
@@ -449,6 +488,17 @@ export function loadConfig(
                 unitClaim: e.OIDC_UNIT_CLAIM,
                 roles: e.OIDC_ROLE_MAP,
               },
+              client:
+                e.OIDC_CLIENT_ID === undefined
+                  ? null
+                  : {
+                      clientId: e.OIDC_CLIENT_ID,
+                      clientSecret:
+                        e.OIDC_CLIENT_SECRET === undefined
+                          ? null
+                          : new Secret(e.OIDC_CLIENT_SECRET),
+                      scopes: e.OIDC_SCOPES,
+                    },
             },
     },
     api: {

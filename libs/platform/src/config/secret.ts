@@ -18,6 +18,8 @@ export const SECRET_SETTINGS = [
   'DATABASE_PASSWORD',
   'KAFKA_SASL_PASSWORD',
   'KAFKA_TLS_KEY_PASSWORD',
+  /** The console's client secret at the identity provider. */
+  'OIDC_CLIENT_SECRET',
 ] as const;
 
 const REDACTED = '[secret]';
