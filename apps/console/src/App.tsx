@@ -4,7 +4,7 @@ import { ApiFailure, getJson } from './api';
 import { Inbox } from './pages/Inbox';
 import { SignIn } from './pages/SignIn';
 import { useRoute } from './route';
-import { forgetToken, storedToken, type Principal } from './session';
+import { SESSION_ENDED, SignInFailure, forgetToken, storedToken, type Principal } from './session';
 
 // Pages off the first screen load when opened: the inbox ships alone.
 const OrderDetail = lazy(() => import('./pages/OrderDetail'));
@@ -17,22 +17,31 @@ const ROLE_LABELS: Record<Principal['role'], string> = {
   unit: '承办单位',
 };
 
-/** `session`: the first `GET /session`, already under way when the page starts (main.tsx). */
+/** Why signing in did not work, as the sign-in card shows it. */
+function failureMessage(error: unknown): string {
+  if (error instanceof SignInFailure) return error.message;
+  return `令牌无效：${error instanceof ApiFailure ? error.message : String(error)}`;
+}
+
+/**
+ * `session`: who the caller is, already being asked when the page starts (main.tsx): the first
+ * `GET /session`, or the exchange of the identity provider's code.
+ */
 export function App({ session }: { session: Promise<Principal> | null }) {
   const route = useRoute();
   const [principal, setPrincipal] = useState<Principal | null>(null);
-  const [checking, setChecking] = useState(() => storedToken() !== null);
+  const [checking, setChecking] = useState(() => session !== null || storedToken() !== null);
   const [failure, setFailure] = useState<string | null>(null);
 
   const check = useCallback(async (pending: Promise<Principal> | null) => {
-    if (storedToken() === null) return;
+    if (pending === null && storedToken() === null) return;
     setChecking(true);
     try {
       setPrincipal(await (pending ?? getJson<Principal>('/session')));
       setFailure(null);
     } catch (error) {
       forgetToken();
-      setFailure(error instanceof ApiFailure ? error.message : String(error));
+      setFailure(failureMessage(error));
     } finally {
       setChecking(false);
     }
@@ -41,6 +50,15 @@ export function App({ session }: { session: Promise<Principal> | null }) {
   useEffect(() => {
     void check(session);
   }, [check, session]);
+
+  useEffect(() => {
+    const ended = () => {
+      setPrincipal(null);
+      setFailure('登录已失效（令牌过期或被拒绝），请重新登录。');
+    };
+    window.addEventListener(SESSION_ENDED, ended);
+    return () => window.removeEventListener(SESSION_ENDED, ended);
+  }, []);
 
   if (checking) return <Spin fullscreen description="正在验证身份…" />;
   if (!principal) return <SignIn failure={failure} onSignedIn={() => void check(null)} />;

@@ -2,7 +2,7 @@
  * The console's one HTTP client: every call carries the bearer token, every refusal becomes an
  * ApiFailure with the API's own message (its error body is `{ statusCode, error, message }`).
  */
-import { storedToken } from './session';
+import { endSession, storedToken } from './session';
 
 export class ApiFailure extends Error {
   constructor(
@@ -23,6 +23,8 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // The token expired or was refused: back to the sign-in card.
+  if (res.status === 401 && token) endSession();
   if (!res.ok) {
     let message = res.statusText;
     try {

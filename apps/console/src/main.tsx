@@ -9,6 +9,7 @@ import './console.css';
 import { getJson } from './api';
 import { FIRST_INBOX_PATH } from './pages/Inbox';
 import { prefetch } from './prefetch';
+import { finishProviderSignIn } from './provider-sign-in';
 import { parseRoute } from './route';
 import { storedToken, takeTokenFromAddress, type Principal } from './session';
 
@@ -29,9 +30,13 @@ const THEME = {
   },
 };
 takeTokenFromAddress();
+// Back from the identity provider (`?code=…&state=…` or `?error=…`): the code becomes a token.
+const signingIn = finishProviderSignIn();
 // Who the token belongs to is asked while React starts, not after.
-const session = storedToken() === null ? null : getJson<Principal>('/session');
-if (session && parseRoute(window.location.hash).page === 'inbox') prefetch(FIRST_INBOX_PATH);
+const session = signingIn ?? (storedToken() === null ? null : getJson<Principal>('/session'));
+if (signingIn === null && session && parseRoute(window.location.hash).page === 'inbox') {
+  prefetch(FIRST_INBOX_PATH);
+}
 
 const root = document.getElementById('root');
 if (root) {

@@ -1,10 +1,12 @@
-import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Typography } from 'antd';
-import { storeToken } from '../session';
+import { useEffect, useState } from 'react';
+import { Alert, Button, Card, Divider, Form, Input, Typography } from 'antd';
+import { ApiFailure, getJson } from '../api';
+import { startProviderSignIn } from '../provider-sign-in';
+import { SignInFailure, storeToken, type SignInMethods } from '../session';
 
 /**
- * Sign-in: paste a bearer token (development: `npm run token`, or the link `npm run demo`
- * prints); a token of the street's identity provider is pasted the same way.
+ * Sign-in: through the street's identity provider (统一身份认证) when the API offers it, and by
+ * pasting a bearer token (development: `npm run token`, or the link `npm run demo` prints).
  */
 export function SignIn({
   failure,
@@ -14,16 +16,60 @@ export function SignIn({
   onSignedIn: () => void;
 }) {
   const [token, setToken] = useState('');
+  const [methods, setMethods] = useState<SignInMethods | null>(null);
+  const [providerDown, setProviderDown] = useState<string | null>(null);
+  const [leaving, setLeaving] = useState(false);
+  const [startFailure, setStartFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    getJson<SignInMethods>('/session/sign-in').then(
+      (offered) => current && setMethods(offered),
+      (error: unknown) =>
+        current && setProviderDown(error instanceof ApiFailure ? error.message : String(error)),
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+
+  const provider = methods?.oidc ?? null;
+  const signInWithProvider = () => {
+    if (provider === null) return;
+    setLeaving(true);
+    setStartFailure(null);
+    startProviderSignIn(provider).catch((error: unknown) => {
+      setLeaving(false);
+      setStartFailure(error instanceof SignInFailure ? error.message : String(error));
+    });
+  };
+  const shown = startFailure ?? failure;
+
   return (
     <main className="console-signin">
       <Card title={<h1 style={{ fontSize: 20, margin: 0 }}>12345 督办台 · 登录</h1>}>
-        {failure && (
+        {shown && <Alert type="error" showIcon title={shown} style={{ marginBottom: 16 }} />}
+        {providerDown && (
           <Alert
-            type="error"
+            type="warning"
             showIcon
-            title={`令牌无效：${failure}`}
+            title={`统一身份认证暂不可用，请稍后刷新重试（${providerDown}）`}
             style={{ marginBottom: 16 }}
           />
+        )}
+        {provider && (
+          <>
+            <Button
+              type="primary"
+              size="large"
+              block
+              loading={leaving}
+              onClick={signInWithProvider}
+            >
+              统一身份认证登录
+            </Button>
+            <Divider plain>或粘贴访问令牌（开发、调试用）</Divider>
+          </>
         )}
         <Form
           layout="vertical"
@@ -41,8 +87,13 @@ export function SignIn({
               placeholder="粘贴令牌，例如 npm run token -- --role supervisor 的输出"
             />
           </Form.Item>
-          <Button type="primary" htmlType="submit" disabled={token.trim() === ''} block>
-            登录
+          <Button
+            type={provider ? 'default' : 'primary'}
+            htmlType="submit"
+            disabled={token.trim() === ''}
+            block
+          >
+            {provider ? '用令牌登录' : '登录'}
           </Button>
         </Form>
         <Typography.Paragraph type="secondary" style={{ marginTop: 16, marginBottom: 0 }}>
