@@ -9,6 +9,7 @@ import {
 } from '@hotline/core';
 import { createDataSource, withTransaction } from '@hotline/persistence';
 import { createFreshDatabase, type FreshDatabase } from '@hotline/testing';
+import fc from 'fast-check';
 import type { DataSource } from 'typeorm';
 import {
   applyFactDeltas,
@@ -17,6 +18,7 @@ import {
   listRestatements,
   loadStoredFacts,
   monthReport,
+  rollupRows,
   type OrderFactChange,
 } from './index';
 
@@ -82,6 +84,23 @@ describe('statistics rollup (PostgreSQL)', () => {
   afterAll(async () => {
     await dataSource?.destroy();
     await db?.drop();
+  });
+
+  /** The months' rows that differ from the sum of their days (none, whatever was written). */
+  const monthsApartFromDays = () =>
+    dataSource.query<{ month_on: string; unit_id: string; monthly: number; daily: number }[]>(
+      `SELECT to_char(coalesce(m.month_on, d.month_on), 'YYYY-MM-DD') AS month_on,
+              coalesce(m.unit_id, d.unit_id) AS unit_id, m.count::int AS monthly, d.count::int AS daily
+         FROM statistics_monthly m
+         FULL JOIN (SELECT date_trunc('month', day_on)::date AS month_on, unit_id, category, measure,
+                           sum(count) AS count
+                      FROM statistics_daily GROUP BY 1, 2, 3, 4) d
+           ON (m.month_on, m.unit_id, m.category, m.measure) = (d.month_on, d.unit_id, d.category, d.measure)
+        WHERE m.count IS DISTINCT FROM d.count`,
+    );
+
+  afterEach(async () => {
+    expect(await monthsApartFromDays()).toEqual([]);
   });
 
   it('adds the facts of new orders and stores them on the rows', async () => {
@@ -248,5 +267,55 @@ describe('statistics rollup (PostgreSQL)', () => {
       `SELECT sum(count)::int AS total FROM statistics_daily WHERE day_on >= '2024-03-01'`,
     );
     expect(rows[0]?.total).toBe(20 * 40);
+  });
+
+  it('keeps each month equal to the sum of its days through any sequence of changes, read whole or in part', async () => {
+    const ids = ['M-1', 'M-2', 'M-3', 'M-4'];
+    await dataSource.query(
+      `INSERT INTO work_orders (work_order_id, status, state, event_count)
+       SELECT id, 'dispatched', '{}'::jsonb, 1 FROM unnest($1::text[]) AS id`,
+      [ids],
+    );
+    const factArb = fc
+      .record({
+        day: fc.constantFrom('2024-04-29', '2024-04-30', '2024-05-01', '2024-05-15', '2024-05-31'),
+        measure: fc.constantFrom<FactMeasure>('received', 'rated_satisfied', 'returned'),
+        unit: fc.constantFrom('unit-a', 'unit-b'),
+      })
+      .map(({ day, measure, unit }) => fact(day, measure, unit));
+    // Each transaction of a pair changes its own orders, as two partitions do.
+    const stepArb = (own: string[]) =>
+      fc.dictionary(fc.constantFrom(...own), fc.array(factArb, { maxLength: 4 }), {
+        minKeys: 1,
+      });
+    const sumOfDays = async (fromOn: string, toOn: string) =>
+      (
+        await dataSource.query<{ total: number }[]>(
+          `SELECT coalesce(sum(count), 0)::int AS total FROM statistics_daily
+            WHERE day_on BETWEEN $1::date AND $2::date`,
+          [fromOn, toOn],
+        )
+      )[0]?.total;
+    const sumOfRead = async (fromOn: string, toOn: string) =>
+      (await rollupRows(dataSource, fromOn, toOn)).reduce((a, r) => a + r.count, 0);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(stepArb(ids.slice(0, 2)), stepArb(ids.slice(2))), { maxLength: 5 }),
+        async (steps) => {
+          // Two transactions at a time, as two partitions commit.
+          for (const [a, b] of steps)
+            await Promise.all([apply(a, 'callback'), apply(b, 'callback')]);
+          expect(await monthsApartFromDays()).toEqual([]);
+          for (const [fromOn, toOn] of [
+            ['2024-05-01', '2024-05-31'],
+            ['2024-04-29', '2024-05-15'],
+            ['2024-04-01', '2024-05-31'],
+          ] as const) {
+            expect(await sumOfRead(fromOn, toOn)).toBe(await sumOfDays(fromOn, toOn));
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
