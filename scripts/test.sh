@@ -5,9 +5,12 @@
 #   - makes sure a Kafka broker listens (scripts/kafka.sh ensure), unless KAFKA_BROKERS is given;
 #   - PostgreSQL: DATABASE_URL when given, else 127.0.0.1:5432, else an embedded server, resolved by
 #     the tests themselves (libs/testing createFreshDatabase);
-#   - runs Jest with the arguments given (e.g. `npm test -- libs/core`), two workers by default:
+#   - runs Jest with the arguments given (e.g. `npm test -- libs/core`), two workers by default (TEST_WORKERS):
 #     integration tests each create their own database and topics, so files run in parallel safely;
-#   - stops the broker if it started it, then prints `N passed, N failed` as the last line and exits
+#   - KAFKA_SECOND_VERSION=3.9.1 (what .ci/run sets): the end-to-end suites of test/ run a second
+#     time, in the same Jest run, on a broker of that release (KAFKA_SECOND_PORT, default 39094;
+#     KAFKA_SECOND_CONTROLLER_PORT, default 39095), started here like the first;
+#   - stops the brokers it started, then prints `N passed, N failed` as the last line and exits
 #     with Jest's exit code.
 set -uo pipefail
 
@@ -20,13 +23,22 @@ if [[ ! -d node_modules ]]; then
 fi
 
 broker_state=none
+second_broker_state=none
 results="$(mktemp "${TMPDIR:-/tmp}/jest-results.XXXXXX.json")"
 browser_results="$(mktemp "${TMPDIR:-/tmp}/jest-browser-results.XXXXXX.json")"
 
+second_kafka() {
+  KAFKA_VERSION="$KAFKA_SECOND_VERSION" KAFKA_PORT="$KAFKA_SECOND_PORT" \
+    KAFKA_CONTROLLER_PORT="$KAFKA_SECOND_CONTROLLER_PORT" bash scripts/kafka.sh "$@"
+}
 stop_owned_broker() {
   if [[ "$broker_state" == started ]]; then
     broker_state=stopping
     bash scripts/kafka.sh stop || true
+  fi
+  if [[ "$second_broker_state" == started ]]; then
+    second_broker_state=stopping
+    second_kafka stop || true
   fi
 }
 on_exit() {
@@ -45,6 +57,15 @@ else
   broker_state="$(KAFKA_FRESH=1 bash scripts/kafka.sh ensure)" || exit 1
   export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-39092}"
 fi
+export KAFKA_VERSION_IN_USE="$(bash scripts/kafka.sh version)"
+if [[ -n "${KAFKA_SECOND_VERSION:-}" ]]; then
+  export KAFKA_SECOND_VERSION
+  export KAFKA_SECOND_PORT="${KAFKA_SECOND_PORT:-39094}"
+  export KAFKA_SECOND_CONTROLLER_PORT="${KAFKA_SECOND_CONTROLLER_PORT:-39095}"
+  second_kafka fetch || exit 1
+  second_broker_state="$(KAFKA_FRESH=1 second_kafka ensure)" || exit 1
+  export KAFKA_SECOND_BROKERS="127.0.0.1:$KAFKA_SECOND_PORT"
+fi
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 
 jest_args=(--json "--outputFile=$results")
@@ -54,7 +75,7 @@ for arg in "$@"; do
     -i | --runInBand | -w | --maxWorkers | --maxWorkers=* | -w=*) workers_given=true ;;
   esac
 done
-$workers_given || jest_args+=(--maxWorkers=2)
+$workers_given || jest_args+=("--maxWorkers=${TEST_WORKERS:-2}")
 # In CI a leaked handle must not hang the run until its time limit; locally Jest's warning about
 # it is more useful than a forced exit. (With --forceExit Jest always prints a "Force exiting
 # Jest" hint, whether or not anything was left open.)
