@@ -23,6 +23,7 @@ import {
   appendEvents,
   applyEscalationChanges,
   findConflictingEvents,
+  findLoggedVerbatim,
   loadDispatchInstants,
   loadEscalations,
   loadEvents,
@@ -34,11 +35,13 @@ import {
   withTransaction,
   type AppliedChanges,
   type IncomingEvent,
+  type RawProbe,
 } from '@hotline/persistence';
 import { applyFactDeltas, fromStored, storedFactsOf } from '@hotline/persistence/statistics';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { HandlingRules } from '@hotline/platform';
 import { superviseOrders } from '../supervision/supervise-orders';
+import { probeRawMessage, rawDigest } from './probe-raw-message';
 import { pinnedProjectionRules, projectWorkOrder } from './project-work-order';
 
 export interface RawMessage {
@@ -99,6 +102,9 @@ export interface SupervisionSettings {
   watermark: WatermarkPolicy;
 }
 
+/** How many of a batch's first messages are looked up before the whole batch is (findVerbatim). */
+const VERBATIM_SAMPLE = 16;
+
 /** How far an event's `occurredAt` may lie after the time it is received (clock skew, zones). */
 export const MAX_FUTURE_SKEW_MS = 86_400_000;
 
@@ -122,8 +128,11 @@ export class IngestBatchService {
     const rejected: Rejection[] = [];
     const incoming: (IncomingEvent & { message: RawMessage })[] = [];
     const seen = new Map<string, WorkOrderEvent>();
-    let duplicatesInBatch = 0;
-    for (const message of messages) {
+    const probes = messages.map((m) => probeRawMessage(m.value, m.key));
+    const verbatim = await this.findVerbatim(probes);
+    let duplicatesInBatch = verbatim.size;
+    for (const [index, message] of messages.entries()) {
+      if (verbatim.has(index)) continue;
       const key = message.key === null ? null : message.key.toString('utf8');
       const parsed = parseWorkOrderEvent(message.value, key);
       if (!parsed.ok) {
@@ -160,11 +169,14 @@ export class IngestBatchService {
         continue;
       }
       seen.set(event.eventId, event);
+      const probe = probes[index];
       incoming.push({
         event,
         topic: message.topic,
         partition: message.partition,
         offset: message.offset,
+        // The digest is recorded only for the bytes this event was read from.
+        rawSha256: probe?.rawSha256 ?? (message.value ? rawDigest(message.value) : undefined),
         message,
       });
     }
@@ -296,6 +308,32 @@ export class IngestBatchService {
   }
 
   /**
+   * The messages already logged byte for byte (positions in `probes`): re-deliveries, known by id
+   * and digest alone, never decoded nor sent to the database. Only an optimisation: a message not
+   * found here takes the full path, which finds duplicates and conflicts by itself. So the batch's
+   * first few messages are looked up first, and the whole batch only if one of them is a
+   * re-delivery (a replay starts at an applied message): a first delivery pays one small lookup.
+   * Under UNKNOWN_UNITS=dead_letter every dispatch is judged again, so none is skipped.
+   */
+  private async findVerbatim(probes: readonly (RawProbe | null)[]): Promise<Set<number>> {
+    if (this.door.unknownUnits !== 'accept') return new Set();
+    let sampled = 0;
+    let leftOut = false;
+    const sample = probes.map((probe) => {
+      if (probe === null) return null;
+      if (sampled >= VERBATIM_SAMPLE) {
+        leftOut = true;
+        return null;
+      }
+      sampled += 1;
+      return probe;
+    });
+    const found = await findLoggedVerbatim(this.dataSource, sample);
+    if (found.size === 0 || !leftOut) return found;
+    return findLoggedVerbatim(this.dataSource, probes);
+  }
+
+  /**
    * Refuses (into `rejected`) the events dated before the first `dispatched` of their order, in
    * the log or in this batch: no stage can have started before the order was received (a
    * `closed` before it would leave the order closed and open at once). Returns the rest.
@@ -378,12 +416,16 @@ export class IngestBatchService {
     for (const [key, { topic, partition, occurredMs }] of [...read].sort(([a], [b]) =>
       a.localeCompare(b),
     )) {
+      const locked = await lockPartitionClock(runner, topic, partition);
       const clock = observeChunk(
-        await lockPartitionClock(runner, topic, partition),
+        locked,
         { occurredMs, receivedMs, caughtUp: context.caughtUp },
         this.supervision.watermark,
       );
-      await savePartitionClock(runner, topic, partition, clock);
+      // Nothing new and the same caught-up evidence: the clock is as stored (a replay writes none).
+      if (occurredMs.length > 0 || clock.caughtUp !== locked.caughtUp) {
+        await savePartitionClock(runner, topic, partition, clock);
+      }
       const { atMs } = effectiveWatermark(clock, receivedMs, this.supervision.watermark);
       if (atMs !== null) watermarks.set(key, new Date(atMs));
     }

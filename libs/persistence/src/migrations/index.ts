@@ -7,6 +7,7 @@ import { EscalationWithdrawal1733000000000 } from './1733000000000-escalation-wi
 import { CalendarDependentOrders1733100000000 } from './1733100000000-calendar-dependent-orders';
 import { DeadLetters1733200000000 } from './1733200000000-dead-letters';
 import { NotificationDeliveries1733400000000 } from './1733400000000-notification-deliveries';
+import { EventRawDigest1733500000000 } from './1733500000000-event-raw-digest';
 import { StatisticsMonthly1733700000000 } from './1733700000000-statistics-monthly';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   CalendarDependentOrders1733100000000,
   DeadLetters1733200000000,
   NotificationDeliveries1733400000000,
+  EventRawDigest1733500000000,
   StatisticsMonthly1733700000000,
 ];

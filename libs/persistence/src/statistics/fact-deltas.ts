@@ -132,7 +132,7 @@ export async function applyFactDeltas(
     await runner.query(
       `INSERT INTO statistics_daily AS s (day_on, unit_id, category, measure, count)
        SELECT r.day_on, r.unit_id, r.category, r.measure, r.delta
-         FROM jsonb_to_recordset($1::jsonb) AS r(day_on date, unit_id text, category text, measure text, delta bigint)
+         FROM json_to_recordset($1::json) AS r(day_on date, unit_id text, category text, measure text, delta bigint)
         ORDER BY r.day_on, r.unit_id, r.category, r.measure
        ON CONFLICT (day_on, unit_id, category, measure)
        DO UPDATE SET count = s.count + EXCLUDED.count`,

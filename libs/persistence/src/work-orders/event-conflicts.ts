@@ -1,4 +1,47 @@
-import type { QueryRunner } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
+
+/** What a message claims to be, read without decoding it: its key, event id and value digest. */
+export interface RawProbe {
+  eventId: string;
+  workOrderId: string;
+  /** SHA-256 (hex) of the message value. */
+  rawSha256: string;
+}
+
+/**
+ * The positions (in `probes`) of the messages already logged byte for byte: an event under the
+ * same id, of the same order, recorded with the same value digest. Those are re-deliveries and
+ * nothing else; every other message (new, or logged with other bytes) takes the full path. One
+ * statement over the primary key, read outside the batch's transaction: a logged event is never
+ * changed, so what is read here stays true.
+ */
+export async function findLoggedVerbatim(
+  db: DataSource | QueryRunner,
+  probes: readonly (RawProbe | null)[],
+): Promise<Set<number>> {
+  const ids: string[] = [];
+  const orders: string[] = [];
+  const digests: string[] = [];
+  const at: number[] = [];
+  probes.forEach((probe, index) => {
+    if (probe === null) return;
+    ids.push(probe.eventId);
+    orders.push(probe.workOrderId);
+    digests.push(probe.rawSha256);
+    at.push(index);
+  });
+  const found = new Set<number>();
+  if (ids.length === 0) return found;
+  const rows = (await db.query(
+    `SELECT r.n::int AS n
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(event_id, work_order_id, sha, n)
+       JOIN work_order_events e ON e.event_id = r.event_id
+      WHERE e.work_order_id = r.work_order_id AND e.raw_sha256 = decode(r.sha, 'hex')`,
+    [ids, orders, digests],
+  )) as { n: number }[];
+  for (const { n } of rows) found.add(at[n - 1]!);
+  return found;
+}
 
 /**
  * Of the given events whose id is already in the event log, the ones logged with other content,

@@ -1,6 +1,9 @@
 /**
  * The ingestion hot path's SQL: set-based statements, one round trip per step per batch.
  * Idempotency lives in the schema (unique event id; state rows only move forward by event count).
+ * Batches arrive as one JSON text read with `json_to_recordset` (`$1::json`): PostgreSQL only
+ * checks the text and parses each row's fields once, where a `jsonb` cast would first build the
+ * whole batch as a jsonb value.
  */
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { WorkOrderEvent } from '@hotline/core';
@@ -10,6 +13,8 @@ export interface IncomingEvent {
   topic: string;
   partition: number;
   offset: string;
+  /** SHA-256 (hex) of the message value the event arrived in; absent: not recorded. */
+  rawSha256?: string;
 }
 
 /** One work order's row as the worker computes it from the fold and the deadlines. */
@@ -51,7 +56,7 @@ export async function appendEvents(
   incoming: readonly IncomingEvent[],
 ): Promise<{ eventId: string; workOrderId: string }[]> {
   if (incoming.length === 0) return [];
-  const rows = incoming.map(({ event, topic, partition, offset }) => ({
+  const rows = incoming.map(({ event, topic, partition, offset, rawSha256 }) => ({
     event_id: event.eventId,
     work_order_id: event.workOrderId,
     type: event.type,
@@ -61,15 +66,18 @@ export async function appendEvents(
     source_topic: topic,
     source_partition: partition,
     source_offset: offset,
+    raw_sha256: rawSha256 ?? null,
   }));
   const inserted = (await runner.query(
     `INSERT INTO work_order_events
-       (event_id, work_order_id, type, occurred_at, sequence, payload, source_topic, source_partition, source_offset)
+       (event_id, work_order_id, type, occurred_at, sequence, payload, source_topic, source_partition,
+        source_offset, raw_sha256)
      SELECT r.event_id, r.work_order_id, r.type, r.occurred_at, r.sequence, r.payload,
-            r.source_topic, r.source_partition, r.source_offset
-       FROM jsonb_to_recordset($1::jsonb) AS r(
+            r.source_topic, r.source_partition, r.source_offset, decode(r.raw_sha256, 'hex')
+       FROM json_to_recordset($1::json) AS r(
          event_id text, work_order_id text, type text, occurred_at timestamptz, sequence bigint,
-         payload jsonb, source_topic text, source_partition integer, source_offset bigint)
+         payload jsonb, source_topic text, source_partition integer, source_offset bigint,
+         raw_sha256 text)
      ON CONFLICT (event_id) DO NOTHING
      RETURNING event_id, work_order_id`,
     [JSON.stringify(rows)],
@@ -145,7 +153,7 @@ export async function upsertWorkOrders(
             r.received_at, r.dispatched_at, r.accepted_at, r.replied_at, r.closed_at, r.excluded,
             r.accept_due_at, r.complete_due_at, r.next_due_at, r.accept_outcome, r.complete_outcome,
             r.profile_id, r.profile_version, r.state, r.deadlines, r.event_count, r.last_event_at, r.source_partition, r.facts, now()
-       FROM jsonb_to_recordset($1::jsonb) AS r(
+       FROM json_to_recordset($1::json) AS r(
          work_order_id text, status text, unit_id text, category text, urgency text, tags text[],
          segment integer, rework_round integer, received_at timestamptz, dispatched_at timestamptz,
          accepted_at timestamptz, replied_at timestamptz, closed_at timestamptz, excluded boolean,
