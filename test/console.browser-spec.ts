@@ -170,10 +170,7 @@ describe('the console in a browser', () => {
     await run?.dispose();
   });
 
-  // The 1.5 s budget for a usable first page is not met on this project's 2-core machine yet
-  // (2.9–4.5 s measured with nothing else running, most of it JavaScript execution): the time is
-  // printed here, and asserted once the page meets it; the size budget is held.
-  it('ships at most 400 KB of gzipped JavaScript for the first page, and says how long it took to be usable', async () => {
+  it('is usable within 1.5 s and ships at most 400 KB of gzipped JavaScript for the first page', async () => {
     const link = `${base}/console/#token=${await token('supervisor')}`;
     // The quickest of three cold loads (no cache: the API answers `no-store`), so a machine busy
     // with other work does not fail it; measured in the page, from navigation to the mark the
@@ -202,6 +199,7 @@ describe('the console in a browser', () => {
       `console first page: usable in ${Math.round(quickest)} ms (quickest of ${loads.length}; budget ${budget.firstPageMs} ms), ${Math.round(loads[0]!.jsBytes / 1024)} KB of gzipped JavaScript\n`,
     );
     expect(quickest).toBeGreaterThan(0);
+    expect(quickest).toBeLessThanOrEqual(budget.firstPageMs);
     for (const { jsBytes } of loads) {
       expect(jsBytes).toBeGreaterThan(100 * 1024);
       expect(jsBytes).toBeLessThanOrEqual(budget.firstPageJsGzipBytes);
