@@ -13,6 +13,7 @@ import {
   anEvent,
   asPartitionMessages,
   createFreshDatabase,
+  ordinaryOrder,
   type FreshDatabase,
 } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
@@ -136,5 +137,58 @@ describe('ingestion beside the other writers of an order', () => {
     expect(first).toMatchObject({ applied: 1, unknownUnits: 1, rejected: [] });
     const again = await accepting.ingest(raw([toNowhere('UNIT-2')]), context);
     expect(again).toMatchObject({ applied: 0, duplicates: 1, unknownUnits: 0, rejected: [] });
+  });
+
+  it('knows a re-delivery of the same bytes by id and digest, and reads every other message in full', async () => {
+    // More messages than the first lookup samples, so the whole batch is looked up.
+    const events = ['REDO-1', 'REDO-2', 'REDO-3', 'REDO-4'].flatMap((id) =>
+      ordinaryOrder(id, 'teda-enforcement', '2024-03-04'),
+    );
+    const messages = raw(events);
+    const context = { caughtUp: false, receivedAt: new Date() };
+    const first = await ingest.ingest(messages, context);
+    expect(first).toMatchObject({ applied: 20, duplicates: 0, rejected: [] });
+    const [{ missing }] = await ds.query<{ missing: number }[]>(
+      `SELECT count(*) FILTER (WHERE raw_sha256 IS NULL)::int AS missing FROM work_order_events
+        WHERE work_order_id LIKE 'REDO-%'`,
+    );
+    expect(missing).toBe(0);
+    const fingerprint = () =>
+      ds.query(
+        `SELECT work_order_id, updated_at FROM work_orders WHERE work_order_id LIKE 'REDO-%' ORDER BY 1`,
+      );
+    const before = await fingerprint();
+
+    // The replay is looked up by id and digest; its transaction only reads the partition's clock.
+    const statements: string[] = [];
+    const createRunner = ds.createQueryRunner.bind(ds);
+    const spy = jest.spyOn(ds, 'createQueryRunner').mockImplementation((mode) => {
+      const runner = createRunner(mode);
+      const query = runner.query.bind(runner);
+      runner.query = ((sql: string, parameters?: unknown[]) => {
+        statements.push(sql);
+        return query(sql, parameters);
+      }) as typeof runner.query;
+      return runner;
+    });
+    const again = await ingest.ingest(messages, context);
+    spy.mockRestore();
+    expect(again).toMatchObject({ applied: 0, duplicates: 20, ordersUpdated: 0, rejected: [] });
+    expect(await fingerprint()).toEqual(before);
+    const touching = statements.filter((sql) => /work_order_events|work_orders/.test(sql));
+    // The first messages' lookup, then the whole batch's; nothing else.
+    expect(touching).toHaveLength(2);
+    expect(touching.every((sql) => sql.includes('raw_sha256 = decode'))).toBe(true);
+
+    const [logged] = events;
+    const respelled = { ...messages[0]!, value: Buffer.from(JSON.stringify(logged, null, 1)) };
+    const otherKey = { ...messages[0]!, key: Buffer.from('REDO-2') };
+    const otherContent = {
+      ...messages[0]!,
+      value: Buffer.from(JSON.stringify({ ...logged, occurredAt: '2024-03-04T09:01:00+08:00' })),
+    };
+    const mixed = await ingest.ingest([respelled, otherKey, otherContent], context);
+    expect(mixed).toMatchObject({ applied: 0, duplicates: 1 });
+    expect(mixed.rejected.map((r) => r.code)).toEqual(['key_mismatch', 'event_id_conflict']);
   });
 });
