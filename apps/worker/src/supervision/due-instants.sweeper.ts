@@ -9,7 +9,7 @@ import {
   claimDueOrders,
   loadEscalations,
   loadEvents,
-  loadPinnedProfiles,
+  nextSweepAt,
   NO_CHANGES,
   setNextDueAt,
   withTransaction,
@@ -25,6 +25,44 @@ export interface SweepOutcome extends AppliedChanges {
   claimed: number;
   /** The due instants of the escalations created: the caller measures lateness after the commit. */
   firedAt: Date[];
+  /**
+   * With fewer claimed than the batch (nothing more due now): when to look again, at the earliest
+   * (the next due instant as the watermark will reach it); null: nothing is scheduled.
+   */
+  lookAgainAt: Date | null;
+  /** Wall-clock milliseconds spent in each step of the sweep (claim, load, decide, write, commit). */
+  phaseMs: SweepPhases;
+}
+
+export type SweepPhase = 'claim' | 'load' | 'decide' | 'write' | 'commit';
+export type SweepPhases = Partial<Record<SweepPhase, number>>;
+
+/** Times consecutive steps: each `lap` charges the time since the previous one to a step. */
+function stopwatch(phases: SweepPhases): (phase: SweepPhase) => void {
+  let last = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    phases[phase] = (phases[phase] ?? 0) + now - last;
+    last = now;
+  };
+}
+
+/**
+ * Sweep loops sharing the due orders (SKIP LOCKED): while one waits for PostgreSQL to write its
+ * batch, the other decides the next, so a burst of deadlines keeps both the worker and the
+ * database busy.
+ */
+export const SWEEP_LOOPS = 2;
+
+/**
+ * What a sweep loop returns to its PeriodicTask: sweep again at once while batches come back
+ * full, else in as many milliseconds as the next due order needs to become decidable (the task
+ * waits no longer than its idle pause), else false.
+ */
+export function sweepAgain(outcome: SweepOutcome, batchSize: number, now: Date): boolean | number {
+  if (outcome.claimed >= batchSize) return true;
+  const waitMs = (outcome.lookAgainAt?.getTime() ?? 0) - now.getTime();
+  return waitMs > 0 ? waitMs : false;
 }
 
 export class DueInstantsSweeper {
@@ -37,7 +75,11 @@ export class DueInstantsSweeper {
   ) {}
 
   async sweep(now: Date): Promise<SweepOutcome> {
-    return withTransaction(this.dataSource, async (runner) => {
+    const phaseMs: SweepPhases = {};
+    const lap = stopwatch(phaseMs);
+    const outcome = await withTransaction(this.dataSource, async (runner) => {
+      const lookAgain = () =>
+        nextSweepAt(runner, this.eventsTopic, now, this.supervision.watermark);
       const claimed = await claimDueOrders(
         runner,
         this.eventsTopic,
@@ -46,20 +88,19 @@ export class DueInstantsSweeper {
         this.supervision.watermark,
       );
       if (claimed.length === 0) {
-        return { claimed: 0, ...NO_CHANGES, firedAt: [] };
+        return { claimed: 0, ...NO_CHANGES, firedAt: [], lookAgainAt: await lookAgain(), phaseMs };
       }
+      lap('claim');
       const ids = claimed.map((c) => c.workOrderId);
-      const [eventsByOrder, pinnedByOrder, existing] = [
-        await loadEvents(runner, ids),
-        await loadPinnedProfiles(runner, ids),
-        await loadEscalations(runner, ids, { lock: true }),
-      ];
-      const orders = claimed.map(({ workOrderId, watermarkAt }) => {
+      const eventsByOrder = await loadEvents(runner, ids);
+      const existing = await loadEscalations(runner, ids, { lock: true });
+      lap('load');
+      const orders = claimed.map(({ workOrderId, watermarkAt, pinned }) => {
         const events = eventsByOrder.get(workOrderId) ?? [];
         const { state, deadlines } = projectWorkOrder(
           workOrderId,
           events,
-          pinnedProjectionRules(this.rules, pinnedByOrder.get(workOrderId)),
+          pinnedProjectionRules(this.rules, pinned),
         );
         return { workOrderId, events, state, deadlines, watermark: watermarkAt };
       });
@@ -69,6 +110,7 @@ export class DueInstantsSweeper {
         this.rules.calendar,
         this.supervision.policy,
       );
+      lap('decide');
       const applied = await applyEscalationChanges(runner, existing, changes, {
         recipients: this.supervision.recipients,
         topic: this.supervision.escalationsTopic,
@@ -79,7 +121,11 @@ export class DueInstantsSweeper {
         ids.map((workOrderId) => ({ workOrderId, nextDueAt: nextDueAt.get(workOrderId) ?? null })),
       );
       const firedAt = changes.filter((c) => c.change === 'created').map((c) => c.at);
-      return { claimed: claimed.length, ...applied, firedAt };
+      lap('write');
+      const lookAgainAt = claimed.length < this.batchSize ? await lookAgain() : null;
+      return { claimed: claimed.length, ...applied, firedAt, lookAgainAt, phaseMs };
     });
+    if (outcome.claimed > 0) lap('commit');
+    return outcome;
   }
 }

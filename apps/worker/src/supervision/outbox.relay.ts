@@ -23,14 +23,18 @@ export class OutboxRelay {
       this.options.batchSize,
       async (messages) => {
         const byTopic = new Map<string, typeof messages>();
-        for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+        for (const m of messages) {
+          const list = byTopic.get(m.topic);
+          if (list) list.push(m);
+          else byTopic.set(m.topic, [m]);
+        }
         await this.producer.sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([topic, list]) => ({
             topic,
             messages: list.map((m) => ({
               key: m.key,
-              value: JSON.stringify(m.payload),
+              value: m.value,
               ...(m.headers ? { headers: m.headers } : {}),
             })),
           })),

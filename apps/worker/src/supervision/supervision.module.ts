@@ -24,7 +24,7 @@ import {
 } from '@hotline/platform';
 import type { DataSource } from 'typeorm';
 import type { SupervisionSettings } from '../ingestion/ingest-batch.service';
-import { DueInstantsSweeper } from './due-instants.sweeper';
+import { DueInstantsSweeper, SWEEP_LOOPS, sweepAgain } from './due-instants.sweeper';
 import { OutboxRelay } from './outbox.relay';
 import { PartitionConfirmations } from './partition-confirmations';
 import { PeriodicTask } from './periodic-task';
@@ -78,6 +78,33 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
       clock,
     );
     const confirmations = this.confirmations;
+    const outbox = new PeriodicTask(
+      'outbox',
+      async () => {
+        await this.producerReady();
+        return relay.step();
+      },
+      outboxIdleMs,
+      logger,
+    );
+    const sweep = async () => {
+      const outcome = await sweeper.sweep(clock());
+      const committedMs = clock().getTime();
+      for (const firedAt of outcome.firedAt) {
+        const late = committedMs - firedAt.getTime();
+        if (late >= 0 && late < LIVE_LATENESS_LIMIT_MS)
+          metrics.sweepLatenessSeconds.observe(late / 1000);
+      }
+      metrics.escalations.inc({ change: 'created' }, outcome.created);
+      metrics.escalations.inc({ change: 'advanced' }, outcome.advanced);
+      metrics.escalations.inc({ change: 'resolved' }, outcome.resolved);
+      metrics.escalations.inc({ change: 'withdrawn' }, outcome.withdrawn);
+      // The messages just committed go out now, not at the relay's next poll.
+      if (outcome.created + outcome.advanced + outcome.resolved + outcome.withdrawn > 0) {
+        outbox.wake();
+      }
+      return sweepAgain(outcome, sweepBatch, clock());
+    };
     this.tasks = [
       new PeriodicTask(
         'confirm-read',
@@ -85,34 +112,11 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
         confirmEveryMs(watermark.idleAfterMs),
         logger,
       ),
-      new PeriodicTask(
-        'sweep',
-        async () => {
-          const outcome = await sweeper.sweep(clock());
-          const committedMs = clock().getTime();
-          for (const firedAt of outcome.firedAt) {
-            const late = committedMs - firedAt.getTime();
-            if (late >= 0 && late < LIVE_LATENESS_LIMIT_MS)
-              metrics.sweepLatenessSeconds.observe(late / 1000);
-          }
-          metrics.escalations.inc({ change: 'created' }, outcome.created);
-          metrics.escalations.inc({ change: 'advanced' }, outcome.advanced);
-          metrics.escalations.inc({ change: 'resolved' }, outcome.resolved);
-          metrics.escalations.inc({ change: 'withdrawn' }, outcome.withdrawn);
-          return outcome.claimed === sweepBatch;
-        },
-        sweepIdleMs,
-        logger,
+      ...Array.from(
+        { length: SWEEP_LOOPS },
+        (_, i) => new PeriodicTask(`sweep-${i + 1}`, sweep, sweepIdleMs, logger),
       ),
-      new PeriodicTask(
-        'outbox',
-        async () => {
-          await this.producerReady();
-          return relay.step();
-        },
-        outboxIdleMs,
-        logger,
-      ),
+      outbox,
       new PeriodicTask(
         'orphans',
         async () => {

@@ -221,14 +221,26 @@ export async function applyEscalationChanges(
     for (const record of records) before.set(record.escalationKey, record.version);
   }
   const receivedAt = await evidenceReceivedAt(runner, changes);
+  // Looked up once per unit and level: a burst of thousands shares a handful.
+  const byUnitLevel = new Map<string, string[]>();
+  const recipients = (unitId: string, level: EscalationLevel): string[] => {
+    const key = `${unitId}|${level}`;
+    let list = byUnitLevel.get(key);
+    if (list === undefined) byUnitLevel.set(key, (list = output.recipients(unitId, level)));
+    return list;
+  };
+  const shared = { ...output, recipients };
   const rows = [...finalRows(changes).values()].map((change) => ({
-    ...rowOf(change, output, receivedAt),
+    ...rowOf(change, shared, receivedAt),
     before_version: before.get(change.record.escalationKey) ?? null,
   }));
   const fresh = rows.filter((r) => r.before_version === null);
   const kept = rows.filter((r) => r.before_version !== null);
-  const inserted = (await runner.query(
-    `INSERT INTO escalations (escalation_id, escalation_key, work_order_id, unit_id, kind, segment, round,
+  const inserted = (
+    fresh.length === 0
+      ? []
+      : await runner.query(
+          `INSERT INTO escalations (escalation_id, escalation_key, work_order_id, unit_id, kind, segment, round,
                               level, status, reason, due_at, fired_at, level_changed_at, recipients,
                               acknowledged_at, resolved_at, resolution, resolution_note, withdrawal,
                               version, generation)
@@ -240,11 +252,15 @@ export async function applyEscalationChanges(
       WHERE r.before_version IS NULL
      ON CONFLICT DO NOTHING
      RETURNING escalation_key, escalation_id`,
-    [JSON.stringify(fresh)],
-  )) as WrittenRow[];
+          [JSON.stringify(fresh)],
+        )
+  ) as WrittenRow[];
   // A person's acknowledgement or resolution stays with the row until it is fired again.
-  const updated: unknown = await runner.query(
-    `UPDATE escalations e SET
+  const updated: unknown =
+    kept.length === 0
+      ? []
+      : await runner.query(
+          `UPDATE escalations e SET
             unit_id = r.unit_id, level = r.level, status = r.status, reason = r.reason,
             due_at = r.due_at, fired_at = r.fired_at, level_changed_at = r.level_changed_at,
             recipients = r.recipients, acknowledged_at = r.acknowledged_at,
@@ -262,8 +278,8 @@ export async function applyEscalationChanges(
        FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_TYPE})
       WHERE e.escalation_key = r.escalation_key AND e.version = r.before_version
       RETURNING e.escalation_key, e.escalation_id`,
-    [JSON.stringify(kept)],
-  );
+          [JSON.stringify(kept)],
+        );
   // The ids as stored: the name-based id of the key for every row this product wrote.
   const written = new Map<string, string>(
     [...inserted, ...updatedRows(updated)].map((row) => [row.escalation_key, row.escalation_id]),
@@ -295,13 +311,13 @@ export async function applyEscalationChanges(
   }
 
   const messages: EscalationMessage[] = effective.map((c) => {
-    const row = rowOf(c, output, receivedAt);
     const w = c.record.withdrawal;
+    const key = c.record.escalationKey;
     return escalationMessage(
       {
         ...c.record,
-        escalationId: written.get(c.record.escalationKey) ?? row.escalation_id,
-        recipients: row.recipients,
+        escalationId: written.get(key) ?? escalationIdOf(key),
+        recipients: recipients(c.record.unitId, c.record.level),
       },
       {
         change: c.change,
@@ -316,14 +332,9 @@ export async function applyEscalationChanges(
     );
   });
   await enqueueOutbox(runner, output.topic, messages);
-  const count = (kind: EscalationChange['change']) =>
-    effective.filter((c) => c.change === kind).length;
-  return {
-    created: count('created'),
-    advanced: count('advanced'),
-    resolved: count('resolved'),
-    withdrawn: count('withdrawn'),
-  };
+  const applied = { ...NO_CHANGES };
+  for (const c of effective) applied[c.change] += 1;
+  return applied;
 }
 
 /** The postgres driver returns `[rows, count]` for UPDATE … RETURNING through TypeORM. */

@@ -5,7 +5,8 @@ export interface OutboxMessage {
   id: string;
   topic: string;
   key: string;
-  payload: unknown;
+  /** The message value: the stored payload's JSON text, as it goes on the topic. */
+  value: string;
   headers: Record<string, string> | null;
 }
 
@@ -31,14 +32,14 @@ export async function relayOutboxBatch(
     ])) as { relay: boolean }[];
     if (!lock?.relay) return 0;
     const rows = (await runner.query(
-      `SELECT id, topic, message_key, payload, headers FROM outbox
+      `SELECT id, topic, message_key, payload::text AS value, headers FROM outbox
         WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     )) as {
       id: string;
       topic: string;
       message_key: string;
-      payload: unknown;
+      value: string;
       headers: Record<string, string> | null;
     }[];
     if (rows.length === 0) return 0;
@@ -47,7 +48,7 @@ export async function relayOutboxBatch(
         id: r.id,
         topic: r.topic,
         key: r.message_key,
-        payload: r.payload,
+        value: r.value,
         headers: r.headers,
       })),
     );

@@ -153,7 +153,8 @@ function watermarkOf(row: ClockRow, now: Date, policy: WatermarkPolicy): Partiti
 /**
  * Claims up to `limit` orders whose next due instant has passed their partition's effective
  * watermark (an order with no partition recorded waits for the slowest partition), locking them
- * with SKIP LOCKED so that several sweepers share the work without waiting on each other.
+ * with SKIP LOCKED so that several sweepers share the work without waiting on each other. Each
+ * comes with the rule-profile version it is pinned to (read with the lock: no second look-up).
  */
 export async function claimDueOrders(
   runner: QueryRunner,
@@ -161,7 +162,14 @@ export async function claimDueOrders(
   now: Date,
   limit: number,
   policy: WatermarkPolicy,
-): Promise<{ workOrderId: string; partition: number | null; watermarkAt: Date }[]> {
+): Promise<
+  {
+    workOrderId: string;
+    partition: number | null;
+    watermarkAt: Date;
+    pinned: { profileId: string | null; profileVersion: string | null };
+  }[]
+> {
   const marks = [...(await effectiveWatermarks(runner, topic, now, policy)).values()].flatMap(
     ({ partition, at }) => (at ? [{ partition, at }] : []),
   );
@@ -173,7 +181,7 @@ export async function claimDueOrders(
   // `next_due_at <= $1` bounds the partial-index range scan; the per-partition test then filters
   // the (few) rows in it.
   const rows = (await runner.query(
-    `SELECT w.work_order_id, w.source_partition,
+    `SELECT w.work_order_id, w.source_partition, w.profile_id, w.profile_version,
             COALESCE(m.at, $3::timestamptz) AS watermark_at
        FROM work_orders w
        LEFT JOIN unnest($4::int[], $5::timestamptz[]) AS m(partition, at) ON m.partition = w.source_partition
@@ -184,12 +192,43 @@ export async function claimDueOrders(
       LIMIT $2
       FOR UPDATE OF w SKIP LOCKED`,
     [high, limit, low, partitions, instants],
-  )) as { work_order_id: string; source_partition: number | null; watermark_at: Date }[];
+  )) as {
+    work_order_id: string;
+    source_partition: number | null;
+    profile_id: string | null;
+    profile_version: string | null;
+    watermark_at: Date;
+  }[];
   return rows.map((r) => ({
     workOrderId: r.work_order_id,
     partition: r.source_partition,
     watermarkAt: r.watermark_at,
+    pinned: { profileId: r.profile_id, profileVersion: r.profile_version },
   }));
+}
+
+/**
+ * When a sweep that found no more due work should look again (wall clock): the earliest due
+ * instant the most advanced partition's watermark has not reached, plus how far that watermark
+ * trails `now` (live: the lateness). Null when no such instant is stored or no partition has a
+ * watermark; an order of a slower partition is found by the sweeps that follow anyway.
+ */
+export async function nextSweepAt(
+  runner: Queryable,
+  topic: string,
+  now: Date,
+  policy: WatermarkPolicy,
+): Promise<Date | null> {
+  let highMs: number | null = null;
+  for (const { at } of (await effectiveWatermarks(runner, topic, now, policy)).values()) {
+    if (at && (highMs === null || at.getTime() > highMs)) highMs = at.getTime();
+  }
+  if (highMs === null) return null;
+  const [row] = (await runner.query(
+    `SELECT min(next_due_at) AS at FROM work_orders WHERE next_due_at IS NOT NULL AND next_due_at > $1`,
+    [new Date(highMs)],
+  )) as { at: Date | null }[];
+  return row?.at ? new Date(row.at.getTime() + (now.getTime() - highMs)) : null;
 }
 
 /** Stores each order's next due instant after a sweep. */
