@@ -337,6 +337,8 @@ export class IngestBatchService {
    * Refuses (into `rejected`) the events dated before the first `dispatched` of their order, in
    * the log or in this batch: no stage can have started before the order was received (a
    * `closed` before it would leave the order closed and open at once). Returns the rest.
+   * The log is asked only about orders with an event dated before their first `dispatched` in
+   * the batch (or without one): an event at or after it stands whatever the log holds.
    */
   private async refuseBeforeDispatch<T extends IncomingEvent & { message: RawMessage }>(
     runner: QueryRunner,
@@ -344,17 +346,25 @@ export class IngestBatchService {
     rejected: Rejection[],
   ): Promise<T[]> {
     const dispatchMs = new Map<string, number>();
-    const later = incoming.filter((item) => item.event.type !== 'dispatched');
-    if (later.length === 0) return [...incoming];
-    const logged = await loadDispatchInstants(runner, [
-      ...new Set(later.map((item) => item.event.workOrderId)),
-    ]);
-    for (const [id, at] of logged) dispatchMs.set(id, at.getTime());
     for (const { event } of incoming) {
       if (event.type !== 'dispatched') continue;
       const at = Date.parse(event.occurredAt);
       const known = dispatchMs.get(event.workOrderId);
       if (known === undefined || at < known) dispatchMs.set(event.workOrderId, at);
+    }
+    const unsettled = new Set<string>();
+    for (const { event } of incoming) {
+      if (event.type === 'dispatched') continue;
+      const inBatch = dispatchMs.get(event.workOrderId);
+      if (inBatch === undefined || Date.parse(event.occurredAt) < inBatch) {
+        unsettled.add(event.workOrderId);
+      }
+    }
+    if (unsettled.size === 0) return [...incoming];
+    const logged = await loadDispatchInstants(runner, [...unsettled]);
+    for (const [id, at] of logged) {
+      const inBatch = dispatchMs.get(id);
+      if (inBatch === undefined || at.getTime() < inBatch) dispatchMs.set(id, at.getTime());
     }
     return incoming.filter((item) => {
       const dispatchedMs = dispatchMs.get(item.event.workOrderId);
