@@ -21,5 +21,7 @@ COPY package.json ./
 COPY config config
 USER node
 EXPOSE 3000 3001
-ENTRYPOINT ["sh", "-c", "exec node dist/apps/${0:-worker}/src/main.js"]
+# A role's node options, if it has any, are config/node-options/<role> (what npm run start:worker
+# and the memory benchmark use too).
+ENTRYPOINT ["sh", "-c", "exec node $(cat config/node-options/${0:-worker} 2>/dev/null) dist/apps/${0:-worker}/src/main.js"]
 CMD ["worker"]

@@ -2,11 +2,15 @@
  * P6: the worker's resident memory with a million open orders. The compiled worker (plain node, no
  * TypeScript compiler in the process) consumes simulated traffic and sweeps for ~10 s with the open
  * orders' next due instants spread over the coming weeks; then its VmRSS and VmHWM. Beside it, in
- * the same run, the naive design: one pending `setTimeout` per open order in a node process.
+ * the same run, the naive design: one pending `setTimeout` per open order in a node process. The
+ * worker runs with its production node options (config/node-options/worker, as NODE_OPTIONS);
+ * beside the total, where the memory is: V8's heap and new space, external, anonymous and
+ * file-backed resident pages.
  *
  *   npm run bench:memory      (BENCH_OPEN_ORDERS=1000000, BENCH_EVENTS=50000, BENCH_SWEEP_SECONDS=10)
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createDataSource } from '@hotline/persistence';
 import { createKafka, createProducer, loadConfig } from '@hotline/platform';
 import { loadSimulationData, publishEvents, simulateYear } from '@hotline/simulator';
@@ -20,11 +24,13 @@ import {
 import { writeResult } from './bench-result';
 import { fillOpenOrders, residentMemory, startCompiledApp } from './fixtures';
 
+/** The worker's production node options (package.json start:worker and the image read them too). */
+const WORKER_NODE_OPTIONS = readFileSync('config/node-options/worker', 'utf8').trim();
 const OPEN_ORDERS = Number(process.env.BENCH_OPEN_ORDERS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 10);
-const TARGET_MB = 512;
-const STRETCH_MB = 256;
+const TARGET_MB = 256;
+const STRETCH_MB = 160;
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,6 +72,36 @@ function build(): void {
   out(`built dist/ in ${seconds(started)}`);
 }
 
+/**
+ * Where the worker's resident memory is, in MiB: V8's heap (reserved and used, and the new
+ * space's share of it), memory outside the heap (Buffers, native), and the kernel's split of the
+ * resident pages into anonymous (heap, malloc) and file-backed (code, mapped libraries).
+ */
+async function memoryBreakdown(
+  app: Awaited<ReturnType<typeof startCompiledApp>>,
+): Promise<Record<string, number>> {
+  const text = await (await fetch(`${app.base}/metrics`)).text();
+  const sample = (pattern: RegExp) =>
+    text
+      .split('\n')
+      .filter((line) => pattern.test(line))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0) /
+    2 ** 20;
+  const rollup = readFileSync(`/proc/${app.pid}/smaps_rollup`, 'utf8');
+  const kib = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN) / 1024;
+  return {
+    heapTotal: sample(/^nodejs_heap_size_total_bytes /),
+    heapUsed: sample(/^nodejs_heap_size_used_bytes /),
+    newSpace: sample(/^nodejs_heap_space_size_total_bytes\{space="new"\}/),
+    oldSpaceUsed: sample(/^nodejs_heap_space_size_used_bytes\{space="old"\}/),
+    codeSpace: sample(/^nodejs_heap_space_size_total_bytes\{space="code"\}/),
+    external: sample(/^nodejs_external_memory_bytes /),
+    rssAnon: kib('Anonymous'),
+    rssFile: kib('Rss') - kib('Anonymous'),
+  };
+}
+
 async function main(): Promise<void> {
   build();
   const config = loadConfig();
@@ -99,6 +135,7 @@ async function main(): Promise<void> {
       ESCALATIONS_TOPIC: escalations!,
       KAFKA_GROUP_ID: `bench-mem-${db.name}`,
       LOG_LEVEL: 'warn',
+      NODE_OPTIONS: WORKER_NODE_OPTIONS,
     });
     const started = worker;
     const idle = residentMemory(started.pid);
@@ -132,12 +169,16 @@ async function main(): Promise<void> {
       120_000,
       250,
     );
-    out(`published and consumed ${simulated.length} simulated events in ${seconds(publishStart)}`);
+    out(
+      `published and consumed ${simulated.length} simulated events in ${seconds(publishStart)} ` +
+        `(worker node options: ${WORKER_NODE_OPTIONS || 'none'})`,
+    );
     const consumed = residentMemory(started.pid);
     await sleep(SWEEP_SECONDS * 1000);
     const swept = residentMemory(started.pid);
     // How much of it is live JavaScript: V8 keeps pages it grew into for the next batch.
     const heapUsedMb = (await started.metric('nodejs_heap_size_used_bytes')) / 2 ** 20;
+    const breakdown = await memoryBreakdown(started);
     const [escalated] = await ds.query<{ n: number }[]>(
       'SELECT count(*)::int AS n FROM escalations',
     );
@@ -157,6 +198,8 @@ async function main(): Promise<void> {
         workerIdleRssMb: idle.rssMiB,
         workerAfterConsumeRssMb: consumed.rssMiB,
         workerHeapUsedMb: heapUsedMb,
+        workerBreakdown: breakdown,
+        workerNodeOptions: WORKER_NODE_OPTIONS,
         baselineRssMb: baseline.rssMiB,
         baselinePeakMb: baseline.peakMiB,
         baselineTimers: baseline.timers,
@@ -171,6 +214,11 @@ async function main(): Promise<void> {
     out('|---|---:|---:|---:|---|');
     out(
       `| P6 worker resident memory, ${OPEN_ORDERS} open orders, after ${simulated.length} events and ${SWEEP_SECONDS} s of sweeps | VmRSS ${mb(workerRssMb)} (peak VmHWM ${mb(swept.peakMiB)}; ${mb(idle.rssMiB)} at start; JS heap in use ${mb(heapUsedMb)}) | ${mb(baseline.rssMiB)} (node, one setTimeout per open order; peak ${mb(baseline.peakMiB)}) | ${results.p6.ratio.toFixed(1)}× | ≤ ${TARGET_MB} MB (stretch ≤ ${STRETCH_MB} MB) |`,
+    );
+    out(
+      `\nworker memory after the sweeps (MiB): ${Object.entries(breakdown)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')}`,
     );
     out(`\nwritten ${writeResult('memory', results)}`);
   } finally {
