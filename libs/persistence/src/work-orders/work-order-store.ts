@@ -56,12 +56,9 @@ export async function appendEvents(
   incoming: readonly IncomingEvent[],
 ): Promise<{ eventId: string; workOrderId: string }[]> {
   if (incoming.length === 0) return [];
+  // The event's own columns (id, order, type, instant, sequence) are read from its payload there:
+  // each is sent once.
   const rows = incoming.map(({ event, topic, partition, offset, rawSha256 }) => ({
-    event_id: event.eventId,
-    work_order_id: event.workOrderId,
-    type: event.type,
-    occurred_at: event.occurredAt,
-    sequence: event.sequence ?? null,
     payload: event,
     source_topic: topic,
     source_partition: partition,
@@ -72,10 +69,10 @@ export async function appendEvents(
     `INSERT INTO work_order_events
        (event_id, work_order_id, type, occurred_at, sequence, payload, source_topic, source_partition,
         source_offset, raw_sha256)
-     SELECT r.event_id, r.work_order_id, r.type, r.occurred_at, r.sequence, r.payload,
+     SELECT r.payload ->> 'eventId', r.payload ->> 'workOrderId', r.payload ->> 'type',
+            (r.payload ->> 'occurredAt')::timestamptz, (r.payload ->> 'sequence')::bigint, r.payload,
             r.source_topic, r.source_partition, r.source_offset, decode(r.raw_sha256, 'hex')
        FROM json_to_recordset($1::json) AS r(
-         event_id text, work_order_id text, type text, occurred_at timestamptz, sequence bigint,
          payload jsonb, source_topic text, source_partition integer, source_offset bigint,
          raw_sha256 text)
      ON CONFLICT (event_id) DO NOTHING
