@@ -55,14 +55,22 @@ function stopwatch(phases: SweepPhases): (phase: SweepPhase) => void {
 export const SWEEP_LOOPS = 2;
 
 /**
+ * The shortest pause after a sweep that claimed nothing: an order due but not claimable (locked by
+ * the other loop, or its partition's watermark held back) is not polled for in a tight loop.
+ */
+const EMPTY_SWEEP_PAUSE_MS = 5;
+
+/**
  * What a sweep loop returns to its PeriodicTask: sweep again at once while batches come back
- * full, else in as many milliseconds as the next due order needs to become decidable (the task
- * waits no longer than its idle pause), else false.
+ * full, or when the next due order became decidable while this sweep ran; else in as many
+ * milliseconds as it needs to (the task waits no longer than its idle pause); else false.
  */
 export function sweepAgain(outcome: SweepOutcome, batchSize: number, now: Date): boolean | number {
   if (outcome.claimed >= batchSize) return true;
-  const waitMs = (outcome.lookAgainAt?.getTime() ?? 0) - now.getTime();
-  return waitMs > 0 ? waitMs : false;
+  if (outcome.lookAgainAt === null) return false;
+  const waitMs = outcome.lookAgainAt.getTime() - now.getTime();
+  if (outcome.claimed === 0) return Math.max(waitMs, EMPTY_SWEEP_PAUSE_MS);
+  return waitMs > 0 ? waitMs : true;
 }
 
 export class DueInstantsSweeper {

@@ -137,9 +137,15 @@ export interface SupervisionDecision {
 }
 
 interface Candidate {
+  /** The escalation it would create, but for its `reason`. */
   record: EscalationRecord;
   /** When the log first supports it (≥ firedAt); it is created once this is ≤ the watermark. */
   decidedMs: number;
+  /**
+   * The record's reason, written only when it is created: most candidates of a sweep exist
+   * already, and formatting their instants (a time-zone look-up each) is the decision's main cost.
+   */
+  reason: () => string;
 }
 
 interface AutoResolution {
@@ -226,13 +232,16 @@ function timeDrivenCandidates(
       const warning = kind === entry.warningKind;
       const found = detect(entry.stage, warning ? 'warning' : 'due');
       if (found === null) continue;
-      const due = formatInstant(new Date(found.dueMs), zone);
-      const reason = warning
-        ? `${ESCALATION_KIND_LABELS[kind]}: due ${due}, warned at ${formatInstant(new Date(found.firedMs), zone)}`
-        : `${ESCALATION_KIND_LABELS[kind]}: due ${due}`;
+      const reason = () => {
+        const due = formatInstant(new Date(found.dueMs), zone);
+        return warning
+          ? `${ESCALATION_KIND_LABELS[kind]}: due ${due}, warned at ${formatInstant(new Date(found.firedMs), zone)}`
+          : `${ESCALATION_KIND_LABELS[kind]}: due ${due}`;
+      };
       candidates.push({
-        record: newRecord(input.workOrderId, kind, stage, found.firedMs, found.dueMs, reason),
+        record: newRecord(input.workOrderId, kind, stage, found.firedMs, found.dueMs, ''),
         decidedMs: found.detectedMs,
+        reason,
       });
     }
   }
@@ -283,7 +292,7 @@ function readEventLog(workOrderId: string, state: WorkOrderState, zone: string):
     const record = newRecord(workOrderId, kind, { segment, round, unitId }, atMs, null, reason);
     if (fired.has(record.escalationKey)) return;
     fired.add(record.escalationKey);
-    log.candidates.push({ record, decidedMs: atMs });
+    log.candidates.push({ record, decidedMs: atMs, reason: () => reason });
   };
   for (const callback of state.callbacks) {
     const { segment, reworkRound: round, unitId, at, eventId } = callback;
@@ -582,7 +591,7 @@ export function decideSupervision(given: SupervisionInput): SupervisionDecision 
       return;
     }
     const record = carryAcknowledgement(
-      candidate.record,
+      { ...candidate.record, reason: candidate.reason() },
       existing.get(candidate.record.escalationKey),
     );
     create.push(record);
