@@ -2,18 +2,29 @@
  * Runs the real worker as a child process (so tests can SIGKILL it) and talks to its HTTP port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../..');
 
 /**
- * How a test starts an app: from `dist/` when TEST_APPS_FROM_DIST=1 (`npm test` builds the apps
+ * How a test starts an app: with the node options production gives its role, from `dist/` when
+ * TEST_APPS_FROM_DIST=1 (`npm test` builds the apps
  * first and sets it: a process then starts in about half a second of CPU, not three compiling
  * TypeScript), else from source with ts-node (a single `npx jest` run, always current).
  */
 function appArguments(app: string): string[] {
+  return [...productionNodeOptions(app), ...entryArguments(app)];
+}
+
+/** The options production starts the role with (config/node-options/<role>), so tests run as it runs. */
+function productionNodeOptions(app: string): string[] {
+  const file = join(ROOT, 'config', 'node-options', app);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean) : [];
+}
+
+function entryArguments(app: string): string[] {
   if (process.env.TEST_APPS_FROM_DIST !== '1') {
     return [
       '-r',
