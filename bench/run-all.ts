@@ -1,12 +1,12 @@
 /**
  * `npm run bench`: every benchmark on the real broker and database, one after another (they would
- * disturb each other on 2 cores), BENCH_RUNS times (default 1), then one table of every figure
+ * disturb each other on 2 cores), BENCH_REPEAT times (default 1), then one table of every figure
  * beside its naive baseline from the same run and its target (bench/summary-table.ts): printed,
  * written to bench-results/summary.json, and written into the README between its bench-table
  * markers. Each run's results are kept in bench-results/runs/<n>/.
  *
  *   npm run bench                  every benchmark once
- *   BENCH_RUNS=3 npm run bench     three runs: the median run's row and the spread
+ *   BENCH_REPEAT=3 npm run bench     three runs: the median run's row and the spread
  *   npm run bench -- --table       the table again from bench-results/runs/, nothing measured
  *
  * Sizes follow the targets by default; BENCH_QUICK=1 shrinks them for a smoke run.
@@ -139,7 +139,7 @@ function writeReadme(table: string, runs: Run[]): boolean {
 function main(): void {
   const failed: string[] = [];
   if (!process.argv.includes('--table')) {
-    const rounds = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
+    const rounds = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
     rmSync(RUNS_DIR, { recursive: true, force: true });
     for (let round = 1; round <= rounds; round += 1) runOnce(round, failed);
   }
