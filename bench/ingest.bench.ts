@@ -4,7 +4,11 @@
  * delivery wrote into a fresh database) and a per-message ORM baseline, measured in the same run.
  *
  *   npm run bench:ingest            (BENCH_EVENTS=200000 by default)
+ *   BENCH_CPU_PROFILE_DIR=/tmp/prof npm run bench:ingest   (also a CPU profile of P1 and of P2)
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client as PgClient } from 'pg';
@@ -46,6 +50,8 @@ import { projectWorkOrder } from '../apps/worker/src/ingestion/project-work-orde
 import { WorkOrderEventsConsumer } from '../apps/worker/src/ingestion/work-order-events.consumer';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+/** When set, a CPU profile of each measured delivery alone (p1.cpuprofile, p2.cpuprofile) here. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 /** The codecs of the compressed-input runs, beside uncompressed input. */
 const INPUT_CODECS = ['lz4', 'zstd'] as const;
 const BASELINE_EVENTS = Number(process.env.BENCH_BASELINE_EVENTS ?? 2_000);
@@ -150,6 +156,22 @@ async function consumeThrough(
   await producer.disconnect();
   await dataSource.destroy();
   return { seconds, metrics };
+}
+
+/** Runs `measure`, under the CPU profiler when BENCH_CPU_PROFILE_DIR is set (`<name>.cpuprofile`). */
+async function profiled<T>(name: string, measure: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return measure();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await measure();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 interface CompressedInputFigures {
@@ -295,7 +317,9 @@ async function main(): Promise<void> {
     out(`producing ${EVENTS} events to ${topics.events} (${PARTITIONS} partitions)…`);
     await produceAll(topics.events, messages);
 
-    const first = await consumeThrough(db.url, topics, `${topics.events}-first`, EVENTS);
+    const first = await profiled('p1', () =>
+      consumeThrough(db.url, topics, `${topics.events}-first`, EVENTS),
+    );
     const firstRate = EVENTS / first.seconds;
     const ceiling = await measureCeiling(db.url, EVENTS);
     const sql = createDataSource({ url: db.url });
@@ -308,7 +332,9 @@ async function main(): Promise<void> {
       )[0]!;
     const before = await fingerprint();
 
-    const again = await consumeThrough(db.url, topics, `${topics.events}-replay`, EVENTS);
+    const again = await profiled('p2', () =>
+      consumeThrough(db.url, topics, `${topics.events}-replay`, EVENTS),
+    );
     const againRate = EVENTS / again.seconds;
     const after = await fingerprint();
     await sql.destroy();
