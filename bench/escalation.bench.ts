@@ -6,9 +6,13 @@
  * queued messages). Beside them, in the same run: the naive way of finding what is due (a full
  * scan instead of the partial index), and the burst swept one escalation per transaction.
  *
+ * Each figure comes with what explains it: the sweep's time per step, and the CPU the worker and
+ * PostgreSQL spent on the burst (on a shared machine the wall clock is noisy, CPU spent is not).
+ *
  *   npm run bench:escalation   (BENCH_OPEN_ORDERS=1000000, BENCH_RATE_SECONDS=20, BENCH_BURST=10000,
- *                               BENCH_BASELINE_BURST=1000; BENCH_PROFILE_DIR=dir writes a CPU
- *                               profile of the burst alone)
+ *                               BENCH_BASELINE_BURST=1000, BENCH_SWEEP_BATCH, BENCH_OUTBOX_BATCH;
+ *                               BENCH_PROFILE_DIR=dir writes CPU and allocation profiles of the
+ *                               burst alone; BENCH_EXPLAIN=file the plans of one sweep's statements)
  */
 import { Session } from 'node:inspector/promises';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
