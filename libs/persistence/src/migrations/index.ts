@@ -9,6 +9,7 @@ import { DeadLetters1733200000000 } from './1733200000000-dead-letters';
 import { NotificationDeliveries1733400000000 } from './1733400000000-notification-deliveries';
 import { EventRawDigest1733500000000 } from './1733500000000-event-raw-digest';
 import { StatisticsMonthly1733700000000 } from './1733700000000-statistics-monthly';
+import { OverdueIndexes1733800000000 } from './1733800000000-overdue-indexes';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   NotificationDeliveries1733400000000,
   EventRawDigest1733500000000,
   StatisticsMonthly1733700000000,
+  OverdueIndexes1733800000000,
 ];
