@@ -253,25 +253,38 @@ async function timeQuery(
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 }
 
-/**
- * CPU milliseconds used so far by this process and by the database's server processes for it (from
- * /proc; PostgreSQL on this machine): on a shared machine the wall clock is noisy, CPU spent is not.
- */
-async function cpuMs(ds: DataSource): Promise<{ worker: number; database: number }> {
+/** CPU milliseconds used so far by this process, and by each of the database's server processes for it. */
+interface CpuSample {
+  worker: number;
+  database: Map<number, number>;
+}
+
+/** From /proc (PostgreSQL on this machine); a server process that ended meanwhile is not counted. */
+async function cpuSample(ds: DataSource): Promise<CpuSample> {
   const usage = process.cpuUsage();
   const rows = await ds.query<{ pid: number }[]>(
     `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
   );
-  let ticks = 0;
+  const database = new Map<number, number>();
   for (const { pid } of rows) {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+      database.set(pid, (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10);
     } catch {
-      // A server process that just ended, or another machine's: not counted.
+      // Ended just now, or on another machine.
     }
   }
-  return { worker: (usage.user + usage.system) / 1000, database: ticks * 10 };
+  return { worker: (usage.user + usage.system) / 1000, database };
+}
+
+/**
+ * CPU spent between two samples: on a shared machine the wall clock is noisy, CPU spent is not.
+ * A server process started meanwhile counts in full.
+ */
+function cpuSpent(before: CpuSample, after: CpuSample): { worker: number; database: number } {
+  let database = 0;
+  for (const [pid, ms] of after.database) database += ms - (before.database.get(pid) ?? 0);
+  return { worker: Math.round(after.worker - before.worker), database: Math.round(database) };
 }
 
 interface BurstResult {
@@ -306,7 +319,7 @@ async function burst(
   await sleep(Math.max(0, at.getTime() - Date.now() - 100));
   loops.reset();
   const publishedBefore = loops.published;
-  const cpuBefore = await cpuMs(ds);
+  const cpuBefore = await cpuSample(ds);
   const session = profile ? new Session() : null;
   if (session) {
     session.connect();
@@ -322,7 +335,7 @@ async function burst(
     () => loops.committedAt.length >= count && loops.published - publishedBefore >= count,
     120_000,
   );
-  const cpuAfter = await cpuMs(ds);
+  const cpuAfter = await cpuSample(ds);
   if (session && PROFILE_DIR) {
     const { profile: cpu } = await session.post('Profiler.stop');
     const { profile: heap } = await session.post('HeapProfiler.stopSampling');
@@ -338,10 +351,7 @@ async function burst(
     committedMs: committed - at.getTime(),
     onTopicMs: loops.lastPublishedMs - at.getTime(),
     sweeps: loops.sweeps,
-    cpuMs: {
-      worker: Math.round(cpuAfter.worker - cpuBefore.worker),
-      database: Math.round(cpuAfter.database - cpuBefore.database),
-    },
+    cpuMs: cpuSpent(cpuBefore, cpuAfter),
     phases: Object.fromEntries(Object.entries(loops.phases).map(([k, v]) => [k, Math.round(v)])),
   };
 }
