@@ -77,6 +77,22 @@ describe('parseWorkOrderEvent (contract.md §1)', () => {
       'unencodable_text',
     ],
     [
+      'a NUL byte written raw inside a string (not JSON)',
+      bytes(
+        `{"eventId":"e1","type":"closed","workOrderId":"TJ1","occurredAt":"2023-12-01T09:30:00+08:00","data":{"note":"a\u0000b"}}`,
+      ),
+      'TJ1',
+      'invalid_json',
+    ],
+    [
+      'a NUL character escaped in an id',
+      bytes(
+        `{"eventId":"e\\u0000","type":"closed","workOrderId":"TJ1","occurredAt":"2023-12-01T09:30:00+08:00","data":{}}`,
+      ),
+      'TJ1',
+      'unencodable_text',
+    ],
+    [
       'a lone surrogate',
       bytes(
         `{"eventId":"e1","type":"closed","workOrderId":"TJ1","occurredAt":"2023-12-01T09:30:00+08:00","data":{"note":"\\ud800"}}`,
@@ -106,6 +122,12 @@ describe('parseWorkOrderEvent (contract.md §1)', () => {
     const result = parseWorkOrderEvent(value, key);
     expect(result).toMatchObject({ ok: false, code });
     expect(result.ok ? '' : result.message).not.toBe('');
+  });
+
+  it('accepts text with \\u escapes that are neither NUL nor a lone surrogate', () => {
+    const text = `{"eventId":"e1","type":"excluded","workOrderId":"TJ1","occurredAt":"2023-12-01T09:30:00+08:00","data":{"reason":"\\u5df2\\ud83d\\ude00 C:\\\\users"}}`;
+    const parsed = parseWorkOrderEvent(bytes(text), 'TJ1');
+    expect(parsed).toMatchObject({ ok: true, event: { data: { reason: '已😀 C:\\users' } } });
   });
 
   it('accepts a paired surrogate (an emoji) and keeps an id exactly as sent', () => {

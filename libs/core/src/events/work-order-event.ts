@@ -248,7 +248,10 @@ export function parseWorkOrderEvent(value: Buffer | null, key: string | null): P
   } catch (error) {
     return { ok: false, code: 'invalid_json', message: `not JSON: ${(error as Error).message}` };
   }
-  const unencodable = findUnencodableText(raw, '');
+  // Only a \u escape can put NUL or a lone surrogate into the parsed value: the text is
+  // well-formed (strict UTF-8) and JSON allows no raw control character, so without one the walk
+  // over every key and string is skipped.
+  const unencodable = text.includes('\\u') ? findUnencodableText(raw, '') : null;
   if (unencodable !== null) {
     return {
       ok: false,
