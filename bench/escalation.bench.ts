@@ -11,8 +11,9 @@
  *
  *   npm run bench:escalation   (BENCH_OPEN_ORDERS=1000000, BENCH_RATE_SECONDS=20, BENCH_BURST=10000,
  *                               BENCH_BASELINE_BURST=1000, BENCH_SWEEP_BATCH, BENCH_OUTBOX_BATCH;
- *                               BENCH_PROFILE_DIR=dir writes CPU and allocation profiles of the
- *                               burst alone; BENCH_EXPLAIN=file the plans of one sweep's statements)
+ *                               BENCH_PROFILE_DIR=dir writes a CPU profile of the burst alone,
+ *                               BENCH_PROFILE_HEAP=1 an allocation profile too; BENCH_EXPLAIN=file
+ *                               the plans of one sweep's statements)
  */
 import { Session } from 'node:inspector/promises';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,8 @@ const BURST = Number(process.env.BENCH_BURST ?? 10_000);
 /** The naive sweep (one escalation per transaction) is timed over this many, then scaled. */
 const BASELINE_BURST = Number(process.env.BENCH_BASELINE_BURST ?? 1_000);
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+/** With BENCH_PROFILE_DIR: BENCH_PROFILE_HEAP=1 samples allocations too (slows the burst down). */
+const PROFILE_HEAP = process.env.BENCH_PROFILE_HEAP === '1';
 /** BENCH_EXPLAIN=file: one more burst of SWEEP_BATCH orders swept once with its plans logged. */
 const EXPLAIN_FILE = process.env.BENCH_EXPLAIN;
 const TOPIC = 'bench.events';
@@ -325,11 +328,12 @@ async function burst(
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
-    await session.post('HeapProfiler.startSampling', {
-      samplingInterval: 16_384,
-      includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
-    });
+    if (PROFILE_HEAP)
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: 16_384,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
   }
   await until(
     () => loops.committedAt.length >= count && loops.published - publishedBefore >= count,
@@ -338,10 +342,12 @@ async function burst(
   const cpuAfter = await cpuSample(ds);
   if (session && PROFILE_DIR) {
     const { profile: cpu } = await session.post('Profiler.stop');
-    const { profile: heap } = await session.post('HeapProfiler.stopSampling');
     mkdirSync(PROFILE_DIR, { recursive: true });
     writeFileSync(join(PROFILE_DIR, `p4-burst-${Date.now()}.cpuprofile`), JSON.stringify(cpu));
-    writeFileSync(join(PROFILE_DIR, `p4-burst-${Date.now()}.heapprofile`), JSON.stringify(heap));
+    if (PROFILE_HEAP) {
+      const { profile: heap } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(join(PROFILE_DIR, `p4-burst-${Date.now()}.heapprofile`), JSON.stringify(heap));
+    }
     session.disconnect();
   }
   const committed = Math.max(...loops.committedAt.map((c) => c.atMs));
