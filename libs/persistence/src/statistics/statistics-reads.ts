@@ -141,7 +141,8 @@ export interface OverdueCount {
  * Read without a scan of `work_orders` (migration 1733800000000): an order that counts is in
  * exactly one of three cases, each a range of a small partial index, summed as a UNION ALL:
  * - open now, a stage not done, and the earliest deadline of its not-done stages before `at`
- *   (`work_orders_pending_due_idx`): the live month's overdue orders;
+ *   (`work_orders_pending_due_idx`): the live month's overdue orders, counted from the index's
+ *   columns alone (an index-only scan) but for the returned ones, whose state is read;
  * - open now, a stage done late, its acceptance or reply at or after `at`, and not in the first
  *   case (`work_orders_open_done_late_idx`): an instant before that work;
  * - closed at or after `at` and once overdue before closing (`work_orders_closed_late_idx`).
@@ -180,11 +181,15 @@ const OPEN_DONE_LATE = `closed_at IS NULL AND (accepted_at > accept_due_at OR re
 const CLOSED_LATE = `closed_at IS NOT NULL
    AND ((accept_due_at < closed_at AND (accepted_at IS NULL OR accepted_at > accept_due_at))
      OR (complete_due_at < closed_at AND (replied_at IS NULL OR replied_at > complete_due_at)))`;
-/** Every condition of an order that counts but the stage's (`$1` the instant, `$2`, `$3`). */
-const COUNTS_AT = `received_at < $1
+/**
+ * Every condition of an order that counts but the stage's (`$1` the instant, `$2`, `$3`). The
+ * returned order's condition reads the state, so it is left out where `status <> 'returned'`
+ * already decides it: that case is then counted from the index alone.
+ */
+const countsAt = (returned: 'status' | 'state') => `received_at < $1
    AND unit_id IS NOT NULL AND category IS NOT NULL
    AND (closed_at IS NULL OR closed_at >= $1)
-   AND NOT (status = 'returned' AND (state->>'returnedAt')::timestamptz < $1)
+   ${returned === 'state' ? `AND NOT (status = 'returned' AND (state->>'returnedAt')::timestamptz < $1)` : ''}
    AND NOT ($2::boolean AND excluded)
    AND ($3::text IS NULL OR unit_id = $3)
    AND (accept_due_at < $1 OR complete_due_at < $1)`;
@@ -200,17 +205,21 @@ const OVERDUE_OPEN_SQL = `
                   THEN 'complete' END AS stage
         FROM (
           SELECT ${OVERDUE_COLUMNS} FROM work_orders
-           WHERE ${PENDING} AND ${PENDING_DUE} < $1
-             AND ${COUNTS_AT}
+           WHERE ${PENDING} AND ${PENDING_DUE} < $1 AND status <> 'returned'
+             AND ${countsAt('status')}
+          UNION ALL
+          SELECT ${OVERDUE_COLUMNS} FROM work_orders
+           WHERE ${PENDING} AND ${PENDING_DUE} < $1 AND status = 'returned'
+             AND ${countsAt('state')}
           UNION ALL
           SELECT ${OVERDUE_COLUMNS} FROM work_orders
            WHERE ${OPEN_DONE_LATE} AND greatest(accepted_at, replied_at) >= $1
              AND ((accepted_at IS NULL OR replied_at IS NULL) AND ${PENDING_DUE} < $1) IS NOT TRUE
-             AND ${COUNTS_AT}
+             AND ${countsAt('state')}
           UNION ALL
           SELECT ${OVERDUE_COLUMNS} FROM work_orders
            WHERE ${CLOSED_LATE} AND closed_at >= $1
-             AND ${COUNTS_AT}
+             AND ${countsAt('state')}
         ) w
     ) o
    WHERE stage IS NOT NULL
