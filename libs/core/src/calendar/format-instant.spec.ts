@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { formatInstant } from './format-instant';
 import { InvalidCalendarArgumentError } from './calendar-errors';
 
@@ -22,6 +23,89 @@ describe('formatInstant', () => {
   it('rejects an invalid Date', () => {
     expect(() => formatInstant(new Date('nope'), 'Asia/Shanghai')).toThrow(
       InvalidCalendarArgumentError,
+    );
+  });
+});
+
+describe('formatInstant across offset changes', () => {
+  // Zones whose offset changes: a one-hour summer shift, a half-hour one (Lord Howe), one at
+  // 01:00 UTC (London), and a zone that changed its standard offset (Pyongyang, 2015 and 2018).
+  const ZONES = [
+    'America/New_York',
+    'Europe/London',
+    'Australia/Lord_Howe',
+    'Asia/Pyongyang',
+    'Asia/Shanghai',
+  ];
+  const formatters = new Map(
+    ZONES.map((timeZone) => [
+      timeZone,
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      }),
+    ]),
+  );
+  /** What the text must say: the wall clock of the zone from Intl, asked for this very instant. */
+  function expected(at: Date, timeZone: string): string {
+    const parts = Object.fromEntries(
+      formatters
+        .get(timeZone)!
+        .formatToParts(at)
+        .map((part) => [part.type, part.value]),
+    );
+    return `${parts['year']}-${parts['month']}-${parts['day']}T${parts['hour']}:${parts['minute']}:${parts['second']}`;
+  }
+
+  it('gives every instant its own wall clock, minute by minute around each change of 2015–2025', () => {
+    const offsetAt = (ms: number, timeZone: string) =>
+      formatInstant(new Date(ms), timeZone).slice(19);
+    let changes = 0;
+    for (const timeZone of ZONES) {
+      for (let day = Date.UTC(2015, 0, 1); day < Date.UTC(2026, 0, 1); day += 86_400_000) {
+        if (offsetAt(day, timeZone) === offsetAt(day + 86_400_000, timeZone)) continue;
+        // The last millisecond of the old offset, by bisection, then every minute two hours about it.
+        let [low, high] = [day, day + 86_400_000];
+        while (high - low > 1) {
+          const middle = Math.floor((low + high) / 2);
+          if (offsetAt(middle, timeZone) === offsetAt(day, timeZone)) low = middle;
+          else high = middle;
+        }
+        changes += 1;
+        for (let ms = high - 7_200_000; ms <= high + 7_200_000; ms += 60_000) {
+          for (const at of [new Date(ms - 1), new Date(ms), new Date(ms + 17_000)]) {
+            const text = formatInstant(at, timeZone);
+            expect(text.slice(0, 19)).toBe(expected(at, timeZone));
+            expect(new Date(text).getTime()).toBe(
+              at.getTime() - (at.getTime() % 1000) + (at.getTime() % 1000),
+            );
+          }
+        }
+      }
+    }
+    // New York, London and Lord Howe twice a year; Pyongyang in 2015 and 2018.
+    expect(changes).toBe(3 * 22 + 2);
+  });
+
+  it('gives random instants the same text as Intl, in any order', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ZONES),
+        fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2040, 0, 1) }),
+        (timeZone, ms) => {
+          const at = new Date(ms - (ms % 1000));
+          const text = formatInstant(at, timeZone);
+          expect(text.slice(0, 19)).toBe(expected(at, timeZone));
+          expect(new Date(text).getTime()).toBe(at.getTime());
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });

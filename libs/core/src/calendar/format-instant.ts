@@ -2,6 +2,29 @@ import { tzOffset } from '@date-fns/tz';
 import { InvalidCalendarArgumentError } from './calendar-errors';
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+/** Cached hours, all zones together; cleared when full (a burst formats a few hundred hours). */
+const CACHED_HOURS_MAX = 10_000;
+const offsetsByHour = new Map<string, number | null>();
+
+/**
+ * The zone's UTC offset in minutes at `ms`, as `tzOffset` gives it, asking Intl once per zone and
+ * UTC hour: an hour whose first and last millisecond have the same offset has it throughout (no
+ * zone changes its offset twice within an hour), and an hour with a change in it is asked per call.
+ */
+function offsetMinutesAt(timeZone: string, ms: number): number {
+  const hourStart = Math.floor(ms / HOUR_MS) * HOUR_MS;
+  const key = `${timeZone}|${hourStart}`;
+  let offset = offsetsByHour.get(key);
+  if (offset === undefined) {
+    const first = tzOffset(timeZone, new Date(hourStart));
+    const last = tzOffset(timeZone, new Date(hourStart + HOUR_MS - 1));
+    offset = first === last ? first : null;
+    if (offsetsByHour.size >= CACHED_HOURS_MAX) offsetsByHour.clear();
+    offsetsByHour.set(key, offset);
+  }
+  return offset ?? tzOffset(timeZone, new Date(ms));
+}
 
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
@@ -14,7 +37,7 @@ function pad(value: number, width = 2): string {
 export function formatInstant(at: Date, timeZone: string): string {
   const ms = at.getTime();
   if (Number.isNaN(ms)) throw new InvalidCalendarArgumentError('cannot format an invalid Date');
-  const offsetMinutes = tzOffset(timeZone, at);
+  const offsetMinutes = offsetMinutesAt(timeZone, ms);
   if (!Number.isFinite(offsetMinutes)) {
     throw new InvalidCalendarArgumentError(`unknown time zone ${JSON.stringify(timeZone)}`);
   }
