@@ -223,8 +223,9 @@ describe('notifier faults', () => {
     const dingAt = endpoints.at('/dingtalk/rate').map((r) => r.at);
     expect(dingAt).toHaveLength(7);
     for (const start of dingAt) {
-      // 300 ms of slack: the window is counted when a request is claimed, it arrives a little later.
-      expect(dingAt.filter((t) => t >= start && t < start + 2700).length).toBeLessThanOrEqual(3);
+      // Counted as the receiver counts: by arrival, any 3-second window (the notifier counts from
+      // when a round's requests were done, so a request that arrived late cannot open room early).
+      expect(dingAt.filter((t) => t >= start && t < start + 3000).length).toBeLessThanOrEqual(3);
     }
     expect(Math.max(...dingAt) - Math.min(...dingAt)).toBeGreaterThanOrEqual(5500);
   }, 180_000);

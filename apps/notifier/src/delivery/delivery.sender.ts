@@ -23,6 +23,7 @@ import {
   DATA_SOURCE,
   claimDueDeliveries,
   pruneChannelRequests,
+  settleChannelRequests,
   recordDeliveries,
   recordDeliveryOutcome,
   type ClaimedUnit,
@@ -143,6 +144,12 @@ export class DeliverySender implements OnApplicationBootstrap, OnApplicationShut
     this.lastRoundAt = now;
     this.metrics.queued.set(waiting);
     await Promise.all(units.map((unit) => this.sendUnit(unit, now)));
+    await settleChannelRequests(
+      this.dataSource,
+      [...new Set(units.map((unit) => unit.channel))],
+      now,
+      this.clock(),
+    );
     return units.length > 0;
   }
 

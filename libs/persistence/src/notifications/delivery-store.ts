@@ -320,6 +320,25 @@ export async function nextDueAt(dataSource: DataSource): Promise<Date | null> {
   return rows[0]?.at ?? null;
 }
 
+/**
+ * Moves the channel requests a round claimed at `claimedAt` to `sentAt`, once they are sent: a
+ * channel counts its limit by when requests arrive, which is after they were claimed, so the
+ * window is counted from when the round's last request was done (never too early).
+ */
+export async function settleChannelRequests(
+  dataSource: DataSource,
+  channels: readonly string[],
+  claimedAt: Date,
+  sentAt: Date,
+): Promise<void> {
+  if (channels.length === 0 || sentAt.getTime() <= claimedAt.getTime()) return;
+  await dataSource.query(
+    `UPDATE notification_channel_requests SET at = $3
+      WHERE channel = ANY($1::text[]) AND at = $2`,
+    [channels, claimedAt, sentAt],
+  );
+}
+
 export async function pruneChannelRequests(dataSource: DataSource, olderThan: Date): Promise<void> {
   await dataSource.query(`DELETE FROM notification_channel_requests WHERE at < $1`, [olderThan]);
 }
