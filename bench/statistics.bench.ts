@@ -46,6 +46,7 @@ import {
   escalationCounts,
   monthReport,
   overdueOpenCounts,
+  overdueOpenCountsByScan,
   rollupRows,
   type OverdueCount,
 } from '@hotline/persistence/statistics';
@@ -360,39 +361,6 @@ async function medianOf<T>(
   return { ms: median(times), value };
 }
 
-/** The overdue-and-open read before migration 1733800000000: one pass over every order. */
-async function overdueOpenCountsByScan(dataSource: DataSource, at: Date): Promise<OverdueCount[]> {
-  const rows = await dataSource.query<
-    { unit_id: string; category: string; stage: 'accept' | 'complete'; count: string }[]
-  >(
-    `SELECT unit_id, category, stage, count(*)::bigint AS count
-       FROM (
-         SELECT w.unit_id, w.category,
-                CASE WHEN w.accept_due_at < $1 AND (w.accepted_at IS NULL OR w.accepted_at >= $1)
-                     THEN 'accept'
-                     WHEN w.complete_due_at < $1 AND (w.replied_at IS NULL OR w.replied_at >= $1)
-                     THEN 'complete' END AS stage
-           FROM work_orders w
-          WHERE w.received_at < $1
-            AND w.unit_id IS NOT NULL AND w.category IS NOT NULL
-            AND (w.closed_at IS NULL OR w.closed_at >= $1)
-            AND NOT (w.status = 'returned' AND (w.state->>'returnedAt')::timestamptz < $1)
-            AND NOT ($2::boolean AND w.excluded)
-            AND ($3::text IS NULL OR w.unit_id = $3)
-            AND (w.accept_due_at < $1 OR w.complete_due_at < $1)
-       ) o
-      WHERE stage IS NOT NULL
-      GROUP BY unit_id, category, stage`,
-    [at, formula.leaveOutExcludedOrders, null],
-  );
-  return rows.map((r) => ({
-    unitId: r.unit_id,
-    category: r.category,
-    stage: r.stage,
-    count: Number(r.count),
-  }));
-}
-
 const canonical = (counts: OverdueCount[]) =>
   JSON.stringify(counts.map((c) => `${c.unitId}|${c.category}|${c.stage}|${c.count}`).sort());
 const total = (counts: OverdueCount[]) => counts.reduce((n, c) => n + c.count, 0);
@@ -400,7 +368,7 @@ const total = (counts: OverdueCount[]) => counts.reduce((n, c) => n + c.count, 0
 /** Fails the run when the indexed overdue read and the scan disagree at `at`. */
 async function checkOverdue(dataSource: DataSource, at: Date): Promise<number> {
   const indexed = await overdueOpenCounts(dataSource, at, formula.leaveOutExcludedOrders);
-  const scanned = await overdueOpenCountsByScan(dataSource, at);
+  const scanned = await overdueOpenCountsByScan(dataSource, at, formula.leaveOutExcludedOrders);
   if (canonical(indexed) !== canonical(scanned)) {
     throw new Error(
       `overdue at ${at.toISOString()}: indexed ${total(indexed)}, by scan ${total(scanned)}`,
@@ -506,7 +474,9 @@ async function measure(dataSource: DataSource) {
   const served = await measureServed(dataSource);
   const days = await medianOf(RUNS, () => fromDays(dataSource));
   const scan = await medianOf(SCAN_RUNS, () => fullScan(dataSource));
-  const overdueScan = await medianOf(SCAN_RUNS, () => overdueOpenCountsByScan(dataSource, NOW));
+  const overdueScan = await medianOf(SCAN_RUNS, () =>
+    overdueOpenCountsByScan(dataSource, NOW, formula.leaveOutExcludedOrders),
+  );
   const ratio = scan.ms / served.servedMs;
   out(
     `  ${label} as served (monthReport, live at ${NOW.toISOString()}): ${ms(served.servedMs)} median of ` +

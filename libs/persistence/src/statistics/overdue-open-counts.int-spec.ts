@@ -6,43 +6,7 @@ import { createDataSource } from '@hotline/persistence';
 import { createFreshDatabase, type FreshDatabase } from '@hotline/testing';
 import fc from 'fast-check';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { overdueOpenCounts, type OverdueCount } from './statistics-reads';
-
-/** The read before the indexes, kept as the reference: one pass over every order. */
-async function overdueOpenCountsByScan(
-  q: QueryRunner,
-  at: Date,
-  leaveOutExcludedOrders: boolean,
-  unitId?: string,
-): Promise<OverdueCount[]> {
-  const rows = (await q.query(
-    `SELECT unit_id, category, stage, count(*)::bigint AS count
-       FROM (
-         SELECT w.unit_id, w.category,
-                CASE WHEN w.accept_due_at < $1 AND (w.accepted_at IS NULL OR w.accepted_at >= $1)
-                     THEN 'accept'
-                     WHEN w.complete_due_at < $1 AND (w.replied_at IS NULL OR w.replied_at >= $1)
-                     THEN 'complete' END AS stage
-           FROM work_orders w
-          WHERE w.received_at < $1
-            AND w.unit_id IS NOT NULL AND w.category IS NOT NULL
-            AND (w.closed_at IS NULL OR w.closed_at >= $1)
-            AND NOT (w.status = 'returned' AND (w.state->>'returnedAt')::timestamptz < $1)
-            AND NOT ($2::boolean AND w.excluded)
-            AND ($3::text IS NULL OR w.unit_id = $3)
-            AND (w.accept_due_at < $1 OR w.complete_due_at < $1)
-       ) o
-      WHERE stage IS NOT NULL
-      GROUP BY unit_id, category, stage`,
-    [at, leaveOutExcludedOrders, unitId ?? null],
-  )) as { unit_id: string; category: string; stage: 'accept' | 'complete'; count: string }[];
-  return rows.map((r) => ({
-    unitId: r.unit_id,
-    category: r.category,
-    stage: r.stage,
-    count: Number(r.count),
-  }));
-}
+import { overdueOpenCounts, overdueOpenCountsByScan, type OverdueCount } from './statistics-reads';
 
 const BASE = Date.parse('2024-03-01T00:00:00Z');
 const HOURS = 12;
