@@ -3,21 +3,9 @@
  * database, also when the partition ends with a transaction's commit marker (a Java producer's
  * `transactional.id`): the worker commits past the marker, so the group's offset reaches the end.
  */
-import {
-  DEFAULT_SUPERVISION_POLICY,
-  DEFAULT_WATERMARK_POLICY,
-  type WorkOrderEvent,
-} from '@hotline/core';
+import type { WorkOrderEvent } from '@hotline/core';
 import { createDataSource } from '@hotline/persistence';
-import {
-  IngestionMetrics,
-  createKafka,
-  createLogger,
-  createProducer,
-  loadConfig,
-  loadHandlingRules,
-  loadStatisticsFormula,
-} from '@hotline/platform';
+import { IngestionMetrics, createKafka, createLogger, createProducer } from '@hotline/platform';
 import {
   createFreshDatabase,
   createFreshTopics,
@@ -28,12 +16,9 @@ import {
   type FreshDatabase,
 } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
-import { DeadLetterPublisher } from '../ingestion/dead-letter.publisher';
-import { IngestBatchService } from '../ingestion/ingest-batch.service';
-import { WorkOrderEventsConsumer } from '../ingestion/work-order-events.consumer';
+import { inProcessConsumer } from '../ingestion/in-process-consumer';
 import { BrokerProbe } from './broker-probe';
 
-const config = loadConfig();
 const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'test-lag', retries: 3 });
 
 describe('the lag from the broker', () => {
@@ -81,32 +66,15 @@ describe('the lag from the broker', () => {
 
     const producer = createProducer(kafka);
     await producer.connect();
-    const consumer = new WorkOrderEventsConsumer(
+    const consumer = inProcessConsumer({
       kafka,
-      new IngestBatchService(
-        ds,
-        loadHandlingRules(config.files),
-        {
-          escalationsTopic: `${events}-escalations`,
-          policy: DEFAULT_SUPERVISION_POLICY,
-          recipients: () => [],
-          watermark: DEFAULT_WATERMARK_POLICY,
-        },
-        loadStatisticsFormula(config.files),
-      ),
-      new DeadLetterPublisher(producer, dlq, ds, config.resilience.deadLetters),
+      dataSource: ds,
+      producer,
+      topics: { events, dlq },
       metrics,
       logger,
-      {
-        topic: events,
-        groupId,
-        sessionTimeoutMs: 6000,
-        maxBatchEvents: 100,
-        partitionsConcurrently: 1,
-        restartMaxMs: 2000,
-        unreadableRetryMs: 30_000,
-      },
-    );
+      options: { groupId },
+    });
     consumer.start();
     try {
       await waitFor('lag 0 from the broker', async () => {

@@ -4,21 +4,9 @@
  * kafkajs does not retry; the consumer is started again with backoff, counted and shown, and
  * consumes as soon as the topic is there.
  */
-import {
-  DEFAULT_SUPERVISION_POLICY,
-  DEFAULT_WATERMARK_POLICY,
-  type WorkOrderEvent,
-} from '@hotline/core';
+import type { WorkOrderEvent } from '@hotline/core';
 import { createDataSource } from '@hotline/persistence';
-import {
-  IngestionMetrics,
-  createKafka,
-  createLogger,
-  createProducer,
-  loadConfig,
-  loadHandlingRules,
-  loadStatisticsFormula,
-} from '@hotline/platform';
+import { IngestionMetrics, createKafka, createLogger, createProducer } from '@hotline/platform';
 import {
   createFreshDatabase,
   createFreshTopics,
@@ -30,11 +18,8 @@ import {
   type FreshDatabase,
 } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
-import { DeadLetterPublisher } from './dead-letter.publisher';
-import { IngestBatchService } from './ingest-batch.service';
-import { WorkOrderEventsConsumer, type ConsumerStatus } from './work-order-events.consumer';
-
-const config = loadConfig();
+import { inProcessConsumer } from './in-process-consumer';
+import type { ConsumerStatus } from './work-order-events.consumer';
 
 describe('a consumer that crashes', () => {
   let db: FreshDatabase;
@@ -62,32 +47,14 @@ describe('a consumer that crashes', () => {
     const producer = createProducer(kafka);
     await producer.connect();
     const metrics = new IngestionMetrics(false);
-    const consumer = new WorkOrderEventsConsumer(
+    const consumer = inProcessConsumer({
       kafka,
-      new IngestBatchService(
-        ds,
-        loadHandlingRules(config.files),
-        {
-          escalationsTopic: `${events}-escalations`,
-          policy: DEFAULT_SUPERVISION_POLICY,
-          recipients: () => [],
-          watermark: DEFAULT_WATERMARK_POLICY,
-        },
-        loadStatisticsFormula(config.files),
-      ),
-      new DeadLetterPublisher(producer, dlq!, ds, config.resilience.deadLetters),
+      dataSource: ds,
+      producer,
+      topics: { events, dlq: dlq! },
       metrics,
-      createLogger('silent', 'test'),
-      {
-        topic: events,
-        groupId: `${events}-worker`,
-        sessionTimeoutMs: 6000,
-        maxBatchEvents: 100,
-        partitionsConcurrently: 1,
-        restartMaxMs: 2000,
-        unreadableRetryMs: 30_000,
-      },
-    );
+      logger: createLogger('silent', 'test'),
+    });
     const seen = new Set<ConsumerStatus>();
     const watch = setInterval(() => seen.add(consumer.status), 20);
     consumer.start();

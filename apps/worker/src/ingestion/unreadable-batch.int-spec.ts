@@ -6,21 +6,9 @@
  * the codec works again the partition resumes by itself and the batch is applied.
  */
 import { Writable } from 'node:stream';
-import {
-  DEFAULT_SUPERVISION_POLICY,
-  DEFAULT_WATERMARK_POLICY,
-  type WorkOrderEvent,
-} from '@hotline/core';
+import type { WorkOrderEvent } from '@hotline/core';
 import { createDataSource } from '@hotline/persistence';
-import {
-  CompressionTypes,
-  IngestionMetrics,
-  createKafka,
-  createLogger,
-  loadConfig,
-  loadHandlingRules,
-  loadStatisticsFormula,
-} from '@hotline/platform';
+import { CompressionTypes, IngestionMetrics, createKafka, createLogger } from '@hotline/platform';
 import {
   createFreshDatabase,
   createFreshTopics,
@@ -32,11 +20,8 @@ import {
 } from '@hotline/testing';
 import { CompressionCodecs } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DeadLetterPublisher } from './dead-letter.publisher';
-import { IngestBatchService } from './ingest-batch.service';
-import { WorkOrderEventsConsumer } from './work-order-events.consumer';
+import { inProcessConsumer } from './in-process-consumer';
 
-const config = loadConfig();
 const kafka = createKafka({ brokers: kafkaBrokers(), clientId: 'test-unreadable', retries: 3 });
 const messages = (events: WorkOrderEvent[], partition: number) =>
   events.map((e) => ({ key: e.workOrderId, value: JSON.stringify(e), partition }));
@@ -90,32 +75,15 @@ describe('a batch the worker cannot decompress', () => {
       }),
     );
     const metrics = new IngestionMetrics(false);
-    const consumer = new WorkOrderEventsConsumer(
+    const consumer = inProcessConsumer({
       kafka,
-      new IngestBatchService(
-        ds,
-        loadHandlingRules(config.files),
-        {
-          escalationsTopic: `${events}-escalations`,
-          policy: DEFAULT_SUPERVISION_POLICY,
-          recipients: () => [],
-          watermark: DEFAULT_WATERMARK_POLICY,
-        },
-        loadStatisticsFormula(config.files),
-      ),
-      new DeadLetterPublisher(producer, dlq, ds, config.resilience.deadLetters),
+      dataSource: ds,
+      producer,
+      topics: { events, dlq: dlq },
       metrics,
       logger,
-      {
-        topic: events,
-        groupId: `${events}-worker`,
-        sessionTimeoutMs: 6000,
-        maxBatchEvents: 100,
-        partitionsConcurrently: 2,
-        restartMaxMs: 2000,
-        unreadableRetryMs: 1000,
-      },
-    );
+      options: { partitionsConcurrently: 2, unreadableRetryMs: 1000 },
+    });
     const logged = async (id: string) => {
       const rows = await ds.query<{ n: number }[]>(
         'SELECT count(*)::int AS n FROM work_order_events WHERE work_order_id = $1',
