@@ -26,6 +26,8 @@ export default tseslint.config(
       '.data/**',
       '*.js',
       '*.mjs',
+      // The tests' preload shim (libs/testing/exit-with-parent.cjs), plain Node.
+      '**/*.cjs',
     ],
   },
   js.configs.recommended,

@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../..');
+/** Stops a started process when the test process goes away without stopping it. */
+export const EXIT_WITH_PARENT = join(ROOT, 'libs', 'testing', 'exit-with-parent.cjs');
 
 /**
  * How a test starts an app: with the node options production gives its role, from `dist/` when
@@ -15,7 +17,7 @@ const ROOT = resolve(__dirname, '../../..');
  * TypeScript), else from source with ts-node (a single `npx jest` run, always current).
  */
 function appArguments(app: string): string[] {
-  return [...productionNodeOptions(app), ...entryArguments(app)];
+  return [...productionNodeOptions(app), '-r', EXIT_WITH_PARENT, ...entryArguments(app)];
 }
 
 /** The options production starts the role with (config/node-options/<role>), so tests run as it runs. */
@@ -120,7 +122,8 @@ export async function startWorker(
       TS_NODE_PROJECT: resolve(ROOT, 'tsconfig.json'),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel tells the process when the test process is gone (exit-with-parent.cjs).
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
