@@ -14,8 +14,7 @@
  *   BENCH_NOTICES (2000)        level-2 messages to the webhook
  *   BENCH_ROBOT_MESSAGES (15)   level-3 messages to the robot (2 requests each: markdown + @-mention)
  */
-import { randomUUID } from 'node:crypto';
-import { escalationMessage, type EscalationLevel } from '@hotline/core';
+import type { EscalationLevel } from '@hotline/core';
 import {
   createWorkerEnvironment,
   produceRaw,
@@ -24,7 +23,7 @@ import {
   waitFor,
 } from '@hotline/testing';
 import { startChannelEndpoints, startSmtpSink } from '@hotline/testing/channel-endpoints';
-import { notifierEnvironment, notifierOrganisation } from '../test/notifier-fixture';
+import { notifierEnvironment, notifierOrganisation, overdueNotice } from '../test/notifier-fixture';
 import { writeResult } from './bench-result';
 
 const NOTICES = Number(process.env.BENCH_NOTICES ?? 2000);
@@ -35,26 +34,12 @@ const ROBOT_RATE_PER_MINUTE = 20;
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
 function message(level: EscalationLevel, n: number) {
-  const at = new Date();
-  return escalationMessage(
-    {
-      escalationId: randomUUID(),
-      workOrderId: `TJ2026${String(n).padStart(9, '0')}`,
-      unitId: 'teda-enforcement',
-      kind: 'complete_overdue',
-      status: 'open',
-      reason: '超时未办结',
-      dueAt: new Date(at.getTime() - 3_600_000),
-      firedAt: at,
-      version: 1,
-      level,
-      recipients:
-        level === 3
-          ? ['leadership:secretary']
-          : ['teda-enforcement:head', 'supervision-office:director'],
-    },
-    { change: 'created', at },
-    'Asia/Shanghai',
+  return overdueNotice(
+    `TJ2026${String(n).padStart(9, '0')}`,
+    level,
+    level === 3
+      ? ['leadership:secretary']
+      : ['teda-enforcement:head', 'supervision-office:director'],
   );
 }
 

@@ -8,8 +8,7 @@
  * none dropped), and the notifier SIGKILLed while its requests hang (resent after the lease,
  * nothing lost).
  */
-import { randomUUID } from 'node:crypto';
-import { escalationMessage, type EscalationLevel } from '@hotline/core';
+import type { EscalationLevel } from '@hotline/core';
 import { DEVELOPMENT_JWT_SECRET, signAccessToken } from '@hotline/platform';
 import {
   createWorkerEnvironment,
@@ -30,6 +29,7 @@ import {
   notifierEnvironment,
   notifierOrganisation,
   SECRETS,
+  overdueNotice,
 } from './notifier-fixture';
 
 const RECIPIENTS: Record<EscalationLevel, string[]> = {
@@ -39,24 +39,7 @@ const RECIPIENTS: Record<EscalationLevel, string[]> = {
 };
 
 function message(level: EscalationLevel, n: number) {
-  const at = new Date();
-  return escalationMessage(
-    {
-      escalationId: randomUUID(),
-      workOrderId: `TJ20260301${String(n).padStart(5, '0')}`,
-      unitId: 'teda-enforcement',
-      kind: 'complete_overdue',
-      status: 'open',
-      reason: '超时未办结',
-      dueAt: new Date(at.getTime() - 3_600_000),
-      firedAt: at,
-      version: 1,
-      level,
-      recipients: RECIPIENTS[level],
-    },
-    { change: 'created', at },
-    'Asia/Shanghai',
-  );
+  return overdueNotice(`TJ20260301${String(n).padStart(5, '0')}`, level, RECIPIENTS[level]);
 }
 
 interface Row {

@@ -4,10 +4,11 @@
  * every channel pointed at the local endpoints, the secrets in the environment. Written to a
  * temporary file both the worker and the notifier read (ORGANISATION_FILE).
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { escalationMessage, type EscalationLevel } from '@hotline/core';
 import type { RecordedRequest } from '@hotline/testing/channel-endpoints';
 
 export const SECRETS = {
@@ -166,5 +167,30 @@ export function standardWebhookValid(request: RecordedRequest, secret: string): 
   const signatures = String(request.headers['webhook-signature']).split(' ');
   return (
     signatures.includes(`v1,${expected}`) && Math.abs(Date.now() / 1000 - Number(timestamp)) < 300
+  );
+}
+
+/**
+ * A `complete_overdue` escalation of teda-enforcement, created now (its `changedAt`), an hour past
+ * its due instant, as the worker's outbox would publish it.
+ */
+export function overdueNotice(workOrderId: string, level: EscalationLevel, recipients: string[]) {
+  const at = new Date();
+  return escalationMessage(
+    {
+      escalationId: randomUUID(),
+      workOrderId,
+      unitId: 'teda-enforcement',
+      kind: 'complete_overdue',
+      status: 'open',
+      reason: '超时未办结',
+      dueAt: new Date(at.getTime() - 3_600_000),
+      firedAt: at,
+      version: 1,
+      level,
+      recipients,
+    },
+    { change: 'created', at },
+    'Asia/Shanghai',
   );
 }
