@@ -16,7 +16,7 @@
  * (and which): false alarms that were sent and later taken back.
  */
 import type { WorkOrderEvent } from '@hotline/core';
-import { loadConfig } from '@hotline/platform';
+import { loadConfig, loadHandlingRules } from '@hotline/platform';
 import { loadSimulationData, simulateYear } from '@hotline/simulator';
 import {
   consumeAll,
@@ -24,6 +24,7 @@ import {
   createFreshTopics,
   deleteTopics,
   duplicateSome,
+  escalationCountsCheck,
   kafkaBrokers,
   permuteOrders,
   publishInBatches,
@@ -37,6 +38,8 @@ import {
 import { Client } from 'pg';
 
 const SEEDS = [5, 7];
+/** The calendar's zone: the day escalations are counted on. */
+const ZONE = loadHandlingRules(loadConfig().files).calendar.timeZone;
 const ORDERS = 400;
 const YEAR = 2024;
 const PARTITIONS = 3;
@@ -76,6 +79,8 @@ interface Settled {
   /** Chunks the worker read the events in. */
   chunks: number;
   elapsedMs: number;
+  /** The escalation counts statistics read, against the rows (escalationCountsCheck). */
+  counts: Awaited<ReturnType<typeof escalationCountsCheck>>;
 }
 
 const asMessages = (events: readonly WorkOrderEvent[]): RawMessage[] =>
@@ -117,7 +122,8 @@ async function deliver(
     const rows = await settle(sql, worker, distinctEvents);
     const chunks = await worker.metric('hotline_ingest_batch_seconds_count');
     const latestOnTopic = await latestMessages(sql, escalationsTopic);
-    return { rows, latestOnTopic, published, chunks, elapsedMs: Date.now() - startedMs };
+    const counts = await escalationCountsCheck(sql, ZONE);
+    return { rows, latestOnTopic, published, chunks, counts, elapsedMs: Date.now() - startedMs };
   } finally {
     await worker?.stop();
     await sql.end().catch(() => undefined);
@@ -274,6 +280,7 @@ describe.each(SEEDS)(
         expect(standing(settled.rows).length).toBeGreaterThan(0);
         expect(withdrawn(settled.rows)).toEqual([]);
         expectTopicAgreesWithTable(settled);
+        expect(settled.counts).toEqual({ drift: [], misdated: 0 });
       },
       DELIVERY_TIMEOUT_MS,
     );
@@ -296,6 +303,8 @@ describe.each(SEEDS)(
         if (differences) process.stdout.write(`seed ${seed}, ${mode} differs:\n${differences}\n`);
         expect(standing(settled.rows)).toEqual(standing(reference!.rows));
         expectTopicAgreesWithTable(settled);
+        // Withdrawals and firings again moved the counts statistics read as they moved the rows.
+        expect(settled.counts).toEqual({ drift: [], misdated: 0 });
       },
       DELIVERY_TIMEOUT_MS,
     );

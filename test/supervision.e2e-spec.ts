@@ -22,6 +22,7 @@ import {
   anEvent,
   consumeAll,
   createWorkerEnvironment,
+  escalationCountsCheck,
   ordinaryOrder,
   produceRaw,
   startWorker,
@@ -288,6 +289,11 @@ describe('supervision end to end', () => {
     expect(
       recomputed.filter((r) => r.measure === 'received').reduce((n, r) => n + r.count, 0),
     ).toBe(byOrder.size);
+    // The escalation counts statistics read agree with the escalations the sweep wrote.
+    expect(await escalationCountsCheck(first.sql, rules.calendar.timeZone)).toEqual({
+      drift: [],
+      misdated: 0,
+    });
 
     // Replaying the whole month changes nothing and tells nobody twice.
     await produceRaw(first.topics.events, asMessages(events));

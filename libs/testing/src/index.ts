@@ -1,4 +1,5 @@
 export * from './delivery';
+export * from './escalation-counts-check';
 export * from './fresh-database';
 export * from './identity-provider';
 export * from './java-kafka-clients';

@@ -52,3 +52,11 @@ export function formatInstant(at: Date, timeZone: string): string {
     `${fraction}${sign}${pad(Math.floor(absolute / 60))}:${pad(absolute % 60)}`
   );
 }
+
+/**
+ * The calendar day (`YYYY-MM-DD`) an instant falls on in `timeZone`: the day statistics name an
+ * instant by (the rollup's facts, the escalations' `fired_on`).
+ */
+export function dayOnInZone(at: Date, timeZone: string): string {
+  return formatInstant(at, timeZone).slice(0, 10);
+}

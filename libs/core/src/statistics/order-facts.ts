@@ -22,7 +22,7 @@
  */
 import type { CallbackResult, Category } from '../events/work-order-event';
 import { CalendarOutOfRangeError } from '../calendar/calendar-errors';
-import { formatInstant } from '../calendar/format-instant';
+import { dayOnInZone } from '../calendar/format-instant';
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import type { DeadlineResult, StageDeadline } from '../deadlines/deadline-result';
 import type { CallbackRecord, WorkOrderState } from '../work-orders/fold-work-order';
@@ -104,7 +104,7 @@ function dayOnIn(calendar: WorkingCalendar, at: Date): string {
     return calendar.dayOnOf(at);
   } catch (error) {
     if (error instanceof CalendarOutOfRangeError) {
-      return formatInstant(at, calendar.timeZone).slice(0, 10);
+      return dayOnInZone(at, calendar.timeZone);
     }
     throw error;
   }

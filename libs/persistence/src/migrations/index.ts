@@ -10,6 +10,7 @@ import { NotificationDeliveries1733400000000 } from './1733400000000-notificatio
 import { EventRawDigest1733500000000 } from './1733500000000-event-raw-digest';
 import { StatisticsMonthly1733700000000 } from './1733700000000-statistics-monthly';
 import { OverdueIndexes1733800000000 } from './1733800000000-overdue-indexes';
+import { EscalationCounts1733900000000 } from './1733900000000-escalation-counts';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   EventRawDigest1733500000000,
   StatisticsMonthly1733700000000,
   OverdueIndexes1733800000000,
+  EscalationCounts1733900000000,
 ];

@@ -7,6 +7,7 @@
  * changes nothing and queues nothing.
  */
 import {
+  dayOnInZone,
   escalationMessage,
   type EscalationChange,
   type EscalationLevel,
@@ -155,6 +156,8 @@ function rowOf(change: EscalationChange, output: EscalationOutput, receivedAt: R
     reason: r.reason,
     due_at: r.dueAt,
     fired_at: r.firedAt,
+    // The statistics' day of the firing (migration 1733900000000 counts escalations by it).
+    fired_on: dayOnInZone(r.firedAt, output.timeZone),
     level_changed_at: r.levelChangedAt,
     recipients: output.recipients(r.unitId, r.level),
     acknowledged_at: r.acknowledgedAt,
@@ -201,7 +204,7 @@ async function evidenceReceivedAt(
 
 const ROW_TYPE = `escalation_id uuid, escalation_key text, work_order_id text, unit_id text, kind text,
   segment integer, round integer, level smallint, status text, reason text, due_at timestamptz,
-  fired_at timestamptz, level_changed_at timestamptz, recipients jsonb, acknowledged_at timestamptz,
+  fired_at timestamptz, fired_on date, level_changed_at timestamptz, recipients jsonb, acknowledged_at timestamptz,
   resolved_at timestamptz, resolution text, resolution_note text, withdrawal jsonb, version integer,
   generation integer, before_version integer`;
 
@@ -241,11 +244,11 @@ export async function applyEscalationChanges(
       ? []
       : await runner.query(
           `INSERT INTO escalations (escalation_id, escalation_key, work_order_id, unit_id, kind, segment, round,
-                              level, status, reason, due_at, fired_at, level_changed_at, recipients,
+                              level, status, reason, due_at, fired_at, fired_on, level_changed_at, recipients,
                               acknowledged_at, resolved_at, resolution, resolution_note, withdrawal,
                               version, generation)
      SELECT r.escalation_id, r.escalation_key, r.work_order_id, r.unit_id, r.kind, r.segment, r.round,
-            r.level, r.status, r.reason, r.due_at, r.fired_at, r.level_changed_at, r.recipients,
+            r.level, r.status, r.reason, r.due_at, r.fired_at, r.fired_on, r.level_changed_at, r.recipients,
             r.acknowledged_at, r.resolved_at, r.resolution, r.resolution_note, r.withdrawal,
             r.version, r.generation
        FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_TYPE})
@@ -262,7 +265,8 @@ export async function applyEscalationChanges(
       : await runner.query(
           `UPDATE escalations e SET
             unit_id = r.unit_id, level = r.level, status = r.status, reason = r.reason,
-            due_at = r.due_at, fired_at = r.fired_at, level_changed_at = r.level_changed_at,
+            due_at = r.due_at, fired_at = r.fired_at, fired_on = r.fired_on,
+            level_changed_at = r.level_changed_at,
             recipients = r.recipients, acknowledged_at = r.acknowledged_at,
             acknowledged_by = CASE WHEN r.acknowledged_at IS NULL THEN NULL ELSE e.acknowledged_by END,
             acknowledge_note = CASE WHEN r.acknowledged_at IS NULL THEN NULL ELSE e.acknowledge_note END,
