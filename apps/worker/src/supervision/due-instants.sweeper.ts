@@ -11,6 +11,7 @@ import {
   loadEvents,
   nextSweepAt,
   NO_CHANGES,
+  planForIndexLookups,
   setNextDueAt,
   withTransaction,
   type AppliedChanges,
@@ -100,6 +101,7 @@ export class DueInstantsSweeper {
       }
       lap('claim');
       const ids = claimed.map((c) => c.workOrderId);
+      await planForIndexLookups(runner);
       const eventsByOrder = await loadEvents(runner, ids);
       const existing = await loadEscalations(runner, ids, { lock: true });
       lap('load');

@@ -307,6 +307,18 @@ export async function countOpenOrdersAwaitingCalendar(
 }
 
 /**
+ * For the rest of the transaction, costs an index look-up as what it is on a server whose hot
+ * tables are in memory (random_page_cost 1.1, not the default 4 of a spinning disk). The sweep
+ * reads the events and escalations of a few hundred orders by order id: with the default, tables
+ * of tens of thousands of rows (a sub-district's year) are planned as whole scans, 3–5 ms each
+ * per batch of 500 orders against about 1 ms through the indexes (measured on PostgreSQL 15);
+ * larger tables get the index plans either way.
+ */
+export async function planForIndexLookups(runner: QueryRunner): Promise<void> {
+  await runner.query(`SET LOCAL random_page_cost = 1.1`);
+}
+
+/**
  * Serialises work on the given orders across transactions (a partition that moves during a
  * rebalance can briefly have two writers): transaction-scoped advisory locks, taken in one
  * order so two batches cannot deadlock on them.
