@@ -1,9 +1,11 @@
 import {
   CalendarError,
   computeDeadlines,
+  computeSupervisedDeadlines,
   foldWorkOrder,
   type DeadlineResult,
   type RuleProfile,
+  type SupervisedDeadlines,
   type WorkingCalendar,
   type WorkOrderEvent,
   type WorkOrderState,
@@ -129,4 +131,28 @@ export function projectWorkOrder(
   };
   const deadlineError = failure?.error.code ?? deadlines?.unavailable[0]?.code ?? null;
   return { record, state, deadlines, deadlineError };
+}
+
+/**
+ * What the sweep decides on: the fold and what supervision reads of the deadlines
+ * (computeSupervisedDeadlines), null exactly when projectWorkOrder's are (before any dispatch, a
+ * pinned profile not loaded, an order the calendar cannot compute). The row, explanations and
+ * summary the sweep never writes are not built.
+ */
+export function projectForSupervision(
+  workOrderId: string,
+  events: readonly WorkOrderEvent[],
+  rules: ProjectionRules,
+): { state: WorkOrderState; deadlines: SupervisedDeadlines | null } {
+  const state = foldWorkOrder(workOrderId, events);
+  if (state.segment === 0 || rules.profile === undefined) return { state, deadlines: null };
+  try {
+    return {
+      state,
+      deadlines: computeSupervisedDeadlines(events, rules.profile, rules.calendar),
+    };
+  } catch (error) {
+    if (!(error instanceof CalendarError)) throw error;
+    return { state, deadlines: null };
+  }
 }

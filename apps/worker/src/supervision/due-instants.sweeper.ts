@@ -19,7 +19,7 @@ import {
 import type { HandlingRules } from '@hotline/platform';
 import type { DataSource } from 'typeorm';
 import type { SupervisionSettings } from '../ingestion/ingest-batch.service';
-import { pinnedProjectionRules, projectWorkOrder } from '../ingestion/project-work-order';
+import { pinnedProjectionRules, projectForSupervision } from '../ingestion/project-work-order';
 import { superviseOrders } from './supervise-orders';
 
 export interface SweepOutcome extends AppliedChanges {
@@ -107,7 +107,7 @@ export class DueInstantsSweeper {
       lap('load');
       const orders = claimed.map(({ workOrderId, watermarkAt, pinned }) => {
         const events = eventsByOrder.get(workOrderId) ?? [];
-        const { state, deadlines } = projectWorkOrder(
+        const { state, deadlines } = projectForSupervision(
           workOrderId,
           events,
           pinnedProjectionRules(this.rules, pinned),

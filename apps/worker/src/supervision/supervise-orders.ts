@@ -6,9 +6,9 @@
 import {
   decideSupervision,
   escalationChanges,
-  type DeadlineResult,
   type EscalationChange,
   type EscalationRecord,
+  type SupervisedDeadlines,
   type SupervisionPolicy,
   type WorkingCalendar,
   type WorkOrderEvent,
@@ -19,7 +19,7 @@ export interface OrderToSupervise {
   workOrderId: string;
   events: readonly WorkOrderEvent[];
   state: WorkOrderState;
-  deadlines: DeadlineResult | null;
+  deadlines: SupervisedDeadlines | null;
   watermark: Date;
 }
 

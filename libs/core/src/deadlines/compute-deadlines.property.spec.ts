@@ -9,7 +9,8 @@ import {
 } from '../events/work-order-event';
 import { parseCalendar } from '../calendar/parse-calendar';
 import { parseRuleProfile } from '../rules/rule-profile';
-import { computeDeadlines } from './compute-deadlines';
+import { computeDeadlines, computeSupervisedDeadlines } from './compute-deadlines';
+import type { StageDeadline } from './deadline-result';
 
 const root = join(__dirname, '../../../..');
 const calendarParsed = parseCalendar(
@@ -76,47 +77,64 @@ function dataFor(type: EventType, pick: number, atMs: number): Record<string, un
   }
 }
 
-/** An order's events: a dispatch, then a mix of anything, with repeated instants to force ties. */
-const orderEvents = fc
-  .record({
-    t0: fc.integer({ min: T0_MIN, max: T0_MAX }),
-    first: fc.nat(1000),
-    later: fc.array(
-      fc.record({
-        type: fc.constantFrom(...LATER_TYPES),
-        offsetMinutes: fc.oneof(
-          fc.integer({ min: -120, max: 40 * 1440 }),
-          fc.constantFrom(0, 60, 1440, 2 * 1440),
-        ),
-        pick: fc.nat(1000),
-        sequence: fc.option(fc.nat(5), { nil: undefined }),
-      }),
-      { maxLength: 14 },
-    ),
-  })
-  .map(({ t0, first, later }) => {
-    const at = (minute: number) => new Date(minute * MINUTE).toISOString().replace('Z', '+00:00');
-    const events: WorkOrderEvent[] = [
-      {
-        eventId: 'e-000',
-        type: 'dispatched',
-        workOrderId: 'W1',
-        occurredAt: at(t0),
-        data: dataFor('dispatched', first, t0 * MINUTE),
-      } as WorkOrderEvent,
-    ];
-    later.forEach(({ type, offsetMinutes, pick, sequence }, i) => {
-      events.push({
-        eventId: `e-${String(i + 1).padStart(3, '0')}`,
-        type,
-        workOrderId: 'W1',
-        occurredAt: at(t0 + offsetMinutes),
-        ...(sequence === undefined ? {} : { sequence }),
-        data: dataFor(type, pick, (t0 + offsetMinutes) * MINUTE),
-      } as WorkOrderEvent);
+/**
+ * An order's events dispatched between two instants (minutes): a dispatch, then a mix of
+ * anything, with repeated instants to force ties.
+ */
+const ordersDispatchedBetween = (minMinute: number, maxMinute: number) =>
+  fc
+    .record({
+      t0: fc.integer({ min: minMinute, max: maxMinute }),
+      first: fc.nat(1000),
+      later: fc.array(
+        fc.record({
+          type: fc.constantFrom(...LATER_TYPES),
+          offsetMinutes: fc.oneof(
+            fc.integer({ min: -120, max: 40 * 1440 }),
+            fc.constantFrom(0, 60, 1440, 2 * 1440),
+          ),
+          pick: fc.nat(1000),
+          sequence: fc.option(fc.nat(5), { nil: undefined }),
+        }),
+        { maxLength: 14 },
+      ),
+    })
+    .map(({ t0, first, later }) => {
+      const at = (minute: number) => new Date(minute * MINUTE).toISOString().replace('Z', '+00:00');
+      const events: WorkOrderEvent[] = [
+        {
+          eventId: 'e-000',
+          type: 'dispatched',
+          workOrderId: 'W1',
+          occurredAt: at(t0),
+          data: dataFor('dispatched', first, t0 * MINUTE),
+        } as WorkOrderEvent,
+      ];
+      later.forEach(({ type, offsetMinutes, pick, sequence }, i) => {
+        events.push({
+          eventId: `e-${String(i + 1).padStart(3, '0')}`,
+          type,
+          workOrderId: 'W1',
+          occurredAt: at(t0 + offsetMinutes),
+          ...(sequence === undefined ? {} : { sequence }),
+          data: dataFor(type, pick, (t0 + offsetMinutes) * MINUTE),
+        } as WorkOrderEvent);
+      });
+      return events;
     });
-    return events;
-  });
+
+const orderEvents = ordersDispatchedBetween(T0_MIN, T0_MAX);
+/** Orders whose clocks run past the calendar's last day (2026-12-31): stages that cannot be computed. */
+const ordersAtCoverageEnd = ordersDispatchedBetween(
+  Date.parse('2026-12-01T00:00:00+08:00') / MINUTE,
+  Date.parse('2026-12-31T23:00:00+08:00') / MINUTE,
+);
+
+function withoutExplanation(stage: StageDeadline | null) {
+  if (stage === null) return null;
+  const { explanation: _explanation, ...supervised } = stage;
+  return supervised;
+}
 
 describe('computeDeadlines properties', () => {
   it('gives the same result for any arrival order and any duplicates of the events', () => {
@@ -159,5 +177,62 @@ describe('computeDeadlines properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it.each([
+    ['dispatched in 2024–2025', orderEvents],
+    ["dispatched in the calendar's last month", ordersAtCoverageEnd],
+  ])(
+    'gives supervision the same stages without their explanations (%s), left out on the same days',
+    (_, orders) => {
+      let unavailable = 0;
+      fc.assert(
+        fc.property(orders, (events) => {
+          const full = computeDeadlines(events, profile, calendar);
+          unavailable += full.unavailable.length;
+          expect(computeSupervisedDeadlines(events, profile, calendar)).toEqual({
+            accept: withoutExplanation(full.accept),
+            complete: withoutExplanation(full.complete),
+            earlier: full.earlier.map(withoutExplanation),
+          });
+        }),
+        { numRuns: 500 },
+      );
+      if (orders === ordersAtCoverageEnd) expect(unavailable).toBeGreaterThan(0);
+    },
+  );
+
+  it('leaves out for supervision too a paused stage explained over days past the calendar', () => {
+    // Suspended as it starts, its deadline set on the dispatch beyond 2026-12-31: only the
+    // explanation's look-up of the days up to the deadline reaches past the calendar.
+    const events = [
+      {
+        eventId: 'e-1',
+        type: 'dispatched',
+        workOrderId: 'W1',
+        occurredAt: '2026-06-01T09:00:00+08:00',
+        data: {
+          unitId: 'unit-1',
+          category: 'complaint',
+          urgency: 'normal',
+          completeDueAt: '2027-03-01T09:00:00+08:00',
+        },
+      },
+      {
+        eventId: 'e-2',
+        type: 'suspended',
+        workOrderId: 'W1',
+        occurredAt: '2026-06-01T09:00:00+08:00',
+        data: { reason: '等待鉴定' },
+      },
+    ] as WorkOrderEvent[];
+    const full = computeDeadlines(events, profile, calendar);
+    expect(full.complete).toBeNull();
+    expect(full.unavailable.map(({ stage, code }) => [stage, code])).toEqual([
+      ['complete', 'calendar_out_of_range'],
+    ]);
+    const supervised = computeSupervisedDeadlines(events, profile, calendar);
+    expect(supervised.complete).toBeNull();
+    expect(supervised.accept).toEqual(withoutExplanation(full.accept));
   });
 });

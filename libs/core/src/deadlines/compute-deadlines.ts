@@ -50,6 +50,8 @@ import type {
   StageOutcome,
   StageTimeline,
   StageUnavailable,
+  SupervisedDeadlines,
+  SupervisedStage,
   WindowCloser,
 } from './deadline-result';
 import { DUE_INSTANT_KINDS } from './deadline-result';
@@ -436,12 +438,43 @@ function explain(
   };
 }
 
+/**
+ * The calendar look-ups of explain() that can fail (the days of a working clock's range, where the
+ * rule starts counting), in its order, without building the explanation.
+ */
+function assertExplainable(ctx: Context, run: ExplainedRun, rangeEnd: Date): void {
+  if (run.rule.clock === 'working') ctx.calendar.daysOverlapping(run.start, rangeEnd);
+  countingFrom(ctx.calendar, run.rule, run.start);
+}
+
 /** The stage as computed, or null with its `failure` set when the calendar cannot answer. */
 function toStageDeadline(ctx: Context, run: StageRun): StageDeadline | null {
   return onCalendar(run, () => stageDeadline(ctx, run));
 }
 
 function stageDeadline(ctx: Context, run: StageRun): StageDeadline {
+  const { stage, rangeEnd, warning } = supervisedStage(ctx, run);
+  return { ...stage, explanation: explain(ctx, run, rangeEnd, stage.dueAt, warning) };
+}
+
+/**
+ * The stage as supervision reads it, or null with its `failure` set: the calendar look-ups its
+ * explanation would make are made too (assertExplainable), so that a stage fails exactly when
+ * toStageDeadline's does.
+ */
+function toSupervisedStage(ctx: Context, run: StageRun): SupervisedStage | null {
+  return onCalendar(run, () => {
+    const { stage, rangeEnd } = supervisedStage(ctx, run);
+    assertExplainable(ctx, run, rangeEnd);
+    return stage;
+  });
+}
+
+/** A stage's deadline and timeline, and what its explanation is computed over. */
+function supervisedStage(
+  ctx: Context,
+  run: StageRun,
+): { stage: SupervisedStage; rangeEnd: Date; warning: DeadlineExplanation['warning'] } {
   const paused = run.openPause !== null && run.openPause.effective;
   const dueAt = paused ? null : run.due;
   let warning: DeadlineExplanation['warning'] = null;
@@ -461,7 +494,7 @@ function stageDeadline(ctx: Context, run: StageRun): StageDeadline {
     };
   }
   const rangeEnd = run.due.getTime() > run.start.getTime() ? run.due : run.start;
-  return {
+  const stage: SupervisedStage = {
     timeline: stageTimeline(ctx, run, dueAt, warning?.at ?? null),
     stage: run.stage,
     segment: run.segment,
@@ -475,8 +508,8 @@ function stageDeadline(ctx: Context, run: StageRun): StageDeadline {
     endedAt: run.ended,
     endedBy: run.endedBy,
     pausedSince: paused ? (run.openPause?.fromAt ?? null) : null,
-    explanation: explain(ctx, run, rangeEnd, dueAt, warning),
   };
+  return { stage, rangeEnd, warning };
 }
 
 /**
@@ -608,12 +641,19 @@ function dueInstantsOf(stage: StageDeadline | null): DueInstant[] {
   return instants;
 }
 
-/** The deadlines implied by an order's events under `profile` and `calendar`. */
-export function computeDeadlines(
+/** The stages run through an order's events: the current segment's, and those it superseded. */
+interface StageRuns {
+  ctx: Context;
+  segment: SegmentRun | null;
+  earlier: StageRun[];
+  reworkRound: number;
+}
+
+function runStages(
   events: readonly WorkOrderEvent[],
   profile: RuleProfile,
   calendar: WorkingCalendar,
-): DeadlineResult {
+): StageRuns {
   const ctx: Context = { profile, calendar, flags: new Set() };
   const earlier: StageRun[] = [];
   let segment: SegmentRun | null = null;
@@ -738,6 +778,16 @@ export function computeDeadlines(
     }
   }
 
+  return { ctx, segment, earlier, reworkRound };
+}
+
+/** The deadlines implied by an order's events under `profile` and `calendar`. */
+export function computeDeadlines(
+  events: readonly WorkOrderEvent[],
+  profile: RuleProfile,
+  calendar: WorkingCalendar,
+): DeadlineResult {
+  const { ctx, segment, earlier, reworkRound } = runStages(events, profile, calendar);
   if (segment === null) {
     if (events.length > 0) ctx.flags.add('awaiting_dispatch');
     return {
@@ -795,5 +845,27 @@ export function computeDeadlines(
     dueInstants,
     nextDueAt: dueInstants[0]?.at ?? null,
     flags: [...ctx.flags].sort(),
+  };
+}
+
+/**
+ * What supervision reads of computeDeadlines (decideSupervision: each stage's deadline and
+ * timeline), without what only people read: no explanations, no return-request window, no due
+ * instants or flags. The stages are the same, and one the calendar could not explain is left out
+ * here too; the sweep, which decides on nothing else, allocates a fraction of computeDeadlines'.
+ */
+export function computeSupervisedDeadlines(
+  events: readonly WorkOrderEvent[],
+  profile: RuleProfile,
+  calendar: WorkingCalendar,
+): SupervisedDeadlines {
+  const { ctx, segment, earlier } = runStages(events, profile, calendar);
+  if (segment === null) return { accept: null, complete: null, earlier: [] };
+  return {
+    accept: toSupervisedStage(ctx, segment.accept),
+    complete: toSupervisedStage(ctx, segment.complete),
+    earlier: earlier
+      .map((run) => toSupervisedStage(ctx, run))
+      .filter((stage): stage is SupervisedStage => stage !== null),
   };
 }

@@ -247,6 +247,19 @@ export interface StageDeadline {
   timeline: StageTimeline;
 }
 
+/** A stage as supervision reads it: its deadline and timeline, without the explanation. */
+export type SupervisedStage = Omit<StageDeadline, 'explanation'>;
+
+/**
+ * What supervision reads of an order's deadlines (computeSupervisedDeadlines; a DeadlineResult
+ * is one too): the current segment's stages and those superseded, oldest first.
+ */
+export interface SupervisedDeadlines {
+  accept: SupervisedStage | null;
+  complete: SupervisedStage | null;
+  earlier: readonly SupervisedStage[];
+}
+
 export interface ReturnRequestDeadline {
   segment: number;
   unitId: string;

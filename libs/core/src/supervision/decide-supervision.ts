@@ -48,7 +48,7 @@ import type { Tag, WorkOrderEvent } from '../events/work-order-event';
 import type { WorkOrderState } from '../work-orders/fold-work-order';
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import { formatInstant } from '../calendar/format-instant';
-import type { DeadlineResult, StageDeadline } from '../deadlines/deadline-result';
+import type { SupervisedDeadlines, SupervisedStage } from '../deadlines/deadline-result';
 import type { EscalationChangeKind } from '../events/escalation-message';
 import { timedEventsInOrder } from '../deadlines/timed-events';
 import {
@@ -83,8 +83,11 @@ export interface SupervisionInput {
   /** The order's events, any order, duplicates allowed. */
   events: readonly WorkOrderEvent[];
   state: WorkOrderState;
-  /** computeDeadlines over the same events; null before any dispatch (no clocks run). */
-  deadlines: DeadlineResult | null;
+  /**
+   * computeDeadlines (or computeSupervisedDeadlines) over the same events; null before any
+   * dispatch (no clocks run).
+   */
+  deadlines: SupervisedDeadlines | null;
   /** The order's escalations so far (others' are ignored). */
   existing: readonly EscalationRecord[];
   /** Decide everything that happened at or before this instant. */
@@ -198,7 +201,7 @@ function newRecord(
 // ---- time-driven kinds ------------------------------------------------------------------
 
 interface StageEntry {
-  stage: StageDeadline;
+  stage: SupervisedStage;
   warningKind: TimeDrivenKind;
   overdueKind: TimeDrivenKind;
 }
@@ -208,7 +211,7 @@ function stageEntries(input: SupervisionInput): Map<string, StageEntry> {
   const deadlines = input.deadlines;
   if (deadlines === null) return entries;
   const stages = [...deadlines.earlier, deadlines.accept, deadlines.complete].filter(
-    (stage): stage is StageDeadline => stage !== null,
+    (stage): stage is SupervisedStage => stage !== null,
   );
   for (const stage of stages) {
     const warningKind = stage.stage === 'accept' ? 'accept_warning' : 'complete_warning';

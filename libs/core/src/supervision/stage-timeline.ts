@@ -8,7 +8,7 @@
  * Intervals are half-open: a stage done at an instant is no longer open at that instant, so a
  * stage done at its due instant (or its warning instant) never escalates.
  */
-import type { PendingWindow, StageDeadline } from '../deadlines/deadline-result';
+import type { PendingWindow, StageTimeline } from '../deadlines/deadline-result';
 
 /** A trigger found on a timeline: `firedMs` is the due (or warning) instant, `detectedMs` when
  * the log first shows the stage open past it (later than `firedMs` only after a 审核退回 or a
@@ -24,7 +24,10 @@ export interface Detection {
  * The first instant the stage is open past its warning (or due) instant: the earliest (interval,
  * window) pair where `max(instant, interval start, window start) < min(interval end, window end)`.
  */
-export function detect(stage: StageDeadline, trigger: 'warning' | 'due'): Detection | null {
+export function detect(
+  stage: { timeline: StageTimeline },
+  trigger: 'warning' | 'due',
+): Detection | null {
   const { dueIntervals, windows } = stage.timeline;
   for (const interval of dueIntervals) {
     const firedMs = trigger === 'due' ? interval.dueMs : interval.warningMs;
