@@ -45,6 +45,7 @@ import type { DataSource } from 'typeorm';
 import {
   escalationCounts,
   escalationCountsByScan,
+  foldStatisticsCounts,
   monthReport,
   overdueOpenCounts,
   overdueOpenCountsByScan,
@@ -199,6 +200,11 @@ async function fill(dataSource: DataSource): Promise<void> {
 
   await fillWorkOrders(dataSource);
   await fillEscalations(dataSource);
+  // What the worker does every second: the counts take in the changes the fills appended.
+  await foldStatisticsCounts(dataSource);
+  await dataSource.query(
+    `VACUUM ANALYZE escalation_counts_daily, escalation_counts_monthly, overdue_pending_counts, overdue_pending_totals`,
+  );
 
   await dataSource.query(`CREATE TABLE bench_meta (orders bigint NOT NULL, layout text NOT NULL)`);
   await dataSource.query(`INSERT INTO bench_meta (orders, layout) VALUES ($1, $2)`, [

@@ -31,6 +31,7 @@ import {
   type WorkerEnvironment,
   type WorkerProcess,
 } from '@hotline/testing';
+import { overdueOpenCounts, overdueOpenCountsByScan } from '@hotline/persistence/statistics';
 import { Client } from 'pg';
 
 const dispatched = (id: string, day: string, extra: Partial<{ tags: ['key'] }> = {}) =>
@@ -293,6 +294,30 @@ describe('supervision end to end', () => {
     expect(await escalationCountsCheck(first.sql, rules.calendar.timeZone)).toEqual({
       drift: [],
       misdated: 0,
+    });
+    // So do the counts of overdue orders, at every day's end of the month and now; and the
+    // worker folds the changes its writes appended into the counts.
+    const db = {
+      query: async (text: string, parameters?: unknown[]) =>
+        (await first!.sql.query(text, parameters)).rows as unknown,
+    };
+    const sorted = (counts: { unitId: string; category: string; stage: string; count: number }[]) =>
+      counts.map((c) => `${c.unitId} ${c.category} ${c.stage} ${c.count}`).sort();
+    for (const at of [
+      ...Array.from({ length: 31 }, (_, d) => new Date(Date.UTC(2024, 2, d + 1, 16))),
+      new Date(),
+    ]) {
+      expect({ at, counts: sorted(await overdueOpenCounts(db, at, true)) }).toEqual({
+        at,
+        counts: sorted(await overdueOpenCountsByScan(db, at, true)),
+      });
+    }
+    await waitFor('the worker to fold the counts’ changes', async () => {
+      const { rows: left } = await first!.sql.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM escalation_count_changes)::int
+                + (SELECT count(*) FROM overdue_pending_changes)::int AS n`,
+      );
+      return left[0]!.n === 0 ? true : undefined;
     });
 
     // Replaying the whole month changes nothing and tells nobody twice.

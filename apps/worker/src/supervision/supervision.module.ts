@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DATA_SOURCE, deadLetterOrphans, withTransaction } from '@hotline/persistence';
+import { foldStatisticsCounts } from '@hotline/persistence/statistics';
 import {
   APP_CONFIG,
   CLOCK,
@@ -36,6 +37,12 @@ const ORPHAN_BATCH = 500;
 /** Orphans are rare and wait a day anyway: look once a minute. */
 const ORPHAN_IDLE_MS = 60_000;
 
+/**
+ * How often the counts statistics read take in their committed changes (reads add the changes
+ * not yet taken in, so this bounds their number, not the figures' freshness).
+ */
+const COUNTS_FOLD_IDLE_MS = 1000;
+
 /** Live lateness above this is a catch-up, not a late sweep: kept out of the histogram. */
 const LIVE_LATENESS_LIMIT_MS = 3_600_000;
 
@@ -49,8 +56,8 @@ function confirmEveryMs(idleAfterMs: number): number {
 }
 
 /**
- * Runs the sweep, the outbox relay, the orphan check and the read confirmations as loops for the
- * life of the worker.
+ * Runs the sweep, the outbox relay, the orphan check, the read confirmations and the statistics
+ * counts' fold as loops for the life of the worker.
  */
 @Injectable()
 class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -133,6 +140,15 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
           return orders === ORPHAN_BATCH;
         },
         Math.min(ORPHAN_IDLE_MS, Math.max(1000, config.supervision.orphanGraceMs / 4)),
+        logger,
+      ),
+      new PeriodicTask(
+        'statistics-counts',
+        async () => {
+          await foldStatisticsCounts(dataSource);
+          return false;
+        },
+        COUNTS_FOLD_IDLE_MS,
         logger,
       ),
     ];

@@ -4,14 +4,24 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Escalations counted per day × unit × category × kind (P5): a month's statistics read a few
  * thousand counts instead of joining each of its escalations to its order for the category.
  *
+ * Counts many transactions move at once (two sweep loops firing on the same day for the same
+ * units, ingestion withdrawing) are not updated in place, which would hold their rows locked
+ * from one writer's statement to its commit and queue the others behind it (or deadlock two
+ * that take them in different orders). Writers append their changes to
+ * `escalation_count_changes`, a heap without keys that nobody updates; `escalation_counts_fold()`
+ * moves the committed changes into `escalation_counts_daily` and `escalation_counts_monthly`
+ * (the worker runs it every second), and the read adds the changes not yet folded. Folding
+ * changes no total. A whole month is read from the monthly counts (`fired_on` names a local day,
+ * so its month is the calendar's).
+ *
  * - `escalations.fired_on`: the day `fired_at` falls on in the calendar's zone, the day the
  *   rollup names instants by; written with `fired_at` by the product (escalation-store.ts).
  *   Rows written before this column (and rows written by hand without it) keep it null and are
  *   counted by the read from the rows themselves, through `escalations_uncounted_idx`.
- * - `escalation_counts_daily`: how many escalations with a `fired_on`, not withdrawn, fired on
- *   the day, credited to the unit the escalation names and to its order's current category
- *   (`''` when the order has none). Kept by triggers in the writing transaction, so every writer
- *   moves it and none has to know:
+ * - `escalation_counts_daily` plus `escalation_count_changes`: how many escalations with a
+ *   `fired_on`, not withdrawn, fired on the day, credited to the unit the escalation names and to
+ *   its order's current category (`''` when the order has none). Kept by triggers in the writing
+ *   transaction, so every writer moves them and none has to know:
  *   - a statement-level trigger on inserts, one grouped upsert per statement (a sweep batch);
  *   - a row trigger on updates that change what is counted (withdrawn or not, `fired_on`, unit,
  *     kind), and on deletes: rare, so the level raises, acknowledgements and resolutions every
@@ -22,7 +32,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   An escalation is written after its order's row (the sweep and the ingestion read the order),
  *   so its category is the order's at that moment, and an order with escalations never comes
  *   back without them being uncounted: no insert of an order has to look for them.
- * Upserts go in key order within a statement; a count that falls to zero stays as a zero row.
+ * A count that falls to zero stays as a zero row.
  */
 export class EscalationCounts1733900000000 implements MigrationInterface {
   name = 'EscalationCounts1733900000000';
@@ -41,30 +51,77 @@ export class EscalationCounts1733900000000 implements MigrationInterface {
         count    bigint NOT NULL,
         PRIMARY KEY (day_on, unit_id, category, kind)
       )`);
-    // Every sweep batch updates a handful of these rows in place.
+    // Each fold updates the day's rows in place.
     await q.query(
       `ALTER TABLE escalation_counts_daily SET (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.05, autovacuum_analyze_scale_factor = 0.02)`,
     );
     await q.query(`
+      CREATE TABLE escalation_counts_monthly (
+        month_on date   NOT NULL CHECK (extract(day FROM month_on) = 1),
+        unit_id  text   NOT NULL,
+        category text   NOT NULL,
+        kind     text   NOT NULL,
+        count    bigint NOT NULL,
+        PRIMARY KEY (month_on, unit_id, category, kind)
+      )`);
+    await q.query(
+      `ALTER TABLE escalation_counts_monthly SET (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.05, autovacuum_analyze_scale_factor = 0.02)`,
+    );
+    await q.query(`
+      CREATE TABLE escalation_count_changes (
+        day_on   date   NOT NULL,
+        unit_id  text   NOT NULL,
+        category text   NOT NULL,
+        kind     text   NOT NULL,
+        delta    bigint NOT NULL
+      )`);
+    // Appended by every writer, emptied by every fold: vacuumed after a thousand dead rows.
+    await q.query(
+      `ALTER TABLE escalation_count_changes SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 1000)`,
+    );
+    await q.query(`
       CREATE FUNCTION escalation_counts_add(date, text, text, text, bigint)
       RETURNS void LANGUAGE sql AS $fn$
-        INSERT INTO escalation_counts_daily AS c (day_on, unit_id, category, kind, count)
+        INSERT INTO escalation_count_changes (day_on, unit_id, category, kind, delta)
         VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT ON CONSTRAINT escalation_counts_daily_pkey
-        DO UPDATE SET count = c.count + EXCLUDED.count
+      $fn$`);
+    // The committed changes into the counts, in key order; returns how many changes it moved.
+    await q.query(`
+      CREATE FUNCTION escalation_counts_fold() RETURNS bigint LANGUAGE sql AS $fn$
+        WITH moved AS (
+          DELETE FROM escalation_count_changes RETURNING day_on, unit_id, category, kind, delta
+        ), folded AS (
+          INSERT INTO escalation_counts_daily AS c (day_on, unit_id, category, kind, count)
+          SELECT day_on, unit_id, category, kind, sum(delta)
+            FROM moved
+           GROUP BY 1, 2, 3, 4
+          HAVING sum(delta) <> 0
+           ORDER BY 1, 2, 3, 4
+          ON CONFLICT ON CONSTRAINT escalation_counts_daily_pkey
+          DO UPDATE SET count = c.count + EXCLUDED.count
+          RETURNING 1
+        ), months AS (
+          INSERT INTO escalation_counts_monthly AS m (month_on, unit_id, category, kind, count)
+          SELECT date_trunc('month', day_on)::date, unit_id, category, kind, sum(delta)
+            FROM moved
+           GROUP BY 1, 2, 3, 4
+          HAVING sum(delta) <> 0
+           ORDER BY 1, 2, 3, 4
+          ON CONFLICT ON CONSTRAINT escalation_counts_monthly_pkey
+          DO UPDATE SET count = m.count + EXCLUDED.count
+          RETURNING 1
+        )
+        SELECT count(*) FROM moved
       $fn$`);
     await q.query(`
       CREATE FUNCTION escalation_counts_on_insert() RETURNS trigger LANGUAGE plpgsql AS $fn$
       BEGIN
-        INSERT INTO escalation_counts_daily AS c (day_on, unit_id, category, kind, count)
+        INSERT INTO escalation_count_changes (day_on, unit_id, category, kind, delta)
         SELECT e.fired_on, e.unit_id, coalesce(w.category, ''), e.kind, count(*)
           FROM escalations_new e
           LEFT JOIN work_orders w ON w.work_order_id = e.work_order_id
          WHERE e.fired_on IS NOT NULL AND e.status <> 'withdrawn'
-         GROUP BY 1, 2, 3, 4
-         ORDER BY 1, 2, 3, 4
-        ON CONFLICT ON CONSTRAINT escalation_counts_daily_pkey
-        DO UPDATE SET count = c.count + EXCLUDED.count;
+         GROUP BY 1, 2, 3, 4;
         RETURN NULL;
       END
       $fn$`);
@@ -93,17 +150,14 @@ export class EscalationCounts1733900000000 implements MigrationInterface {
         IF TG_OP = 'UPDATE' THEN
           to_category := coalesce(NEW.category, '');
         END IF;
-        INSERT INTO escalation_counts_daily AS c (day_on, unit_id, category, kind, count)
+        INSERT INTO escalation_count_changes (day_on, unit_id, category, kind, delta)
         SELECT e.fired_on, e.unit_id, m.category, e.kind, sum(m.sign)
           FROM escalations e,
                (VALUES (coalesce(OLD.category, ''), -1), (to_category, 1)) AS m(category, sign)
          WHERE e.work_order_id = OLD.work_order_id
            AND e.fired_on IS NOT NULL AND e.status <> 'withdrawn'
          GROUP BY 1, 2, 3, 4
-        HAVING sum(m.sign) <> 0
-         ORDER BY 1, 2, 3, 4
-        ON CONFLICT ON CONSTRAINT escalation_counts_daily_pkey
-        DO UPDATE SET count = c.count + EXCLUDED.count;
+        HAVING sum(m.sign) <> 0;
         -- Without its order, an escalation leaves the counts (the read counts it from its row,
         -- joined to whatever order row holds its id by then) until a backfill dates it again.
         IF TG_OP = 'DELETE' THEN
@@ -146,7 +200,10 @@ export class EscalationCounts1733900000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION escalation_counts_on_order_change()`);
     await q.query(`DROP FUNCTION escalation_counts_on_change()`);
     await q.query(`DROP FUNCTION escalation_counts_on_insert()`);
+    await q.query(`DROP FUNCTION escalation_counts_fold()`);
     await q.query(`DROP FUNCTION escalation_counts_add(date, text, text, text, bigint)`);
+    await q.query(`DROP TABLE escalation_count_changes`);
+    await q.query(`DROP TABLE escalation_counts_monthly`);
     await q.query(`DROP TABLE escalation_counts_daily`);
     await q.query(`DROP INDEX escalations_uncounted_idx`);
     await q.query(`ALTER TABLE escalations DROP COLUMN fired_on`);

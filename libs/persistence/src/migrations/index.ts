@@ -11,6 +11,7 @@ import { EventRawDigest1733500000000 } from './1733500000000-event-raw-digest';
 import { StatisticsMonthly1733700000000 } from './1733700000000-statistics-monthly';
 import { OverdueIndexes1733800000000 } from './1733800000000-overdue-indexes';
 import { EscalationCounts1733900000000 } from './1733900000000-escalation-counts';
+import { OverduePendingCounts1734000000000 } from './1734000000000-overdue-pending-counts';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   StatisticsMonthly1733700000000,
   OverdueIndexes1733800000000,
   EscalationCounts1733900000000,
+  OverduePendingCounts1734000000000,
 ];

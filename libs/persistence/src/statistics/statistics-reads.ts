@@ -105,10 +105,12 @@ function escalationCountsOf(rows: readonly EscalationCountRow[]): EscalationCoun
  * escalation names and its order's current category. Withdrawn ones are not counted: the event
  * log proved them false.
  *
- * Read from `escalation_counts_daily` (migration 1733900000000: kept by triggers, by the day
- * `fired_on` the product names a firing in the calendar's zone), a range of at most days × units ×
- * categories × kinds rows. Escalations without a `fired_on` (written before that column) are
- * counted from their rows, their day taken in `timeZone`: a partial index holds only them.
+ * Read from `escalation_counts_monthly` for whole months and `escalation_counts_daily` for parts
+ * of one, with the changes not yet folded into them (migration 1733900000000: kept by triggers,
+ * by the day `fired_on` the product names a firing in the calendar's zone): at most units ×
+ * categories × kinds rows a month. Escalations
+ * without a `fired_on` (written before that column) are counted from their rows, their day taken
+ * in `timeZone`: a partial index holds only them.
  */
 export async function escalationCounts(
   q: Queryable,
@@ -117,10 +119,23 @@ export async function escalationCounts(
   timeZone: string,
   unitId?: string,
 ): Promise<EscalationCount[]> {
+  const parameters: unknown[] = [fromOn, toOn, timeZone, unitId ?? null];
+  const counted = monthChunks(fromOn, toOn).map(([month, from, to]) => {
+    if (from === month && to === lastDayOfMonth(month)) {
+      parameters.push(month);
+      return `SELECT unit_id, category, kind, count FROM escalation_counts_monthly
+               WHERE month_on = $${parameters.length}::date AND ($4::text IS NULL OR unit_id = $4)`;
+    }
+    parameters.push(from, to);
+    const n = parameters.length;
+    return `SELECT unit_id, category, kind, count FROM escalation_counts_daily
+             WHERE day_on BETWEEN $${n - 1}::date AND $${n}::date AND ($4::text IS NULL OR unit_id = $4)`;
+  });
   const rows = (await q.query(
     `SELECT unit_id, nullif(category, '') AS category, kind, sum(count)::bigint AS count
-       FROM (SELECT unit_id, category, kind, count
-               FROM escalation_counts_daily
+       FROM (${counted.map((select) => `${select}\n UNION ALL\n`).join('')}
+             SELECT unit_id, category, kind, delta
+               FROM escalation_count_changes
               WHERE day_on BETWEEN $1::date AND $2::date
                 AND ($4::text IS NULL OR unit_id = $4)
              UNION ALL
@@ -134,7 +149,7 @@ export async function escalationCounts(
                 AND e.status <> 'withdrawn') AS c
       GROUP BY unit_id, category, kind
      HAVING sum(count) <> 0`,
-    [fromOn, toOn, timeZone, unitId ?? null],
+    parameters,
   )) as EscalationCountRow[];
   return escalationCountsOf(rows);
 }
@@ -175,15 +190,21 @@ export interface EscalationCountDrift {
 }
 
 /**
- * Where `escalation_counts_daily` differs from a recount of the escalation rows that carry a
- * `fired_on` (none, while the triggers keep it): what the tests hold after real deliveries.
+ * Where `escalation_counts_daily` with its changes not yet folded differs from a recount of the
+ * escalation rows that carry a `fired_on` (nowhere, while the triggers keep them): what the tests
+ * hold after real deliveries.
  */
 export async function escalationCountsDrift(q: Queryable): Promise<EscalationCountDrift[]> {
   const rows = (await q.query(
     `SELECT to_char(coalesce(c.day_on, r.day_on), 'YYYY-MM-DD') AS day_on,
             coalesce(c.unit_id, r.unit_id) AS unit_id, coalesce(c.category, r.category) AS category,
             coalesce(c.kind, r.kind) AS kind, coalesce(c.count, 0) AS counted, coalesce(r.count, 0) AS rows
-       FROM (SELECT * FROM escalation_counts_daily WHERE count <> 0) AS c
+       FROM (SELECT day_on, unit_id, category, kind, sum(count) AS count
+               FROM (SELECT day_on, unit_id, category, kind, count FROM escalation_counts_daily
+                     UNION ALL
+                     SELECT day_on, unit_id, category, kind, delta FROM escalation_count_changes) AS k
+              GROUP BY 1, 2, 3, 4
+             HAVING sum(count) <> 0) AS c
        FULL JOIN (SELECT e.fired_on AS day_on, e.unit_id, coalesce(w.category, '') AS category,
                          e.kind, count(*)::bigint AS count
                     FROM escalations e
@@ -234,16 +255,22 @@ export interface OverdueCount {
  * and round: for a period long past, an order re-dispatched or reworked since is judged on its
  * current deadlines. That is why a month close freezes this figure at the month's end.
  *
- * Read without a scan of `work_orders` (migration 1733800000000): an order that counts is in
- * exactly one of three cases, each a range of a small partial index, summed as a UNION ALL:
- * - open now, a stage not done, and the earliest deadline of its not-done stages before `at`
- *   (`work_orders_pending_due_idx`): the live month's overdue orders, counted from the index's
- *   columns alone (an index-only scan) but for the returned ones, whose state is read;
- * - open now, a stage done late, its acceptance or reply at or after `at`, and not in the first
- *   case (`work_orders_open_done_late_idx`): an instant before that work;
+ * Read without visiting every overdue order. An open order with a stage not done stops depending
+ * on the instant once its own instants have passed (its `settles` instant, migration
+ * 1734000000000): those settled before the UTC day of `at` are counted ahead, per unit, category,
+ * excluded and stage, as the totals minus the days from that day on (plus the changes not yet
+ * folded into them). The rest are counted from their rows, each case a range of a small partial
+ * index (migrations 1733800000000, 1734000000000), summed as a UNION ALL:
+ * - open, a stage not done, the earliest deadline of its not-done stages between the day's start
+ *   and `at` (`work_orders_pending_due_idx`), counted from the index's columns but for the
+ *   returned ones, whose state is read;
+ * - open, a stage not done, a deadline passed before the day, yet settling that day or later
+ *   (`work_orders_settles_late_idx`: an acceptance after the completion deadline, a return);
+ * - open, a stage done late, its acceptance or reply at or after `at`, and not in the cases above
+ *   (`work_orders_open_done_late_idx`): an instant before that work;
  * - closed at or after `at` and once overdue before closing (`work_orders_closed_late_idx`).
  * Each case then applies every condition above, so the counts equal the plain scan's (the
- * int-spec keeps that scan and compares them on random orders and instants).
+ * int-spec keeps that scan and compares them on random orders and instants over several days).
  */
 export async function overdueOpenCounts(
   q: Queryable,
@@ -251,7 +278,14 @@ export async function overdueOpenCounts(
   leaveOutExcludedOrders: boolean,
   unitId?: string,
 ): Promise<OverdueCount[]> {
-  const rows = (await q.query(OVERDUE_OPEN_SQL, [at, leaveOutExcludedOrders, unitId ?? null])) as {
+  const dayStart = new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
+  const rows = (await q.query(OVERDUE_OPEN_SQL, [
+    at,
+    leaveOutExcludedOrders,
+    unitId ?? null,
+    dayStart,
+    dayStart.toISOString().slice(0, 10),
+  ])) as {
     unit_id: string;
     category: string;
     stage: 'accept' | 'complete';
@@ -265,13 +299,22 @@ export async function overdueOpenCounts(
   }));
 }
 
+const DAY_MS = 86_400_000;
+
 /**
  * The earliest deadline among an order's stages not done: the key of
  * `work_orders_pending_due_idx`, spelled as in the index so the planner matches it.
  */
 const PENDING_DUE = `least(CASE WHEN accepted_at IS NULL THEN accept_due_at END,
                            CASE WHEN replied_at IS NULL THEN complete_due_at END)`;
-/** The predicates of the three partial indexes, spelled as in the migration. */
+/** When an open order's count stops depending on the instant: the key of `work_orders_settles_late_idx`. */
+const SETTLES = `CASE WHEN status = 'returned'
+                      THEN greatest(received_at, accept_due_at, accepted_at, complete_due_at,
+                                    replied_at, work_order_returned_at(state))
+                      WHEN accepted_at IS NULL AND accept_due_at IS NOT NULL
+                      THEN greatest(received_at, accept_due_at)
+                      ELSE greatest(received_at, accept_due_at, accepted_at, complete_due_at, replied_at) END`;
+/** The predicates of the partial indexes, spelled as in the migrations. */
 const PENDING = `closed_at IS NULL AND (accepted_at IS NULL OR replied_at IS NULL)`;
 const OPEN_DONE_LATE = `closed_at IS NULL AND (accepted_at > accept_due_at OR replied_at > complete_due_at)`;
 const CLOSED_LATE = `closed_at IS NOT NULL
@@ -291,35 +334,56 @@ const countsAt = (returned: 'status' | 'state') => `received_at < $1
    AND (accept_due_at < $1 OR complete_due_at < $1)`;
 const OVERDUE_COLUMNS = `unit_id, category, accept_due_at, accepted_at, complete_due_at, replied_at`;
 
+/** `$4` the start of `$1`'s UTC day, `$5` that day. */
 const OVERDUE_OPEN_SQL = `
-  SELECT unit_id, category, stage, count(*)::bigint AS count
+  SELECT unit_id, category, stage, sum(count)::bigint AS count
     FROM (
-      SELECT w.unit_id, w.category,
-             CASE WHEN w.accept_due_at < $1 AND (w.accepted_at IS NULL OR w.accepted_at >= $1)
-                  THEN 'accept'
-                  WHEN w.complete_due_at < $1 AND (w.replied_at IS NULL OR w.replied_at >= $1)
-                  THEN 'complete' END AS stage
+      SELECT unit_id, category, stage, sum(n) AS count
+        FROM (SELECT unit_id, category, excluded, stage, count AS n FROM overdue_pending_totals
+              UNION ALL
+              SELECT unit_id, category, excluded, stage, -count FROM overdue_pending_counts
+               WHERE settles_on >= $5::date
+              UNION ALL
+              SELECT unit_id, category, excluded, stage, delta FROM overdue_pending_changes
+               WHERE settles_on < $5::date) AS settled
+       WHERE NOT ($2::boolean AND excluded) AND ($3::text IS NULL OR unit_id = $3)
+       GROUP BY unit_id, category, stage
+      UNION ALL
+      SELECT unit_id, category, stage, count(*)
         FROM (
-          SELECT ${OVERDUE_COLUMNS} FROM work_orders
-           WHERE ${PENDING} AND ${PENDING_DUE} < $1 AND status <> 'returned'
-             AND ${countsAt('status')}
-          UNION ALL
-          SELECT ${OVERDUE_COLUMNS} FROM work_orders
-           WHERE ${PENDING} AND ${PENDING_DUE} < $1 AND status = 'returned'
-             AND ${countsAt('state')}
-          UNION ALL
-          SELECT ${OVERDUE_COLUMNS} FROM work_orders
-           WHERE ${OPEN_DONE_LATE} AND greatest(accepted_at, replied_at) >= $1
-             AND ((accepted_at IS NULL OR replied_at IS NULL) AND ${PENDING_DUE} < $1) IS NOT TRUE
-             AND ${countsAt('state')}
-          UNION ALL
-          SELECT ${OVERDUE_COLUMNS} FROM work_orders
-           WHERE ${CLOSED_LATE} AND closed_at >= $1
-             AND ${countsAt('state')}
-        ) w
-    ) o
-   WHERE stage IS NOT NULL
-   GROUP BY unit_id, category, stage`;
+          SELECT w.unit_id, w.category,
+                 CASE WHEN w.accept_due_at < $1 AND (w.accepted_at IS NULL OR w.accepted_at >= $1)
+                      THEN 'accept'
+                      WHEN w.complete_due_at < $1 AND (w.replied_at IS NULL OR w.replied_at >= $1)
+                      THEN 'complete' END AS stage
+            FROM (
+              SELECT ${OVERDUE_COLUMNS} FROM work_orders
+               WHERE ${PENDING} AND ${PENDING_DUE} >= $4 AND ${PENDING_DUE} < $1
+                 AND status <> 'returned' AND ${countsAt('status')}
+              UNION ALL
+              SELECT ${OVERDUE_COLUMNS} FROM work_orders
+               WHERE ${PENDING} AND ${PENDING_DUE} >= $4 AND ${PENDING_DUE} < $1
+                 AND status = 'returned' AND ${countsAt('state')}
+              UNION ALL
+              SELECT ${OVERDUE_COLUMNS} FROM work_orders
+               WHERE ${PENDING} AND ${SETTLES} > ${PENDING_DUE} AND ${SETTLES} >= $4
+                 AND ${PENDING_DUE} < $4 AND ${countsAt('state')}
+              UNION ALL
+              SELECT ${OVERDUE_COLUMNS} FROM work_orders
+               WHERE ${OPEN_DONE_LATE} AND greatest(accepted_at, replied_at) >= $1
+                 AND ((accepted_at IS NULL OR replied_at IS NULL) AND ${PENDING_DUE} < $1) IS NOT TRUE
+                 AND ${countsAt('state')}
+              UNION ALL
+              SELECT ${OVERDUE_COLUMNS} FROM work_orders
+               WHERE ${CLOSED_LATE} AND closed_at >= $1
+                 AND ${countsAt('state')}
+            ) w
+        ) o
+       WHERE stage IS NOT NULL
+       GROUP BY unit_id, category, stage
+    ) c
+   GROUP BY unit_id, category, stage
+  HAVING sum(count) <> 0`;
 
 /**
  * The same counts as `overdueOpenCounts` by one pass over every order: the reference the indexed
