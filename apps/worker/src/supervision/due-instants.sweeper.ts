@@ -87,6 +87,7 @@ export class DueInstantsSweeper {
     const phaseMs: SweepPhases = {};
     const lap = stopwatch(phaseMs);
     const outcome = await withTransaction(this.dataSource, async (runner) => {
+      await planForIndexLookups(runner);
       const lookAgain = () =>
         nextSweepAt(runner, this.eventsTopic, now, this.supervision.watermark);
       const claimed = await claimDueOrders(
@@ -101,7 +102,6 @@ export class DueInstantsSweeper {
       }
       lap('claim');
       const ids = claimed.map((c) => c.workOrderId);
-      await planForIndexLookups(runner);
       const eventsByOrder = await loadEvents(runner, ids);
       const existing = await loadEscalations(runner, ids, { lock: true });
       lap('load');

@@ -308,11 +308,12 @@ export async function countOpenOrdersAwaitingCalendar(
 
 /**
  * For the rest of the transaction, costs an index look-up as what it is on a server whose hot
- * tables are in memory (random_page_cost 1.1, not the default 4 of a spinning disk). The sweep
- * reads the events and escalations of a few hundred orders by order id: with the default, tables
- * of tens of thousands of rows (a sub-district's year) are planned as whole scans, 3–5 ms each
- * per batch of 500 orders against about 1 ms through the indexes (measured on PostgreSQL 15);
- * larger tables get the index plans either way.
+ * tables are in memory (random_page_cost 1.1, not the default 4 of a spinning disk). Measured on
+ * PostgreSQL 15, per batch of 500 orders: the sweep's claim walks the due-instant index in order
+ * and stops at its batch (0.6 ms), where with the default it read and sorted every due order
+ * first (11 ms with 10,000 due, each claim of a burst again); and it reads the claimed orders'
+ * events and escalations through the order indexes (about 1 ms each), where with the default
+ * tables of tens of thousands of rows (a sub-district's year) were scanned whole (3–5 ms each).
  */
 export async function planForIndexLookups(runner: QueryRunner): Promise<void> {
   await runner.query(`SET LOCAL random_page_cost = 1.1`);
