@@ -20,6 +20,13 @@ describe('formatInstant', () => {
     expect(new Date(formatInstant(at, 'Asia/Shanghai')).getTime()).toBe(at.getTime());
   });
 
+  it('writes an instant formatted before in another zone in this zone', () => {
+    const at = new Date('2024-02-18T02:00:00Z');
+    expect(formatInstant(at, 'Asia/Shanghai')).toBe('2024-02-18T10:00:00+08:00');
+    expect(formatInstant(at, 'UTC')).toBe('2024-02-18T02:00:00+00:00');
+    expect(formatInstant(new Date(at), 'Asia/Shanghai')).toBe('2024-02-18T10:00:00+08:00');
+  });
+
   it('rejects an invalid Date', () => {
     expect(() => formatInstant(new Date('nope'), 'Asia/Shanghai')).toThrow(
       InvalidCalendarArgumentError,

@@ -30,6 +30,21 @@ function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
 }
 
+/** `00` … `99`: the two-digit fields, without a string made per call. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => pad(n));
+
+function twoDigits(value: number): string {
+  return TWO_DIGITS[value] ?? pad(value);
+}
+
+/**
+ * The texts of recent instants, per zone, cleared when full: one escalation's message names its
+ * firing, due and change instants, usually one instant, and the deadlines of a burst fall on a
+ * few (a rule's limit from the same dispatch, the start of a working day).
+ */
+const CACHED_INSTANTS_MAX = 4096;
+const textsByZone = new Map<string, Map<number, string>>();
+
 /**
  * RFC 3339 with the zone's offset at that instant, e.g. `2024-02-18T10:00:00+08:00`;
  * milliseconds are written only when not zero. Independent of the process's time zone.
@@ -37,6 +52,17 @@ function pad(value: number, width = 2): string {
 export function formatInstant(at: Date, timeZone: string): string {
   const ms = at.getTime();
   if (Number.isNaN(ms)) throw new InvalidCalendarArgumentError('cannot format an invalid Date');
+  let texts = textsByZone.get(timeZone);
+  const cached = texts?.get(ms);
+  if (cached !== undefined) return cached;
+  const text = instantText(ms, timeZone);
+  if (texts === undefined) textsByZone.set(timeZone, (texts = new Map<number, string>()));
+  else if (texts.size >= CACHED_INSTANTS_MAX) texts.clear();
+  texts.set(ms, text);
+  return text;
+}
+
+function instantText(ms: number, timeZone: string): string {
   const offsetMinutes = offsetMinutesAt(timeZone, ms);
   if (!Number.isFinite(offsetMinutes)) {
     throw new InvalidCalendarArgumentError(`unknown time zone ${JSON.stringify(timeZone)}`);
@@ -47,9 +73,9 @@ export function formatInstant(at: Date, timeZone: string): string {
   const sign = offsetMinutes < 0 ? '-' : '+';
   const absolute = Math.abs(offsetMinutes);
   return (
-    `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` +
-    `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
-    `${fraction}${sign}${pad(Math.floor(absolute / 60))}:${pad(absolute % 60)}`
+    `${pad(local.getUTCFullYear(), 4)}-${twoDigits(local.getUTCMonth() + 1)}-${twoDigits(local.getUTCDate())}` +
+    `T${twoDigits(local.getUTCHours())}:${twoDigits(local.getUTCMinutes())}:${twoDigits(local.getUTCSeconds())}` +
+    `${fraction}${sign}${twoDigits(Math.floor(absolute / 60))}:${twoDigits(absolute % 60)}`
   );
 }
 
