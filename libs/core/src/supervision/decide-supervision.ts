@@ -140,15 +140,17 @@ export interface SupervisionDecision {
 }
 
 interface Candidate {
-  /** The escalation it would create, but for its `reason`. */
-  record: EscalationRecord;
-  /** When the log first supports it (≥ firedAt); it is created once this is ≤ the watermark. */
+  escalationKey: string;
+  /** Its instant and the deadline it names (null: none), as the record it creates holds them. */
+  firedMs: number;
+  dueMs: number | null;
+  /** When the log first supports it (≥ firedMs); it is created once this is ≤ the watermark. */
   decidedMs: number;
   /**
-   * The record's reason, written only when it is created: most candidates of a sweep exist
-   * already, and formatting their instants (a time-zone look-up each) is the decision's main cost.
+   * The escalation it creates, built only when it does: most candidates of a sweep exist already,
+   * and a record with its reason (instants formatted in the zone) is the decision's main cost.
    */
-  reason: () => string;
+  record: () => EscalationRecord;
 }
 
 interface AutoResolution {
@@ -242,9 +244,12 @@ function timeDrivenCandidates(
           : `${ESCALATION_KIND_LABELS[kind]}: due ${due}`;
       };
       candidates.push({
-        record: newRecord(input.workOrderId, kind, stage, found.firedMs, found.dueMs, ''),
+        escalationKey: escalationKey(input.workOrderId, kind, stage.segment, stage.round),
+        firedMs: found.firedMs,
+        dueMs: found.dueMs,
         decidedMs: found.detectedMs,
-        reason,
+        record: () =>
+          newRecord(input.workOrderId, kind, stage, found.firedMs, found.dueMs, reason()),
       });
     }
   }
@@ -292,10 +297,16 @@ function readEventLog(workOrderId: string, state: WorkOrderState, zone: string):
     if (where.unitId === null) return;
     const { segment, round, unitId } = where;
     const atMs = at.getTime();
-    const record = newRecord(workOrderId, kind, { segment, round, unitId }, atMs, null, reason);
-    if (fired.has(record.escalationKey)) return;
-    fired.add(record.escalationKey);
-    log.candidates.push({ record, decidedMs: atMs, reason: () => reason });
+    const key = escalationKey(workOrderId, kind, segment, round);
+    if (fired.has(key)) return;
+    fired.add(key);
+    log.candidates.push({
+      escalationKey: key,
+      firedMs: atMs,
+      dueMs: null,
+      decidedMs: atMs,
+      record: () => newRecord(workOrderId, kind, { segment, round, unitId }, atMs, null, reason),
+    });
   };
   for (const callback of state.callbacks) {
     const { segment, reworkRound: round, unitId, at, eventId } = callback;
@@ -513,8 +524,8 @@ function stillHolds(
   return (
     candidate !== undefined &&
     candidate.decidedMs <= watermarkMs &&
-    candidate.record.firedAt.getTime() === record.firedAt.getTime() &&
-    (candidate.record.dueAt?.getTime() ?? null) === (record.dueAt?.getTime() ?? null)
+    candidate.firedMs === record.firedAt.getTime() &&
+    candidate.dueMs === (record.dueAt?.getTime() ?? null)
   );
 }
 
@@ -575,7 +586,7 @@ export function decideSupervision(given: SupervisionInput): SupervisionDecision 
   for (const record of mine) existing.set(record.escalationKey, record);
   const candidates = new Map<string, Candidate>();
   for (const candidate of [...timeDrivenCandidates(input, entries), ...log.candidates]) {
-    candidates.set(candidate.record.escalationKey, candidate);
+    candidates.set(candidate.escalationKey, candidate);
   }
 
   const withdraw: EscalationWithdraw[] = [];
@@ -593,10 +604,7 @@ export function decideSupervision(given: SupervisionInput): SupervisionDecision 
       later(candidate.decidedMs);
       return;
     }
-    const record = carryAcknowledgement(
-      { ...candidate.record, reason: candidate.reason() },
-      existing.get(candidate.record.escalationKey),
-    );
+    const record = carryAcknowledgement(candidate.record(), existing.get(candidate.escalationKey));
     create.push(record);
     live.push(record);
   };
