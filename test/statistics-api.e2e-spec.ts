@@ -294,6 +294,28 @@ describe('statistics API (real process, real database)', () => {
     });
   });
 
+  it('reads days and months in the calendar’s zone whatever TIME_ZONE writes instants in', async () => {
+    const utc = await startWorker(
+      { DATABASE_URL: db.url, JWT_SECRET: SECRET, MIGRATE_ON_START: 'false', TIME_ZONE: 'UTC' },
+      'api',
+    );
+    try {
+      const utcBase = `http://127.0.0.1:${utc.port}`;
+      await waitFor(`the API\n${utc.output()}`, async () =>
+        (await fetch(`${utcBase}/health`)).ok ? true : undefined,
+      );
+      const res = await fetch(`${utcBase}/statistics/monthly?month=2024-01`, {
+        headers: { authorization: `Bearer ${leader}` },
+      });
+      const report = (await res.json()) as { total: unknown; overdueAt: string };
+      // O10's escalation (2024-01-31T16:30Z) is February's, and January ends at 16:00Z.
+      expect(report.total).toEqual((await json('/statistics/monthly?month=2024-01')).total);
+      expect(report.overdueAt).toBe('2024-01-31T16:00:00+00:00');
+    } finally {
+      await utc.stop();
+    }
+  });
+
   it('groups by unit and by category', async () => {
     const byUnit = await json('/statistics/monthly?month=2024-01&groupBy=unit');
     expect(

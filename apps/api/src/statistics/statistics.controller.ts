@@ -72,6 +72,15 @@ export class StatisticsController {
   ) {}
 
   /**
+   * The zone periods are read in (where a day, a month and so the overdue instant begin): the
+   * calendar's, in which the worker names the rollup's days and the escalations' `fired_on`.
+   * TIME_ZONE only sets the offset instants are written with.
+   */
+  private get periodZone(): string {
+    return this.rules.calendar.timeZone;
+  }
+
+  /**
    * The report as the API shows it, with the provisional calendar days it covers (deadlines on
    * them may move when the year's notice is imported); null when it rests on official days only.
    */
@@ -107,7 +116,7 @@ export class StatisticsController {
         groupBy: query.groupBy ?? null,
         unitId: listUnitFilter(principal, query.unitId) ?? null,
         formula: this.formula,
-        timeZone: this.config.timeZone,
+        timeZone: this.periodZone,
         now: new Date(),
       },
     );
@@ -156,7 +165,7 @@ export class StatisticsController {
       closedBy: principal.subject,
       now: new Date(),
       formula: this.formula,
-      timeZone: this.config.timeZone,
+      timeZone: this.periodZone,
       supervision: {
         eventsTopic: this.config.kafka.topics.events,
         watermark: this.config.supervision.watermark,
@@ -207,7 +216,7 @@ export class StatisticsController {
       groupBy,
       unitId: listUnitFilter(principal, unitId) ?? null,
       formula: this.formula,
-      timeZone: this.config.timeZone,
+      timeZone: this.periodZone,
       now: new Date(),
     });
   }

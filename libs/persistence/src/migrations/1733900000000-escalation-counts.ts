@@ -29,9 +29,17 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   - a row trigger on `work_orders` when an order's category changes, moving its escalations'
  *     counts to the new category; and when its row goes away, taking them out of the counts
  *     (`fired_on` back to null: counted from the rows, joined to whatever order row has the id).
- *   An escalation is written after its order's row (the sweep and the ingestion read the order),
- *   so its category is the order's at that moment, and an order with escalations never comes
- *   back without them being uncounted: no insert of an order has to look for them.
+ *   A change of `fired_at` that does not write `fired_on` with it (a writer that predates the
+ *   column, during a rolling upgrade; a hand edit) sets `fired_on` back to null, so the row is
+ *   counted from itself rather than on a stale day.
+ *   An escalation is written after its order's row, by a transaction that holds the order's row
+ *   lock (the sweep claims orders FOR UPDATE, the ingestion locks the orders it applies): its
+ *   category is the order's, and no change of category can pass it unseen. An order with
+ *   escalations never comes back without them being uncounted: no insert of an order has to look
+ *   for them.
+ * - `escalation_counts_recount()` counts everything again from the rows, under a lock that keeps
+ *   writers out: after a TRUNCATE (triggers run it) and for an operator after anything written
+ *   around the triggers (a restore, escalations loaded before their orders).
  * A count that falls to zero stays as a zero row.
  */
 export class EscalationCounts1733900000000 implements MigrationInterface {
@@ -143,6 +151,43 @@ export class EscalationCounts1733900000000 implements MigrationInterface {
       END
       $fn$`);
     await q.query(`
+      CREATE FUNCTION escalation_counts_undated() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        NEW.fired_on := NULL;
+        RETURN NEW;
+      END
+      $fn$`);
+    await q.query(`
+      CREATE FUNCTION escalation_counts_recount() RETURNS void LANGUAGE plpgsql AS $fn$
+      BEGIN
+        LOCK TABLE work_orders, escalations IN SHARE MODE;
+        DELETE FROM escalation_count_changes;
+        DELETE FROM escalation_counts_daily;
+        DELETE FROM escalation_counts_monthly;
+        INSERT INTO escalation_counts_daily (day_on, unit_id, category, kind, count)
+        SELECT e.fired_on, e.unit_id, coalesce(w.category, ''), e.kind, count(*)
+          FROM escalations e
+          LEFT JOIN work_orders w ON w.work_order_id = e.work_order_id
+         WHERE e.fired_on IS NOT NULL AND e.status <> 'withdrawn'
+         GROUP BY 1, 2, 3, 4;
+        INSERT INTO escalation_counts_monthly (month_on, unit_id, category, kind, count)
+        SELECT date_trunc('month', day_on)::date, unit_id, category, kind, sum(count)
+          FROM escalation_counts_daily
+         GROUP BY 1, 2, 3, 4;
+      END
+      $fn$`);
+    await q.query(`
+      CREATE FUNCTION escalation_counts_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF TG_TABLE_NAME = 'work_orders' THEN
+          -- Every escalation lost its order: none is counted any more (as for a deleted order).
+          UPDATE escalations SET fired_on = NULL WHERE fired_on IS NOT NULL;
+        END IF;
+        PERFORM escalation_counts_recount();
+        RETURN NULL;
+      END
+      $fn$`);
+    await q.query(`
       CREATE FUNCTION escalation_counts_on_order_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
       DECLARE
         to_category text := '';
@@ -172,6 +217,12 @@ export class EscalationCounts1733900000000 implements MigrationInterface {
       REFERENCING NEW TABLE AS escalations_new
       FOR EACH STATEMENT EXECUTE FUNCTION escalation_counts_on_insert()`);
     await q.query(`
+      CREATE TRIGGER escalation_counts_undated BEFORE UPDATE OF fired_at ON escalations
+      FOR EACH ROW
+      WHEN (OLD.fired_at IS DISTINCT FROM NEW.fired_at AND NEW.fired_on IS NOT NULL
+            AND OLD.fired_on IS NOT DISTINCT FROM NEW.fired_on)
+      EXECUTE FUNCTION escalation_counts_undated()`);
+    await q.query(`
       CREATE TRIGGER escalation_counts_on_update AFTER UPDATE ON escalations
       FOR EACH ROW
       WHEN ((OLD.status = 'withdrawn') IS DISTINCT FROM (NEW.status = 'withdrawn')
@@ -189,15 +240,26 @@ export class EscalationCounts1733900000000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER escalation_counts_on_order_delete AFTER DELETE ON work_orders
       FOR EACH ROW EXECUTE FUNCTION escalation_counts_on_order_change()`);
+    for (const table of ['escalations', 'work_orders']) {
+      await q.query(`
+        CREATE TRIGGER escalation_counts_on_truncate AFTER TRUNCATE ON ${table}
+        FOR EACH STATEMENT EXECUTE FUNCTION escalation_counts_on_truncate()`);
+    }
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER escalation_counts_on_truncate ON work_orders`);
+    await q.query(`DROP TRIGGER escalation_counts_on_truncate ON escalations`);
+    await q.query(`DROP TRIGGER escalation_counts_undated ON escalations`);
     await q.query(`DROP TRIGGER escalation_counts_on_order_delete ON work_orders`);
     await q.query(`DROP TRIGGER escalation_counts_on_category ON work_orders`);
     await q.query(`DROP TRIGGER escalation_counts_on_delete ON escalations`);
     await q.query(`DROP TRIGGER escalation_counts_on_update ON escalations`);
     await q.query(`DROP TRIGGER escalation_counts_on_insert ON escalations`);
     await q.query(`DROP FUNCTION escalation_counts_on_order_change()`);
+    await q.query(`DROP FUNCTION escalation_counts_on_truncate()`);
+    await q.query(`DROP FUNCTION escalation_counts_recount()`);
+    await q.query(`DROP FUNCTION escalation_counts_undated()`);
     await q.query(`DROP FUNCTION escalation_counts_on_change()`);
     await q.query(`DROP FUNCTION escalation_counts_on_insert()`);
     await q.query(`DROP FUNCTION escalation_counts_fold()`);

@@ -171,6 +171,19 @@ export class OverduePendingCounts1734000000000 implements MigrationInterface {
       CREATE TRIGGER overdue_pending_on_delete AFTER DELETE ON work_orders
       REFERENCING OLD TABLE AS orders_old
       FOR EACH STATEMENT EXECUTE FUNCTION overdue_pending_apply()`);
+    // A TRUNCATE deletes no row one by one: nothing is left to count.
+    await q.query(`
+      CREATE FUNCTION overdue_pending_on_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        DELETE FROM overdue_pending_changes;
+        DELETE FROM overdue_pending_counts;
+        DELETE FROM overdue_pending_totals;
+        RETURN NULL;
+      END
+      $fn$`);
+    await q.query(`
+      CREATE TRIGGER overdue_pending_on_truncate AFTER TRUNCATE ON work_orders
+      FOR EACH STATEMENT EXECUTE FUNCTION overdue_pending_on_truncate()`);
     // The orders so far, read under a lock that lets no write in between (the triggers count
     // every write after it; this transaction commits the counts before any of them).
     await q.query(`LOCK TABLE work_orders IN SHARE MODE`);
@@ -187,6 +200,8 @@ export class OverduePendingCounts1734000000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER overdue_pending_on_truncate ON work_orders`);
+    await q.query(`DROP FUNCTION overdue_pending_on_truncate()`);
     await q.query(`DROP TRIGGER overdue_pending_on_delete ON work_orders`);
     await q.query(`DROP TRIGGER overdue_pending_on_update ON work_orders`);
     await q.query(`DROP TRIGGER overdue_pending_on_insert ON work_orders`);

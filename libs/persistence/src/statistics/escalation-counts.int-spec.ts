@@ -70,6 +70,13 @@ const step = fc.oneof(
     weight: 2,
   },
   fc.record({ op: fc.constant('backfill' as const) }),
+  fc.record({
+    op: fc.constant('legacyFireAgain' as const),
+    pick: fc.nat(),
+    slot: fc.nat(SLOTS - 1),
+  }),
+  fc.record({ op: fc.constant('truncateOrders' as const) }),
+  fc.record({ op: fc.constant('recount' as const) }),
   { arbitrary: fc.record({ op: fc.constant('fold' as const) }), weight: 2 },
 );
 type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
@@ -101,10 +108,13 @@ describe('escalation counts kept by triggers (PostgreSQL)', () => {
   });
 
   const reset = async () => {
+    // The TRUNCATE triggers leave no count behind.
     await runner.query(`TRUNCATE escalations CASCADE`);
-    await runner.query(
-      `TRUNCATE work_orders, escalation_counts_daily, escalation_counts_monthly, escalation_count_changes, overdue_pending_counts, overdue_pending_totals, overdue_pending_changes`,
-    );
+    await runner.query(`TRUNCATE work_orders`);
+    await insertOrders();
+  };
+
+  const insertOrders = async () => {
     await runner.query(
       `INSERT INTO work_orders (work_order_id, status, unit_id, category, state, event_count)
        SELECT id, 'dispatched', 'u1', 'complaint', '{}', 1 FROM unnest($1::text[]) AS id`,
@@ -223,6 +233,23 @@ describe('escalation counts kept by triggers (PostgreSQL)', () => {
       case 'fold':
         await foldStatisticsCounts(runner);
         return;
+      case 'legacyFireAgain': {
+        // As a writer that predates `fired_on` fires it again: `fired_at` alone.
+        const id = await picked(s.pick);
+        if (id === null) return;
+        await runner.query(
+          `UPDATE escalations SET status = 'open', withdrawal = NULL, fired_at = $2 WHERE escalation_id = $1`,
+          [id, firedAt(s.slot)],
+        );
+        return;
+      }
+      case 'truncateOrders':
+        await runner.query(`TRUNCATE work_orders`);
+        await insertOrders();
+        return;
+      case 'recount':
+        await runner.query(`SELECT escalation_counts_recount()`);
+        return;
     }
   };
 
@@ -260,6 +287,23 @@ describe('escalation counts kept by triggers (PostgreSQL)', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('count escalations loaded before their orders once recounted', async () => {
+    await runner.query(`TRUNCATE escalations CASCADE`);
+    await runner.query(`TRUNCATE work_orders`);
+    // Written around the insert's join (a restore): the escalation first, then its order.
+    await runner.query(
+      `INSERT INTO escalations (escalation_id, escalation_key, work_order_id, unit_id, kind, segment,
+                                round, level, status, reason, fired_at, fired_on, level_changed_at, recipients)
+       VALUES (gen_random_uuid(), 'early', 'o0', 'u1', 'priority', 1, 0, 1, 'open', 'test', $1,
+               ($1::timestamptz AT TIME ZONE '${ZONE}')::date, $1, '[]')`,
+      [firedAt(1)],
+    );
+    await insertOrders();
+    expect((await escalationCountsDrift(runner)).length).toBeGreaterThan(0);
+    await runner.query(`SELECT escalation_counts_recount()`);
+    await expectCountsEqualRows('recounted');
   });
 
   it('count a firing on the day it falls on in the zone, not in UTC', async () => {

@@ -63,7 +63,8 @@ describe('overdue and open at an instant (PostgreSQL)', () => {
    * left an order with that id (as the ingestion's upsert does), the rest of the previous run's
    * deleted; every write goes through the triggers that keep the counts.
    */
-  const store = async (orders: Order[], fold = false) => {
+  const store = async (orders: Order[], fold = false, truncate = false) => {
+    if (truncate) await runner.query(`TRUNCATE work_orders`);
     await runner.query(`DELETE FROM work_orders WHERE work_order_id <> ALL($1::text[])`, [
       orders.map((_, i) => `o${i}`),
     ]);
@@ -170,8 +171,9 @@ describe('overdue and open at an instant (PostgreSQL)', () => {
         fc.array(order, { minLength: 1, maxLength: 60 }),
         fc.boolean(),
         fc.boolean(),
-        async (orders, byIndex, fold) => {
-          await store(orders, fold);
+        fc.boolean(),
+        async (orders, byIndex, fold, truncate) => {
+          await store(orders, fold, truncate);
           // Without sequential scans every plan costs billions, and PostgreSQL would compile
           // each query (JIT) for longer than it runs.
           await runner.query(`SET enable_seqscan = ${byIndex ? 'off' : 'on'}`);
