@@ -140,7 +140,17 @@ function finalRows(changes: readonly EscalationChange[]): Map<string, Escalation
   return last;
 }
 
-function rowOf(change: EscalationChange, output: EscalationOutput, receivedAt: ReceivedAt) {
+/**
+ * The row as jsonb_to_recordset reads it. Empty columns are left out of the text rather than
+ * written as null (`undefined` is not serialised; a missing key reads as NULL): a sixth of a
+ * fresh escalation's bytes.
+ */
+function rowOf(
+  change: EscalationChange,
+  output: EscalationOutput,
+  receivedAt: ReceivedAt,
+  beforeVersion: number | undefined,
+) {
   const r = change.record;
   const w = r.withdrawal;
   return {
@@ -154,19 +164,19 @@ function rowOf(change: EscalationChange, output: EscalationOutput, receivedAt: R
     level: r.level,
     status: r.status,
     reason: r.reason,
-    due_at: r.dueAt,
+    due_at: r.dueAt ?? undefined,
     fired_at: r.firedAt,
     // The statistics' day of the firing (migration 1733900000000 counts escalations by it).
     fired_on: dayOnInZone(r.firedAt, output.timeZone),
     level_changed_at: r.levelChangedAt,
     recipients: output.recipients(r.unitId, r.level),
-    acknowledged_at: r.acknowledgedAt,
-    resolved_at: r.resolvedAt,
-    resolution: r.resolution,
-    resolution_note: change.change === 'resolved' ? change.why : null,
+    acknowledged_at: r.acknowledgedAt ?? undefined,
+    resolved_at: r.resolvedAt ?? undefined,
+    resolution: r.resolution ?? undefined,
+    resolution_note: change.change === 'resolved' ? (change.why ?? undefined) : undefined,
     withdrawal:
       w === null
-        ? null
+        ? undefined
         : {
             reason: w.reason,
             at: w.at.toISOString(),
@@ -176,6 +186,7 @@ function rowOf(change: EscalationChange, output: EscalationOutput, receivedAt: R
           },
     version: r.version,
     generation: r.generation,
+    before_version: beforeVersion,
   };
 }
 
@@ -233,12 +244,11 @@ export async function applyEscalationChanges(
     return list;
   };
   const shared = { ...output, recipients };
-  const rows = [...finalRows(changes).values()].map((change) => ({
-    ...rowOf(change, shared, receivedAt),
-    before_version: before.get(change.record.escalationKey) ?? null,
-  }));
-  const fresh = rows.filter((r) => r.before_version === null);
-  const kept = rows.filter((r) => r.before_version !== null);
+  const rows = [...finalRows(changes).values()].map((change) =>
+    rowOf(change, shared, receivedAt, before.get(change.record.escalationKey)),
+  );
+  const fresh = rows.filter((r) => r.before_version === undefined);
+  const kept = rows.filter((r) => r.before_version !== undefined);
   const inserted = (
     fresh.length === 0
       ? []
@@ -317,11 +327,20 @@ export async function applyEscalationChanges(
   const messages: EscalationMessage[] = effective.map((c) => {
     const w = c.record.withdrawal;
     const key = c.record.escalationKey;
+    const r = c.record;
     return escalationMessage(
       {
-        ...c.record,
         escalationId: written.get(key) ?? escalationIdOf(key),
-        recipients: recipients(c.record.unitId, c.record.level),
+        workOrderId: r.workOrderId,
+        unitId: r.unitId,
+        kind: r.kind,
+        level: r.level,
+        status: r.status,
+        reason: r.reason,
+        dueAt: r.dueAt,
+        firedAt: r.firedAt,
+        recipients: recipients(r.unitId, r.level),
+        version: r.version,
       },
       {
         change: c.change,
