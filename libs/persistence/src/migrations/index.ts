@@ -12,6 +12,7 @@ import { StatisticsMonthly1733700000000 } from './1733700000000-statistics-month
 import { OverdueIndexes1733800000000 } from './1733800000000-overdue-indexes';
 import { EscalationCounts1733900000000 } from './1733900000000-escalation-counts';
 import { OverduePendingCounts1734000000000 } from './1734000000000-overdue-pending-counts';
+import { DropEscalationsOrderIndex1734050000000 } from './1734050000000-drop-escalations-order-index';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   OverdueIndexes1733800000000,
   EscalationCounts1733900000000,
   OverduePendingCounts1734000000000,
+  DropEscalationsOrderIndex1734050000000,
 ];
