@@ -428,6 +428,25 @@ function advancesOf(
 
 // ---- withdrawal ------------------------------------------------------------------------
 
+/** When each of the order's events occurred, by event id. */
+interface OccurredAt {
+  get(eventId: string): number | undefined;
+}
+
+/**
+ * The events' instants, put in order only when a withdrawal or a disproof first names its
+ * evidence: most decisions name none.
+ */
+function occurredAtOnDemand(events: readonly WorkOrderEvent[]): OccurredAt {
+  let byId: Map<string, number> | null = null;
+  return {
+    get: (eventId) => {
+      byId ??= new Map(timedEventsInOrder(events).map(({ event, atMs }) => [event.eventId, atMs]));
+      return byId.get(eventId);
+    },
+  };
+}
+
 type Evidence = Omit<EscalationWithdraw, 'escalationKey' | 'at'>;
 
 /**
@@ -440,7 +459,7 @@ function withdrawalEvidence(
   record: EscalationRecord,
   entry: StageEntry | undefined,
   log: EventLog,
-  occurredMs: ReadonlyMap<string, number>,
+  occurredMs: OccurredAt,
 ): Evidence {
   const firedMs = record.firedAt.getTime();
   const evidence = (reason: WithdrawalReason, eventId: string | null) =>
@@ -479,7 +498,7 @@ function withdrawalEvidence(
 function automaticPartsDisproved(
   record: EscalationRecord,
   resolution: AutoResolution | null,
-  occurredMs: ReadonlyMap<string, number>,
+  occurredMs: OccurredAt,
 ): Evidence | null {
   if (record.resolution === 'manual') return null;
   const advancedMs = record.levelChangedAt.getTime();
@@ -498,11 +517,7 @@ function automaticPartsDisproved(
   return null;
 }
 
-function proof(
-  reason: WithdrawalReason,
-  eventId: string | null,
-  occurredMs: ReadonlyMap<string, number>,
-): Evidence {
+function proof(reason: WithdrawalReason, eventId: string | null, occurredMs: OccurredAt): Evidence {
   const atMs = eventId === null ? undefined : occurredMs.get(eventId);
   return {
     reason,
@@ -577,10 +592,9 @@ export function decideSupervision(given: SupervisionInput): SupervisionDecision 
   const mine = given.existing.filter((record) => record.workOrderId === given.workOrderId);
   const watermarkMs = Math.max(given.watermark.getTime(), judgedThroughMs(mine));
   const input = { ...given, watermark: new Date(watermarkMs) };
-  const timed = timedEventsInOrder(input.events);
   const entries = stageEntries(input);
   const log = readEventLog(input.workOrderId, input.state, input.calendar.timeZone);
-  const occurredMs = new Map(timed.map(({ event, atMs }) => [event.eventId, atMs]));
+  const occurredMs = occurredAtOnDemand(input.events);
 
   const existing = new Map<string, EscalationRecord>();
   for (const record of mine) existing.set(record.escalationKey, record);
@@ -652,8 +666,12 @@ export function decideSupervision(given: SupervisionInput): SupervisionDecision 
     }
   }
 
-  const kinds = new Map([...existing.values(), ...live].map((r) => [r.escalationKey, r.kind]));
-  const kindOf = (item: { escalationKey: string }) => kinds.get(item.escalationKey);
+  // Read only by a sort of two or more items.
+  let kinds: Map<string, EscalationKind> | null = null;
+  const kindOf = (item: { escalationKey: string }) =>
+    (kinds ??= new Map([...existing.values(), ...live].map((r) => [r.escalationKey, r.kind]))).get(
+      item.escalationKey,
+    );
   return {
     withdraw: withdraw.sort(byInstant((item: EscalationWithdraw) => item.at, kindOf)),
     create: create.sort(byInstant((record: EscalationRecord) => record.firedAt, kindOf)),
