@@ -351,6 +351,21 @@ describe('the event-time watermark of a partition', () => {
   });
 });
 
+describe('a chunk that stops short of the end', () => {
+  it('keeps the wall-clock instant a read to the end had reached', () => {
+    const rules = { latenessMs: 0, windowEvents: 1, liveWithinMs: 1, idleAfterMs: 1 };
+    const nowMs = at('2025-06-02T09:00:00');
+    const live = observeChunk(
+      emptyPartitionClock(),
+      { occurredMs: [nowMs - 1], receivedMs: nowMs, caughtUp: true },
+      rules,
+    );
+    expect(effectiveWatermark(live, nowMs, rules)).toEqual({ atMs: nowMs, mode: 'live' });
+    const short = observeChunk(live, { occurredMs: [], receivedMs: nowMs, caughtUp: false }, rules);
+    expect(effectiveWatermark(short, nowMs, rules).atMs).toBe(nowMs);
+  });
+});
+
 describe('the watermark over any sequence of chunks', () => {
   const policies = fc.record({
     latenessMs: fc.integer({ min: 0, max: 10 * MINUTE }),

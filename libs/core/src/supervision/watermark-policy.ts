@@ -102,7 +102,7 @@ export function emptyPartitionClock(): PartitionClock {
 /**
  * The partition's clock after a chunk: its new valid events join the window, the watermark moves
  * forward. A chunk without one (all rejected, all duplicates) is no evidence of time: it records
- * only whether the partition was read to its end, so a careless upstream re-sending old or broken
+ * only whether the partition was read to its end (keeping the watermark it had reached), so a careless upstream re-sending old or broken
  * messages neither keeps the partition from going idle nor makes it look behind.
  */
 export function observeChunk(
@@ -110,7 +110,12 @@ export function observeChunk(
   chunk: ChunkObservation,
   policy: WatermarkPolicy,
 ): PartitionClock {
-  if (chunk.occurredMs.length === 0) return { ...clock, caughtUp: chunk.caughtUp };
+  if (chunk.occurredMs.length === 0) {
+    // What was reached stays reached: a chunk that stops short of the end withdraws the proof
+    // of a read to the end that the wall clock stood on, not the instant already judged.
+    const reached = effectiveWatermark(clock, chunk.receivedMs, policy).atMs;
+    return { ...clock, watermarkMs: latest(clock.watermarkMs, reached), caughtUp: chunk.caughtUp };
+  }
   // A mode change (live → event time when a burst arrives) never moves the watermark back.
   const reached = effectiveWatermark(clock, chunk.receivedMs, policy).atMs;
   const arrived = chunk.occurredMs.map((occurredMs) => ({
