@@ -33,24 +33,25 @@ export async function rollupRows(
   toOn: string,
   unitId?: string,
 ): Promise<RollupRow[]> {
-  const chunks = monthChunks(fromOn, toOn);
-  if (chunks.length === 0) return [];
   const parameters: unknown[] = [unitId ?? null];
-  const selects = chunks.map(([month, from, to]) => {
-    if (from === month && to === lastDayOfMonth(month)) {
-      parameters.push(month);
-      const n = parameters.length;
-      return `SELECT $${n}::text AS day_on, unit_id, category, measure, count
+  const selects = monthSelects(
+    fromOn,
+    toOn,
+    parameters,
+    ($, month) => {
+      const m = $(month);
+      return `SELECT ${m}::text AS day_on, unit_id, category, measure, count
                 FROM statistics_monthly
-               WHERE month_on = $${n}::date AND ($1::text IS NULL OR unit_id = $1)`;
-    }
-    parameters.push(month, from, to);
-    const n = parameters.length;
-    return `SELECT $${n - 2}::text AS day_on, unit_id, category, measure, sum(count)::bigint AS count
-              FROM statistics_daily
-             WHERE day_on BETWEEN $${n - 1}::date AND $${n}::date AND ($1::text IS NULL OR unit_id = $1)
-             GROUP BY unit_id, category, measure`;
-  });
+               WHERE month_on = ${m}::date AND ($1::text IS NULL OR unit_id = $1)`;
+    },
+    ($, month, from, to) => `SELECT ${$(month)}::text AS day_on, unit_id, category, measure,
+                                    sum(count)::bigint AS count
+                               FROM statistics_daily
+                              WHERE day_on BETWEEN ${$(from)}::date AND ${$(to)}::date
+                                AND ($1::text IS NULL OR unit_id = $1)
+                              GROUP BY unit_id, category, measure`,
+  );
+  if (selects.length === 0) return [];
   const rows = (await q.query(selects.join('\n UNION ALL \n'), parameters)) as {
     day_on: string;
     unit_id: string;
@@ -67,10 +68,27 @@ export async function rollupRows(
   }));
 }
 
-/** The last day of the month whose first day is `monthOn` (`YYYY-MM-01`). */
-function lastDayOfMonth(monthOn: string): string {
-  return monthDays(monthOn.slice(0, 7)).toOn;
+/**
+ * One select per month of `[fromOn, toOn]`: `whole` for a whole month (read from a monthly
+ * table), `part` for a part of one (summed from its days). Each gets its values through `$`,
+ * which appends a value to `parameters` and returns its placeholder.
+ */
+function monthSelects(
+  fromOn: string,
+  toOn: string,
+  parameters: unknown[],
+  whole: ($: Placeholder, month: string) => string,
+  part: ($: Placeholder, month: string, from: string, to: string) => string,
+): string[] {
+  const $: Placeholder = (value) => `$${parameters.push(value)}`;
+  return monthChunks(fromOn, toOn).map(([month, from, to]) =>
+    from === month && to === monthDays(month.slice(0, 7)).toOn
+      ? whole($, month)
+      : part($, month, from, to),
+  );
 }
+
+type Placeholder = (value: string) => string;
 
 /** Escalations fired in a period, per unit, the order's current category, and kind. */
 export interface EscalationCount {
@@ -108,9 +126,9 @@ function escalationCountsOf(rows: readonly EscalationCountRow[]): EscalationCoun
  * Read from `escalation_counts_monthly` for whole months and `escalation_counts_daily` for parts
  * of one, with the changes not yet folded into them (migration 1733900000000: kept by triggers,
  * by the day `fired_on` the product names a firing in the calendar's zone): at most units ×
- * categories × kinds rows a month. Escalations
- * without a `fired_on` (written before that column) are counted from their rows, their day taken
- * in `timeZone`: a partial index holds only them.
+ * categories × kinds rows a month. Escalations without a `fired_on` (written before that column)
+ * are counted from their rows, their day taken in `timeZone` (the calendar's: the API passes it),
+ * through a partial index that holds only them.
  */
 export async function escalationCounts(
   q: Queryable,
@@ -120,17 +138,16 @@ export async function escalationCounts(
   unitId?: string,
 ): Promise<EscalationCount[]> {
   const parameters: unknown[] = [fromOn, toOn, timeZone, unitId ?? null];
-  const counted = monthChunks(fromOn, toOn).map(([month, from, to]) => {
-    if (from === month && to === lastDayOfMonth(month)) {
-      parameters.push(month);
-      return `SELECT unit_id, category, kind, count FROM escalation_counts_monthly
-               WHERE month_on = $${parameters.length}::date AND ($4::text IS NULL OR unit_id = $4)`;
-    }
-    parameters.push(from, to);
-    const n = parameters.length;
-    return `SELECT unit_id, category, kind, count FROM escalation_counts_daily
-             WHERE day_on BETWEEN $${n - 1}::date AND $${n}::date AND ($4::text IS NULL OR unit_id = $4)`;
-  });
+  const counted = monthSelects(
+    fromOn,
+    toOn,
+    parameters,
+    ($, month) => `SELECT unit_id, category, kind, count FROM escalation_counts_monthly
+                    WHERE month_on = ${$(month)}::date AND ($4::text IS NULL OR unit_id = $4)`,
+    ($, _, from, to) => `SELECT unit_id, category, kind, count FROM escalation_counts_daily
+                          WHERE day_on BETWEEN ${$(from)}::date AND ${$(to)}::date
+                            AND ($4::text IS NULL OR unit_id = $4)`,
+  );
   const rows = (await q.query(
     `SELECT unit_id, nullif(category, '') AS category, kind, sum(count)::bigint AS count
        FROM (${counted.map((select) => `${select}\n UNION ALL\n`).join('')}
