@@ -45,9 +45,24 @@ export async function createFreshTopics(
   try {
     await admin.createTopics({
       topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-      waitForLeaders: true,
       timeout: 15_000,
     });
+    // kafkajs's own wait for leaders retries only "leader not available"; a loaded broker can
+    // still answer "unknown topic or partition" for a moment after creating them.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const ready = await admin.fetchTopicMetadata({ topics }).then(
+        ({ topics: found }) =>
+          found.length === topics.length &&
+          found.every(
+            (t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0),
+          ),
+        () => false,
+      );
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await admin.disconnect();
   }
