@@ -1,12 +1,21 @@
 /**
  * The ingestion hot path's SQL: set-based statements, one round trip per step per batch.
  * Idempotency lives in the schema (unique event id; state rows only move forward by event count).
- * Batches arrive as one JSON text read with `json_to_recordset` (`$1::json`): PostgreSQL only
- * checks the text and parses each row's fields once, where a `jsonb` cast would first build the
- * whole batch as a jsonb value.
+ * Batches arrive as one array literal per column (../array-literals).
  */
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { WorkOrderEvent } from '@hotline/core';
+import {
+  booleanArray,
+  column,
+  instantArray,
+  jsonArray,
+  numberArray,
+  textArray,
+  textArrayRows,
+  unnestRows,
+  type ArrayColumn,
+} from '../array-literals';
 
 export interface IncomingEvent {
   event: WorkOrderEvent;
@@ -50,6 +59,14 @@ export interface WorkOrderRecord {
   facts?: unknown;
 }
 
+const EVENT_COLUMNS: readonly ArrayColumn<IncomingEvent>[] = [
+  column('payload', 'jsonb', jsonArray, (i) => i.event),
+  column('source_topic', 'text', textArray, (i) => i.topic),
+  column('source_partition', 'integer', numberArray, (i) => i.partition),
+  column('source_offset', 'bigint', textArray, (i) => i.offset),
+  column('raw_sha256', 'text', textArray, (i) => i.rawSha256),
+];
+
 /** Appends events; returns the ones that were new (a re-delivered event id is skipped). */
 export async function appendEvents(
   runner: QueryRunner,
@@ -58,13 +75,7 @@ export async function appendEvents(
   if (incoming.length === 0) return [];
   // The event's own columns (id, order, type, instant, sequence) are read from its payload there:
   // each is sent once.
-  const rows = incoming.map(({ event, topic, partition, offset, rawSha256 }) => ({
-    payload: event,
-    source_topic: topic,
-    source_partition: partition,
-    source_offset: offset,
-    raw_sha256: rawSha256 ?? null,
-  }));
+  const rows = unnestRows(EVENT_COLUMNS, incoming);
   const inserted = (await runner.query(
     `INSERT INTO work_order_events
        (event_id, work_order_id, type, occurred_at, sequence, payload, source_topic, source_partition,
@@ -72,12 +83,10 @@ export async function appendEvents(
      SELECT r.payload ->> 'eventId', r.payload ->> 'workOrderId', r.payload ->> 'type',
             (r.payload ->> 'occurredAt')::timestamptz, (r.payload ->> 'sequence')::bigint, r.payload,
             r.source_topic, r.source_partition, r.source_offset, decode(r.raw_sha256, 'hex')
-       FROM json_to_recordset($1::json) AS r(
-         payload jsonb, source_topic text, source_partition integer, source_offset bigint,
-         raw_sha256 text)
+       FROM ${rows.from}
      ON CONFLICT (event_id) DO NOTHING
      RETURNING event_id, work_order_id`,
-    [JSON.stringify(rows)],
+    rows.params,
   )) as { event_id: string; work_order_id: string }[];
   return inserted.map((r) => ({ eventId: r.event_id, workOrderId: r.work_order_id }));
 }
@@ -101,6 +110,46 @@ export async function loadEvents(
   return byOrder;
 }
 
+const text = (name: string, get: (r: WorkOrderRecord) => string | null | undefined) =>
+  column(name, 'text', textArray, get);
+const instant = (name: string, get: (r: WorkOrderRecord) => Date | null) =>
+  column(name, 'timestamptz', instantArray, get);
+const integer = (name: string, get: (r: WorkOrderRecord) => number | null) =>
+  column(name, 'integer', numberArray, get);
+const json = (name: string, get: (r: WorkOrderRecord) => unknown) =>
+  column(name, 'jsonb', jsonArray, get);
+
+/** An order row's columns as the upsert sends them (`tags`: one `text[]` literal per row). */
+const ORDER_COLUMNS: readonly ArrayColumn<WorkOrderRecord>[] = [
+  text('work_order_id', (r) => r.workOrderId),
+  text('status', (r) => r.status),
+  text('unit_id', (r) => r.unitId),
+  text('category', (r) => r.category),
+  text('urgency', (r) => r.urgency),
+  column('tags', 'text', textArrayRows, (r) => r.tags),
+  integer('segment', (r) => r.segment),
+  integer('rework_round', (r) => r.reworkRound),
+  instant('received_at', (r) => r.receivedAt),
+  instant('dispatched_at', (r) => r.dispatchedAt),
+  instant('accepted_at', (r) => r.acceptedAt),
+  instant('replied_at', (r) => r.repliedAt),
+  instant('closed_at', (r) => r.closedAt),
+  column('excluded', 'boolean', booleanArray, (r) => r.excluded),
+  instant('accept_due_at', (r) => r.acceptDueAt),
+  instant('complete_due_at', (r) => r.completeDueAt),
+  instant('next_due_at', (r) => r.nextDueAt),
+  text('accept_outcome', (r) => r.acceptOutcome),
+  text('complete_outcome', (r) => r.completeOutcome),
+  text('profile_id', (r) => r.profileId),
+  text('profile_version', (r) => r.profileVersion),
+  json('state', (r) => r.state),
+  json('deadlines', (r) => r.deadlines),
+  integer('event_count', (r) => r.eventCount),
+  instant('last_event_at', (r) => r.lastEventAt),
+  integer('source_partition', (r) => r.sourcePartition),
+  json('facts', (r) => r.facts),
+];
+
 /**
  * Upserts order rows. A row is only replaced by one folded from at least as many events, so a
  * stale writer (a partition that moved during a rebalance) can never roll an order back.
@@ -111,52 +160,18 @@ export async function upsertWorkOrders(
   records: readonly WorkOrderRecord[],
 ): Promise<Set<string>> {
   if (records.length === 0) return new Set();
-  const rows = records.map((r) => ({
-    work_order_id: r.workOrderId,
-    status: r.status,
-    unit_id: r.unitId,
-    category: r.category,
-    urgency: r.urgency,
-    tags: r.tags,
-    segment: r.segment,
-    rework_round: r.reworkRound,
-    received_at: r.receivedAt,
-    dispatched_at: r.dispatchedAt,
-    accepted_at: r.acceptedAt,
-    replied_at: r.repliedAt,
-    closed_at: r.closedAt,
-    excluded: r.excluded,
-    accept_due_at: r.acceptDueAt,
-    complete_due_at: r.completeDueAt,
-    next_due_at: r.nextDueAt,
-    accept_outcome: r.acceptOutcome,
-    complete_outcome: r.completeOutcome,
-    profile_id: r.profileId,
-    profile_version: r.profileVersion,
-    state: r.state,
-    deadlines: r.deadlines,
-    event_count: r.eventCount,
-    last_event_at: r.lastEventAt,
-    source_partition: r.sourcePartition,
-    facts: r.facts ?? null,
-  }));
+  const rows = unnestRows(ORDER_COLUMNS, records);
   const written = (await runner.query(
     `INSERT INTO work_orders AS w (
         work_order_id, status, unit_id, category, urgency, tags, segment, rework_round,
         received_at, dispatched_at, accepted_at, replied_at, closed_at, excluded,
         accept_due_at, complete_due_at, next_due_at, accept_outcome, complete_outcome,
         profile_id, profile_version, state, deadlines, event_count, last_event_at, source_partition, facts, updated_at)
-     SELECT r.work_order_id, r.status, r.unit_id, r.category, r.urgency, r.tags, r.segment, r.rework_round,
+     SELECT r.work_order_id, r.status, r.unit_id, r.category, r.urgency, r.tags::text[], r.segment, r.rework_round,
             r.received_at, r.dispatched_at, r.accepted_at, r.replied_at, r.closed_at, r.excluded,
             r.accept_due_at, r.complete_due_at, r.next_due_at, r.accept_outcome, r.complete_outcome,
             r.profile_id, r.profile_version, r.state, r.deadlines, r.event_count, r.last_event_at, r.source_partition, r.facts, now()
-       FROM json_to_recordset($1::json) AS r(
-         work_order_id text, status text, unit_id text, category text, urgency text, tags text[],
-         segment integer, rework_round integer, received_at timestamptz, dispatched_at timestamptz,
-         accepted_at timestamptz, replied_at timestamptz, closed_at timestamptz, excluded boolean,
-         accept_due_at timestamptz, complete_due_at timestamptz, next_due_at timestamptz,
-         accept_outcome text, complete_outcome text, profile_id text, profile_version text,
-         state jsonb, deadlines jsonb, event_count integer, last_event_at timestamptz, source_partition integer, facts jsonb)
+       FROM ${rows.from}
       -- Rows locked in one order by every writer: no deadlock between batches.
       ORDER BY r.work_order_id
      ON CONFLICT (work_order_id) DO UPDATE SET
@@ -175,7 +190,7 @@ export async function upsertWorkOrders(
         facts = COALESCE(EXCLUDED.facts, w.facts), updated_at = now()
       WHERE w.event_count <= EXCLUDED.event_count
      RETURNING w.work_order_id`,
-    [JSON.stringify(rows)],
+    rows.params,
   )) as { work_order_id: string }[];
   return new Set(written.map((row) => row.work_order_id));
 }
