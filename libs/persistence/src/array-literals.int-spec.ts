@@ -5,7 +5,7 @@ import {
   booleanArray,
   column,
   instantArray,
-  jsonArray,
+  jsonColumn,
   numberArray,
   textArray,
   textArrayRows,
@@ -62,7 +62,7 @@ describe('array literals, read back by PostgreSQL', () => {
         const batch = unnestRows(
           [
             column('id', 'text', textArray, (r: (typeof rows)[number]) => r.id),
-            column('doc', 'jsonb', jsonArray, (r: (typeof rows)[number]) => r.doc),
+            jsonColumn('doc', (r: (typeof rows)[number]) => r.doc),
             column('at', 'timestamptz', instantArray, (r: (typeof rows)[number]) => r.at),
             column('n', 'integer', numberArray, (r: (typeof rows)[number]) => r.n),
             column('flag', 'boolean', booleanArray, (r: (typeof rows)[number]) => r.flag),

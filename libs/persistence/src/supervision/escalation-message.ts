@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EscalationMessage } from '@hotline/core';
 import type { QueryRunner } from 'typeorm';
+import { jsonList, textArray } from '../array-literals';
 
 /**
  * A stable escalation id: a name-based UUID (SHA-1, version 5 layout) of the escalation's natural
@@ -24,8 +25,9 @@ export async function enqueueOutbox(
   if (messages.length === 0) return;
   await runner.query(
     `INSERT INTO outbox (topic, message_key, payload)
-     SELECT $1, m->>'workOrderId', m FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(m, n)
+     SELECT $1, t.k, t.m::jsonb
+       FROM ROWS FROM (unnest($2::text[]), json_array_elements($3::json)) WITH ORDINALITY AS t(k, m, n)
       ORDER BY n`,
-    [topic, JSON.stringify(messages)],
+    [topic, textArray(messages.map((m) => m.workOrderId)), jsonList(messages)],
   );
 }

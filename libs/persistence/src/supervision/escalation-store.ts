@@ -16,6 +16,15 @@ import {
   type EscalationWithdrawal,
 } from '@hotline/core';
 import type { QueryRunner } from 'typeorm';
+import {
+  column,
+  instantArray,
+  jsonColumn,
+  numberArray,
+  textArray,
+  unnestRows,
+  type ArrayColumn,
+} from '../array-literals';
 import { enqueueOutbox, escalationIdOf } from './escalation-message';
 
 interface EscalationRow {
@@ -140,11 +149,7 @@ function finalRows(changes: readonly EscalationChange[]): Map<string, Escalation
   return last;
 }
 
-/**
- * The row as jsonb_to_recordset reads it. Empty columns are left out of the text rather than
- * written as null (`undefined` is not serialised; a missing key reads as NULL): a sixth of a
- * fresh escalation's bytes.
- */
+/** The row as the escalation writes send it (ESCALATION_COLUMNS); `undefined` is NULL. */
 function rowOf(
   change: EscalationChange,
   output: EscalationOutput,
@@ -213,11 +218,55 @@ async function evidenceReceivedAt(
   return (eventId) => (eventId === null ? null : (byId.get(eventId) ?? null));
 }
 
-const ROW_TYPE = `escalation_id uuid, escalation_key text, work_order_id text, unit_id text, kind text,
-  segment integer, round integer, level smallint, status text, reason text, due_at timestamptz,
-  fired_at timestamptz, fired_on date, level_changed_at timestamptz, recipients jsonb, acknowledged_at timestamptz,
-  resolved_at timestamptz, resolution text, resolution_note text, withdrawal jsonb, version integer,
-  generation integer, before_version integer`;
+type Row = ReturnType<typeof rowOf>;
+const text = (name: string, get: (r: Row) => string | null | undefined) =>
+  column(name, 'text', textArray, get);
+const instant = (name: string, get: (r: Row) => Date | null | undefined) =>
+  column(name, 'timestamptz', instantArray, get);
+const integer = (name: string, get: (r: Row) => number | null | undefined) =>
+  column(name, 'integer', numberArray, get);
+
+const ESCALATION_COLUMNS: readonly ArrayColumn<Row>[] = [
+  column('escalation_id', 'uuid', textArray, (r) => r.escalation_id),
+  text('escalation_key', (r) => r.escalation_key),
+  text('work_order_id', (r) => r.work_order_id),
+  text('unit_id', (r) => r.unit_id),
+  text('kind', (r) => r.kind),
+  integer('segment', (r) => r.segment),
+  integer('round', (r) => r.round),
+  column('level', 'smallint', numberArray, (r) => r.level),
+  text('status', (r) => r.status),
+  text('reason', (r) => r.reason),
+  instant('due_at', (r) => r.due_at),
+  instant('fired_at', (r) => r.fired_at),
+  column('fired_on', 'date', textArray, (r) => r.fired_on),
+  instant('level_changed_at', (r) => r.level_changed_at),
+  jsonColumn('recipients', (r) => r.recipients),
+  instant('acknowledged_at', (r) => r.acknowledged_at),
+  instant('resolved_at', (r) => r.resolved_at),
+  text('resolution', (r) => r.resolution),
+  text('resolution_note', (r) => r.resolution_note),
+  jsonColumn('withdrawal', (r) => r.withdrawal),
+  integer('version', (r) => r.version),
+  integer('generation', (r) => r.generation),
+  integer('before_version', (r) => r.before_version),
+];
+
+interface LevelRow {
+  escalation_id: string | undefined;
+  generation: number;
+  level: number;
+  reached_at: Date;
+  why: string;
+}
+
+const LEVEL_COLUMNS: readonly ArrayColumn<LevelRow>[] = [
+  column('escalation_id', 'uuid', textArray, (r) => r.escalation_id),
+  column('generation', 'integer', numberArray, (r) => r.generation),
+  column('level', 'smallint', numberArray, (r) => r.level),
+  column('reached_at', 'timestamptz', instantArray, (r) => r.reached_at),
+  column('why', 'text', textArray, (r) => r.why),
+];
 
 /**
  * Writes the ordered changes of one decision round (escalationChanges over `existing`, which the
@@ -249,6 +298,7 @@ export async function applyEscalationChanges(
   );
   const fresh = rows.filter((r) => r.before_version === undefined);
   const kept = rows.filter((r) => r.before_version !== undefined);
+  const freshRows = unnestRows(ESCALATION_COLUMNS, fresh);
   const inserted = (
     fresh.length === 0
       ? []
@@ -261,14 +311,14 @@ export async function applyEscalationChanges(
             r.level, r.status, r.reason, r.due_at, r.fired_at, r.fired_on, r.level_changed_at, r.recipients,
             r.acknowledged_at, r.resolved_at, r.resolution, r.resolution_note, r.withdrawal,
             r.version, r.generation
-       FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_TYPE})
-      WHERE r.before_version IS NULL
+       FROM ${freshRows.from}
      ON CONFLICT DO NOTHING
      RETURNING escalation_key, escalation_id`,
-          [JSON.stringify(fresh)],
+          freshRows.params,
         )
   ) as WrittenRow[];
   // A person's acknowledgement or resolution stays with the row until it is fired again.
+  const keptRows = unnestRows(ESCALATION_COLUMNS, kept);
   const updated: unknown =
     kept.length === 0
       ? []
@@ -289,10 +339,10 @@ export async function applyEscalationChanges(
                               ELSE r.withdrawal || jsonb_build_object('recordedAt', now()) END,
             version = r.version, generation = r.generation,
             updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS r(${ROW_TYPE})
+       FROM ${keptRows.from}
       WHERE e.escalation_key = r.escalation_key AND e.version = r.before_version
       RETURNING e.escalation_key, e.escalation_id`,
-          [JSON.stringify(kept)],
+          keptRows.params,
         );
   // The ids as stored: the name-based id of the key for every row this product wrote.
   const written = new Map<string, string>(
@@ -300,7 +350,7 @@ export async function applyEscalationChanges(
   );
   const effective = changes.filter((c) => written.has(c.record.escalationKey));
 
-  const levels = effective.flatMap((c) =>
+  const levels = effective.flatMap((c): LevelRow[] =>
     c.change === 'created' || c.change === 'advanced'
       ? [
           {
@@ -314,13 +364,12 @@ export async function applyEscalationChanges(
       : [],
   );
   if (levels.length > 0) {
+    const rows = unnestRows(LEVEL_COLUMNS, levels);
     await runner.query(
       `INSERT INTO escalation_levels (escalation_id, generation, level, reached_at, why)
-       SELECT r.escalation_id, r.generation, r.level, r.reached_at, r.why
-         FROM jsonb_to_recordset($1::jsonb)
-           AS r(escalation_id uuid, generation integer, level smallint, reached_at timestamptz, why text)
+       SELECT r.escalation_id, r.generation, r.level, r.reached_at, r.why FROM ${rows.from}
        ON CONFLICT DO NOTHING`,
-      [JSON.stringify(levels)],
+      rows.params,
     );
   }
 

@@ -7,6 +7,7 @@ import {
 } from '@hotline/core';
 import type { QueryRunner } from 'typeorm';
 import type { Queryable } from '../statistics/statistics-reads';
+import { instantArray, textArray } from '../array-literals';
 
 /**
  * Event-time watermarks, one row per input partition (`consumer_watermarks`): the clock the pure
@@ -239,8 +240,8 @@ export async function setNextDueAt(
   if (rows.length === 0) return;
   await runner.query(
     `UPDATE work_orders w SET next_due_at = r.next_due_at
-       FROM jsonb_to_recordset($1::jsonb) AS r(work_order_id text, next_due_at timestamptz)
+       FROM unnest($1::text[], $2::timestamptz[]) AS r(work_order_id, next_due_at)
       WHERE w.work_order_id = r.work_order_id`,
-    [JSON.stringify(rows.map((r) => ({ work_order_id: r.workOrderId, next_due_at: r.nextDueAt })))],
+    [textArray(rows.map((r) => r.workOrderId)), instantArray(rows.map((r) => r.nextDueAt))],
   );
 }

@@ -9,7 +9,7 @@ import {
   booleanArray,
   column,
   instantArray,
-  jsonArray,
+  jsonColumn,
   numberArray,
   textArray,
   textArrayRows,
@@ -60,7 +60,7 @@ export interface WorkOrderRecord {
 }
 
 const EVENT_COLUMNS: readonly ArrayColumn<IncomingEvent>[] = [
-  column('payload', 'jsonb', jsonArray, (i) => i.event),
+  jsonColumn('payload', (i) => i.event),
   column('source_topic', 'text', textArray, (i) => i.topic),
   column('source_partition', 'integer', numberArray, (i) => i.partition),
   column('source_offset', 'bigint', textArray, (i) => i.offset),
@@ -116,8 +116,7 @@ const instant = (name: string, get: (r: WorkOrderRecord) => Date | null) =>
   column(name, 'timestamptz', instantArray, get);
 const integer = (name: string, get: (r: WorkOrderRecord) => number | null) =>
   column(name, 'integer', numberArray, get);
-const json = (name: string, get: (r: WorkOrderRecord) => unknown) =>
-  column(name, 'jsonb', jsonArray, get);
+const json = (name: string, get: (r: WorkOrderRecord) => unknown) => jsonColumn(name, get);
 
 /** An order row's columns as the upsert sends them (`tags`: one `text[]` literal per row). */
 const ORDER_COLUMNS: readonly ArrayColumn<WorkOrderRecord>[] = [
