@@ -71,14 +71,13 @@ export async function fillOpenOrders(
 ): Promise<void> {
   await ds.query(
     `INSERT INTO work_orders (work_order_id, status, unit_id, category, urgency, state, deadlines,
-                              profile_id, profile_version, event_count, received_at, next_due_at,
+                              profile_id, profile_version, event_count, received_at,
                               source_partition)
      SELECT id, 'in_progress', 'teda-community-' || (g % 6 + 1), 'help', 'normal',
             CASE WHEN $2::jsonb ? 'workOrderId' THEN jsonb_set($2::jsonb, '{workOrderId}', to_jsonb(id))
                  ELSE $2::jsonb END,
             $3::jsonb, $4, $5, 1,
-            now() - interval '30 days' + (g::float8 / $1) * interval '30 days',
-            now() + interval '7 days' + (g % 100000) * interval '10 seconds', 0
+            now() - interval '30 days' + (g::float8 / $1) * interval '30 days', 0
        FROM generate_series(1, $1) AS g, LATERAL (SELECT 'BG' || lpad(g::text, 8, '0') AS id) AS i`,
     [
       count,
@@ -88,7 +87,13 @@ export async function fillOpenOrders(
       template.profileVersion,
     ],
   );
-  await ds.query('ANALYZE work_orders');
+  await ds.query(
+    `INSERT INTO work_order_due (work_order_id, next_due_at)
+     SELECT 'BG' || lpad(g::text, 8, '0'), now() + interval '7 days' + (g % 100000) * interval '10 seconds'
+       FROM generate_series(1, $1) AS g`,
+    [count],
+  );
+  await ds.query('ANALYZE work_orders, work_order_due');
 }
 
 /**
@@ -105,14 +110,13 @@ export async function fillOrderHistory(
   await ds.query(
     `INSERT INTO work_orders (work_order_id, status, unit_id, category, urgency, state, deadlines,
                               profile_id, profile_version, event_count, received_at, closed_at,
-                              next_due_at, source_partition)
+                              source_partition)
      SELECT id, s.status, ($6::text[])[g % array_length($6::text[], 1) + 1], 'complaint', 'normal',
             CASE WHEN $2::jsonb ? 'workOrderId'
                  THEN jsonb_set(jsonb_set($2::jsonb, '{workOrderId}', to_jsonb(id)), '{status}', to_jsonb(s.status))
                  ELSE $2::jsonb END,
             $3::jsonb, $4, $5, 5, r.received_at,
             CASE WHEN s.status = 'closed' THEN r.received_at + interval '3 days' END,
-            CASE WHEN s.status <> 'closed' THEN $7::timestamptz + (g % 100000) * interval '20 seconds' END,
             0
        FROM generate_series(1, $1) AS g,
             LATERAL (SELECT 'BH' || lpad(g::text, 8, '0') AS id,
@@ -130,7 +134,14 @@ export async function fillOrderHistory(
       until,
     ],
   );
-  await ds.query('ANALYZE work_orders');
+  // The open ones have a due instant in the coming weeks.
+  await ds.query(
+    `INSERT INTO work_order_due (work_order_id, next_due_at)
+     SELECT work_order_id, $1::timestamptz + (substr(work_order_id, 3)::int % 100000) * interval '20 seconds'
+       FROM work_orders WHERE work_order_id LIKE 'BH%' AND status <> 'closed'`,
+    [until],
+  );
+  await ds.query('ANALYZE work_orders, work_order_due');
 }
 
 const ROOT = resolve(__dirname, '..');

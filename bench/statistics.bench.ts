@@ -243,22 +243,19 @@ async function withIndexesRebuilt(
  * happen after NOW has not happened; open orders keep their next due instant after NOW.
  */
 async function fillWorkOrders(dataSource: DataSource): Promise<void> {
-  await dataSource.query(`TRUNCATE work_orders, escalations CASCADE`);
+  await dataSource.query(`TRUNCATE work_orders, work_order_due, escalations CASCADE`);
   const filled = await timed(() =>
     withIndexesRebuilt(dataSource, 'work_orders', () =>
       dataSource.query(
         `INSERT INTO work_orders (work_order_id, status, unit_id, category, received_at, dispatched_at,
                                   accepted_at, replied_at, closed_at, excluded, accept_due_at,
-                                  complete_due_at, next_due_at, state, event_count, last_event_at)
+                                  complete_due_at, state, event_count, last_event_at)
          SELECT 'WO' || lpad(i::text, 9, '0'),
                 CASE WHEN c IS NOT NULL THEN 'closed' WHEN returned THEN 'returned'
                      WHEN p IS NOT NULL THEN 'replied' WHEN a IS NOT NULL THEN 'accepted'
                      ELSE 'dispatched' END,
                 unit_id, category, r, r + interval '10 minutes', a, p, c, i % 200 = 0,
                 r + interval '1 day', r + interval '7 days',
-                CASE WHEN c IS NULL AND NOT returned THEN
-                  CASE WHEN a IS NULL AND r + interval '1 day' > $2 THEN r + interval '1 day'
-                       WHEN p IS NULL AND r + interval '7 days' > $2 THEN r + interval '7 days' END END,
                 jsonb_build_object('workOrderId', 'WO' || i, 'unitId', unit_id, 'category', category,
                                    'receivedAt', r, 'returnedAt', CASE WHEN returned THEN r + interval '2 hours' END,
                                    'subject', repeat('市民反映噪音扰民', 12)),
@@ -284,6 +281,16 @@ async function fillWorkOrders(dataSource: DataSource): Promise<void> {
         [ORDERS, NOW, UNITS, CATEGORIES],
       ),
     ),
+  );
+  // The open orders' next due instant after NOW, in the sweep's schedule.
+  await dataSource.query(
+    `INSERT INTO work_order_due (work_order_id, next_due_at)
+     SELECT work_order_id, due FROM work_orders,
+            LATERAL (SELECT CASE WHEN accepted_at IS NULL AND accept_due_at > $1 THEN accept_due_at
+                                 WHEN replied_at IS NULL AND complete_due_at > $1 THEN complete_due_at
+                            END AS due) AS d
+      WHERE closed_at IS NULL AND status <> 'returned' AND due IS NOT NULL`,
+    [NOW],
   );
   const [shares] = await dataSource.query<{ open: string; overdue: string; size: string }[]>(
     `SELECT (count(*) FILTER (WHERE closed_at IS NULL))::text AS open,

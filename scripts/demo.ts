@@ -273,7 +273,7 @@ async function main(): Promise<void> {
   await sql.connect();
   await poll('supervision to settle', async () => {
     const { rows } = await sql.query<{ due: number; unpublished: number }>(
-      `SELECT (SELECT count(*)::int FROM work_orders w WHERE w.next_due_at <= now()) AS due,
+      `SELECT (SELECT count(*)::int FROM work_order_due WHERE next_due_at <= now()) AS due,
               (SELECT count(*)::int FROM outbox WHERE published_at IS NULL) AS unpublished`,
     );
     const r = rows[0]!;

@@ -148,7 +148,7 @@ async function settle(
       if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
       const { rows } = await sql.query<{ events: number; due: number; unpublished: number }>(
         `SELECT (SELECT count(*)::int FROM work_order_events) AS events,
-                (SELECT count(*)::int FROM work_orders WHERE next_due_at <= now()) AS due,
+                (SELECT count(*)::int FROM work_order_due WHERE next_due_at <= now()) AS due,
                 (SELECT count(*)::int FROM outbox WHERE published_at IS NULL) AS unpublished`,
       );
       const { events, due, unpublished } = rows[0]!;

@@ -79,7 +79,7 @@ describe('event time end to end', () => {
 
     // The sweep settles at the backfill's watermark, not at today's date.
     await waitFor('the sweep to reach the watermark', async () =>
-      (await count(`SELECT count(*)::int AS n FROM work_orders WHERE next_due_at <= $1`, [
+      (await count(`SELECT count(*)::int AS n FROM work_order_due WHERE next_due_at <= $1`, [
         WATERMARK,
       ])) === 0
         ? true

@@ -394,12 +394,13 @@ describe('statistics API (real process, real database)', () => {
 
     // An order the sweep has not yet judged for January holds the close back.
     await dataSource.query(
-      `UPDATE work_orders SET next_due_at = '2024-01-31T12:00:00+08:00' WHERE work_order_id = 'O1'`,
+      `INSERT INTO work_order_due (work_order_id, next_due_at) VALUES ('O1', '2024-01-31T12:00:00+08:00')
+       ON CONFLICT (work_order_id) DO UPDATE SET next_due_at = EXCLUDED.next_due_at`,
     );
     const early = await post('/statistics/months/2024-01/close');
     expect(early.status).toBe(409);
     expect(((await early.json()) as { message: string }).message).toContain('supervision');
-    await dataSource.query(`UPDATE work_orders SET next_due_at = NULL WHERE work_order_id = 'O1'`);
+    await dataSource.query(`DELETE FROM work_order_due WHERE work_order_id = 'O1'`);
 
     const closed = await post('/statistics/months/2024-01/close');
     expect(closed.status).toBe(200);

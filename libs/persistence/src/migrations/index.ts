@@ -13,6 +13,7 @@ import { OverdueIndexes1733800000000 } from './1733800000000-overdue-indexes';
 import { EscalationCounts1733900000000 } from './1733900000000-escalation-counts';
 import { OverduePendingCounts1734000000000 } from './1734000000000-overdue-pending-counts';
 import { DropEscalationsOrderIndex1734050000000 } from './1734050000000-drop-escalations-order-index';
+import { WorkOrderDue1734100000000 } from './1734100000000-work-order-due';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   EscalationCounts1733900000000,
   OverduePendingCounts1734000000000,
   DropEscalationsOrderIndex1734050000000,
+  WorkOrderDue1734100000000,
 ];

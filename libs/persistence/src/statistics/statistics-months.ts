@@ -130,7 +130,7 @@ export async function closeMonth(
       input.supervision.watermark,
     );
     const [behind] = (await runner.query(
-      `SELECT EXISTS (SELECT 1 FROM work_orders WHERE next_due_at IS NOT NULL AND next_due_at < $1) AS sweep_behind`,
+      `SELECT EXISTS (SELECT 1 FROM work_order_due WHERE next_due_at < $1) AS sweep_behind`,
       [endsAt],
     )) as { sweep_behind: boolean }[];
     if ((slowest !== null && slowest < endsAt) || behind?.sweep_behind === true) {

@@ -83,7 +83,7 @@ describe('partition clocks in PostgreSQL', () => {
   });
 
   beforeEach(async () => {
-    await ds.query(`TRUNCATE consumer_watermarks, work_orders`);
+    await ds.query(`TRUNCATE consumer_watermarks, work_orders, work_order_due`);
   });
 
   const save = (partition: number, clock: PartitionClock) =>
@@ -173,9 +173,11 @@ describe('partition clocks in PostgreSQL', () => {
       order('NO-PARTITION', null, at('2025-01-01T09:00:00')),
     ];
     await ds.query(
-      `INSERT INTO work_orders (work_order_id, status, unit_id, state, event_count, source_partition, next_due_at)
-       SELECT id, 'dispatched', 'teda-enforcement', '{}', 1, partition, next_due_at
-         FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS o(id, partition, next_due_at)`,
+      `WITH o AS (SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS o(id, partition, next_due_at)),
+       orders AS (
+         INSERT INTO work_orders (work_order_id, status, unit_id, state, event_count, source_partition)
+         SELECT id, 'dispatched', 'teda-enforcement', '{}', 1, partition FROM o)
+       INSERT INTO work_order_due (work_order_id, next_due_at) SELECT id, next_due_at FROM o`,
       [orders.map((o) => o[0]), orders.map((o) => o[1]), orders.map((o) => o[2])],
     );
     const claimed = await withTransaction(ds, (runner) =>
@@ -204,8 +206,11 @@ describe('partition clocks in PostgreSQL', () => {
   it('claims nothing while no partition has a watermark', async () => {
     await save(0, read([{ occurredMs: [], receivedMs: NOW.getTime(), caughtUp: true }]));
     await ds.query(
-      `INSERT INTO work_orders (work_order_id, status, unit_id, state, event_count, source_partition, next_due_at)
-       VALUES ('W1', 'dispatched', 'teda-enforcement', '{}', 1, 0, '2024-01-01T00:00:00Z')`,
+      `INSERT INTO work_orders (work_order_id, status, unit_id, state, event_count, source_partition)
+       VALUES ('W1', 'dispatched', 'teda-enforcement', '{}', 1, 0)`,
+    );
+    await ds.query(
+      `INSERT INTO work_order_due (work_order_id, next_due_at) VALUES ('W1', '2024-01-01T00:00:00Z')`,
     );
     expect(
       await withTransaction(ds, (runner) => claimDueOrders(runner, TOPIC, NOW, 100, policy)),

@@ -8,6 +8,7 @@ import {
 import type { QueryRunner } from 'typeorm';
 import type { Queryable } from '../statistics/statistics-reads';
 import { instantArray, textArray } from '../array-literals';
+import { scheduleFrom } from '../work-orders/due-schedule';
 
 /**
  * Event-time watermarks, one row per input partition (`consumer_watermarks`): the clock the pure
@@ -179,19 +180,19 @@ export async function claimDueOrders(
   const instants = marks.map((m) => m.at);
   const high = new Date(Math.max(...instants.map((d) => d.getTime())));
   const low = new Date(Math.min(...instants.map((d) => d.getTime())));
-  // `next_due_at <= $1` bounds the partial-index range scan; the per-partition test then filters
-  // the (few) rows in it.
+  // `next_due_at <= $1` bounds the index range scan; the per-partition test then filters the
+  // (few) rows in it. The order row is locked too: ingestion and recompute lock it first.
   const rows = (await runner.query(
     `SELECT w.work_order_id, w.source_partition, w.profile_id, w.profile_version,
             COALESCE(m.at, $3::timestamptz) AS watermark_at
-       FROM work_orders w
+       FROM work_order_due s
+       JOIN work_orders w ON w.work_order_id = s.work_order_id
        LEFT JOIN unnest($4::int[], $5::timestamptz[]) AS m(partition, at) ON m.partition = w.source_partition
-      WHERE w.next_due_at IS NOT NULL
-        AND w.next_due_at <= $1
-        AND w.next_due_at <= COALESCE(m.at, $3::timestamptz)
-      ORDER BY w.next_due_at
+      WHERE s.next_due_at <= $1
+        AND s.next_due_at <= COALESCE(m.at, $3::timestamptz)
+      ORDER BY s.next_due_at
       LIMIT $2
-      FOR UPDATE OF w SKIP LOCKED`,
+      FOR UPDATE OF s, w SKIP LOCKED`,
     [high, limit, low, partitions, instants],
   )) as {
     work_order_id: string;
@@ -226,7 +227,7 @@ export async function nextSweepAt(
   }
   if (highMs === null) return null;
   const [row] = (await runner.query(
-    `SELECT min(next_due_at) AS at FROM work_orders WHERE next_due_at IS NOT NULL AND next_due_at > $1`,
+    `SELECT min(next_due_at) AS at FROM work_order_due WHERE next_due_at > $1`,
     [new Date(highMs)],
   )) as { at: Date | null }[];
   return row?.at ? new Date(row.at.getTime() + (now.getTime() - highMs)) : null;
@@ -239,9 +240,9 @@ export async function setNextDueAt(
 ): Promise<void> {
   if (rows.length === 0) return;
   await runner.query(
-    `UPDATE work_orders w SET next_due_at = r.next_due_at
-       FROM unnest($1::text[], $2::timestamptz[]) AS r(work_order_id, next_due_at)
-      WHERE w.work_order_id = r.work_order_id`,
+    `WITH r AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS r(work_order_id, next_due_at)),
+     ${scheduleFrom('r')}
+     SELECT count(*) FROM r`,
     [textArray(rows.map((r) => r.workOrderId)), instantArray(rows.map((r) => r.nextDueAt))],
   );
 }

@@ -35,6 +35,13 @@ export async function ingestOneByOneWithOrm(
         logged.map((row) => row.payload as WorkOrderEvent),
       );
       await manager.getRepository(WorkOrderEntity).save({ ...record });
+      await (record.nextDueAt === null
+        ? manager.query(`DELETE FROM work_order_due WHERE work_order_id = $1`, [record.workOrderId])
+        : manager.query(
+            `INSERT INTO work_order_due (work_order_id, next_due_at) VALUES ($1, $2)
+             ON CONFLICT (work_order_id) DO UPDATE SET next_due_at = EXCLUDED.next_due_at`,
+            [record.workOrderId, record.nextDueAt],
+          ));
     });
   }
 }

@@ -54,6 +54,7 @@ export async function deadLetterOrphans(
       ),
     ],
   );
+  await runner.query(`DELETE FROM work_order_due WHERE work_order_id = ANY($1::text[])`, [ids]);
   await runner.query(`DELETE FROM work_orders WHERE work_order_id = ANY($1::text[])`, [ids]);
   return { orders: ids.length, events: rows.length };
 }

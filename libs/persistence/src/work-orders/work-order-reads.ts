@@ -30,6 +30,10 @@ export async function findWorkOrder(
 ): Promise<WorkOrderView | null> {
   const row = await dataSource.getRepository(WorkOrderEntity).findOneBy({ workOrderId });
   if (!row) return null;
+  const [due] = await dataSource.query<{ next_due_at: Date }[]>(
+    `SELECT next_due_at FROM work_order_due WHERE work_order_id = $1`,
+    [workOrderId],
+  );
   return {
     workOrderId: row.workOrderId,
     status: row.status,
@@ -39,7 +43,7 @@ export async function findWorkOrder(
     tags: row.tags,
     acceptDueAt: row.acceptDueAt,
     completeDueAt: row.completeDueAt,
-    nextDueAt: row.nextDueAt,
+    nextDueAt: due?.next_due_at ?? null,
     acceptOutcome: row.acceptOutcome,
     completeOutcome: row.completeOutcome,
     profileId: row.profileId,
@@ -148,7 +152,8 @@ export async function listWorkOrders(
   const rows = await dataSource.query<WorkOrderSummaryRow[]>(
     `SELECT w.work_order_id, w.status, w.unit_id, w.category, w.urgency, w.state->>'title' AS title,
             w.state->>'address' AS address,
-            w.received_at, w.accept_due_at, w.complete_due_at, w.next_due_at,
+            w.received_at, w.accept_due_at, w.complete_due_at,
+            (SELECT d.next_due_at FROM work_order_due d WHERE d.work_order_id = w.work_order_id) AS next_due_at,
             w.accept_outcome, w.complete_outcome,
             COALESCE(${overdueAt(`$${params.length + 1}`)}, false) AS overdue,
             (SELECT max(e.level)::int FROM escalations e

@@ -16,6 +16,7 @@ import {
   unnestRows,
   type ArrayColumn,
 } from '../array-literals';
+import { scheduleFrom } from './due-schedule';
 
 export interface IncomingEvent {
   event: WorkOrderEvent;
@@ -149,9 +150,14 @@ const ORDER_COLUMNS: readonly ArrayColumn<WorkOrderRecord>[] = [
   json('facts', (r) => r.facts),
 ];
 
+/** The parameter number of an order column in the upsert (for the due instants' own row source). */
+const orderParam = (name: string): number => ORDER_COLUMNS.findIndex((c) => c.name === name) + 1;
+
 /**
  * Upserts order rows. A row is only replaced by one folded from at least as many events, so a
  * stale writer (a partition that moved during a rebalance) can never roll an order back.
+ * The sweep's schedule moves with the rows written, in the same statement: an order with a next
+ * due instant has it in `work_order_due`, one without has no row there.
  * Returns the ids of the rows written (a skipped stale row is not among them).
  */
 export async function upsertWorkOrders(
@@ -161,14 +167,15 @@ export async function upsertWorkOrders(
   if (records.length === 0) return new Set();
   const rows = unnestRows(ORDER_COLUMNS, records);
   const written = (await runner.query(
-    `INSERT INTO work_orders AS w (
+    `WITH written AS (
+     INSERT INTO work_orders AS w (
         work_order_id, status, unit_id, category, urgency, tags, segment, rework_round,
         received_at, dispatched_at, accepted_at, replied_at, closed_at, excluded,
-        accept_due_at, complete_due_at, next_due_at, accept_outcome, complete_outcome,
+        accept_due_at, complete_due_at, accept_outcome, complete_outcome,
         profile_id, profile_version, state, deadlines, event_count, last_event_at, source_partition, facts, updated_at)
      SELECT r.work_order_id, r.status, r.unit_id, r.category, r.urgency, r.tags::text[], r.segment, r.rework_round,
             r.received_at, r.dispatched_at, r.accepted_at, r.replied_at, r.closed_at, r.excluded,
-            r.accept_due_at, r.complete_due_at, r.next_due_at, r.accept_outcome, r.complete_outcome,
+            r.accept_due_at, r.complete_due_at, r.accept_outcome, r.complete_outcome,
             r.profile_id, r.profile_version, r.state, r.deadlines, r.event_count, r.last_event_at, r.source_partition, r.facts, now()
        FROM ${rows.from}
       -- Rows locked in one order by every writer: no deadlock between batches.
@@ -180,7 +187,7 @@ export async function upsertWorkOrders(
         dispatched_at = EXCLUDED.dispatched_at, accepted_at = EXCLUDED.accepted_at,
         replied_at = EXCLUDED.replied_at, closed_at = EXCLUDED.closed_at, excluded = EXCLUDED.excluded,
         accept_due_at = EXCLUDED.accept_due_at, complete_due_at = EXCLUDED.complete_due_at,
-        next_due_at = EXCLUDED.next_due_at, accept_outcome = EXCLUDED.accept_outcome,
+        accept_outcome = EXCLUDED.accept_outcome,
         complete_outcome = EXCLUDED.complete_outcome, profile_id = EXCLUDED.profile_id,
         profile_version = EXCLUDED.profile_version, state = EXCLUDED.state,
         deadlines = EXCLUDED.deadlines, event_count = EXCLUDED.event_count,
@@ -188,7 +195,14 @@ export async function upsertWorkOrders(
         source_partition = COALESCE(EXCLUDED.source_partition, w.source_partition),
         facts = COALESCE(EXCLUDED.facts, w.facts), updated_at = now()
       WHERE w.event_count <= EXCLUDED.event_count
-     RETURNING w.work_order_id`,
+     RETURNING w.work_order_id),
+   due AS (
+     SELECT d.work_order_id, d.next_due_at
+       FROM unnest($${orderParam('work_order_id')}::text[], $${orderParam('next_due_at')}::timestamptz[])
+              AS d(work_order_id, next_due_at)
+       JOIN written USING (work_order_id)),
+   ${scheduleFrom('due')}
+   SELECT work_order_id FROM written`,
     rows.params,
   )) as { work_order_id: string }[];
   return new Set(written.map((row) => row.work_order_id));
@@ -238,7 +252,8 @@ interface OpenOrderRow {
   provisional: boolean | null;
 }
 
-const OPEN_ORDER_COLUMNS = `work_order_id, status, profile_id, profile_version, accept_due_at, complete_due_at, next_due_at,
+const OPEN_ORDER_COLUMNS = `work_order_id, status, profile_id, profile_version, accept_due_at, complete_due_at,
+       (SELECT d.next_due_at FROM work_order_due d WHERE d.work_order_id = work_orders.work_order_id) AS next_due_at,
        deadlines ? 'provisional' AS provisional`;
 
 const openOrderOf = (r: OpenOrderRow): OpenOrderDeadlines => ({

@@ -34,7 +34,6 @@ export class WorkOrderEntity {
   @Column({ name: 'accept_due_at', type: 'timestamptz', nullable: true }) acceptDueAt!: Date | null;
   @Column({ name: 'complete_due_at', type: 'timestamptz', nullable: true })
   completeDueAt!: Date | null;
-  @Column({ name: 'next_due_at', type: 'timestamptz', nullable: true }) nextDueAt!: Date | null;
   @Column({ name: 'accept_outcome', type: 'text', nullable: true }) acceptOutcome!: string | null;
   @Column({ name: 'complete_outcome', type: 'text', nullable: true }) completeOutcome!:
     string | null;
