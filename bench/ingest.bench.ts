@@ -217,6 +217,7 @@ async function counter(metrics: IngestionMetrics, name: 'applied' | 'duplicates'
 const WRITTEN_TABLES = [
   { table: 'work_orders', byOrder: true },
   { table: 'work_order_events', byOrder: true },
+  { table: 'work_order_due', byOrder: true },
   { table: 'statistics_daily', byOrder: false },
   { table: 'statistics_restatements', byOrder: false },
   { table: 'consumer_watermarks', byOrder: false },

@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import { textArray } from '../array-literals';
 
 /** What a message claims to be, read without decoding it: its key, event id and value digest. */
 export interface RawProbe {
@@ -32,12 +33,17 @@ export async function findLoggedVerbatim(
   });
   const found = new Set<number>();
   if (ids.length === 0) return found;
+  // One primary-key probe per message (the LATERAL … LIMIT keeps it so): a hash join over the
+  // whole event log, which the planner may pick for a large batch on a small log, reads every
+  // logged event per batch.
   const rows = (await db.query(
     `SELECT r.n::int AS n
-       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(event_id, work_order_id, sha, n)
-       JOIN work_order_events e ON e.event_id = r.event_id
-      WHERE e.work_order_id = r.work_order_id AND e.raw_sha256 = decode(r.sha, 'hex')`,
-    [ids, orders, digests],
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(event_id, work_order_id, sha, n),
+            LATERAL (SELECT 1 FROM work_order_events e
+                      WHERE e.event_id = r.event_id AND e.work_order_id = r.work_order_id
+                        AND e.raw_sha256 = decode(r.sha, 'hex')
+                      LIMIT 1) AS logged`,
+    [textArray(ids), textArray(orders), textArray(digests)],
   )) as { n: number }[];
   for (const { n } of rows) found.add(at[n - 1]!);
   return found;
