@@ -14,6 +14,7 @@ import { EscalationCounts1733900000000 } from './1733900000000-escalation-counts
 import { OverduePendingCounts1734000000000 } from './1734000000000-overdue-pending-counts';
 import { DropEscalationsOrderIndex1734050000000 } from './1734050000000-drop-escalations-order-index';
 import { WorkOrderDue1734100000000 } from './1734100000000-work-order-due';
+import { DropEscalationKeyUnique1734150000000 } from './1734150000000-drop-escalation-key-unique';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   OverduePendingCounts1734000000000,
   DropEscalationsOrderIndex1734050000000,
   WorkOrderDue1734100000000,
+  DropEscalationKeyUnique1734150000000,
 ];

@@ -6,6 +6,21 @@
  */
 import type { QueryRunner } from 'typeorm';
 import { diffFacts, type FactKey, type FactMeasure, type Category } from '@hotline/core';
+import { column, numberArray, textArray, unnestRows, type ArrayColumn } from '../array-literals';
+
+/** A change of the daily rollup: a key and how much its count moves. */
+interface RollupDelta {
+  key: FactKey;
+  delta: number;
+}
+
+const ROLLUP_COLUMNS: readonly ArrayColumn<RollupDelta>[] = [
+  column('day_on', 'date', textArray, (r: RollupDelta) => r.key.dayOn),
+  column('unit_id', 'text', textArray, (r: RollupDelta) => r.key.unitId),
+  column('category', 'text', textArray, (r: RollupDelta) => r.key.category),
+  column('measure', 'text', textArray, (r: RollupDelta) => r.key.measure),
+  column('delta', 'bigint', numberArray, (r: RollupDelta) => r.delta),
+];
 
 /** One order's change of facts; `cause` is the event type that caused it, or `recompute`. */
 export interface OrderFactChange {
@@ -123,23 +138,30 @@ export async function applyFactDeltas(
   const rollup = [...totals.entries()]
     .filter(([, total]) => total.delta !== 0)
     .sort(([a], [b]) => compareText(a, b))
-    .map(([, { key, delta }]) => ({
-      day_on: key.dayOn,
-      unit_id: key.unitId,
-      category: key.category,
-      measure: key.measure,
-      delta,
-    }));
+    .map(([, { key, delta }]) => ({ key, delta }));
   if (rollup.length > 0) {
-    // ORDER BY gives every transaction the same lock order over the rollup's rows.
+    const rows = unnestRows(ROLLUP_COLUMNS, rollup);
+    // The daily upsert's triggers move the months (migration 1733700000000): its inserted rows'
+    // months first, then its updated rows', each in order, but not in one order together, so two
+    // transactions could lock two months in opposite orders. The months' rows are locked (or
+    // created at zero) here first, in one order for every transaction; `WHERE false` locks
+    // without writing. ORDER BY then gives every transaction the same lock order over the days.
+    await runner.query(
+      `INSERT INTO statistics_monthly AS m (month_on, unit_id, category, measure, count)
+       SELECT DISTINCT date_trunc('month', r.day_on)::date, r.unit_id, r.category, r.measure, 0
+         FROM ${rows.from}
+        ORDER BY 1, 2, 3, 4
+       ON CONFLICT (month_on, unit_id, category, measure) DO UPDATE SET count = m.count WHERE false`,
+      rows.params,
+    );
     await runner.query(
       `INSERT INTO statistics_daily AS s (day_on, unit_id, category, measure, count)
        SELECT r.day_on, r.unit_id, r.category, r.measure, r.delta
-         FROM json_to_recordset($1::json) AS r(day_on date, unit_id text, category text, measure text, delta bigint)
+         FROM ${rows.from}
         ORDER BY r.day_on, r.unit_id, r.category, r.measure
        ON CONFLICT (day_on, unit_id, category, measure)
        DO UPDATE SET count = s.count + EXCLUDED.count`,
-      [JSON.stringify(rollup)],
+      rows.params,
     );
   }
 

@@ -340,7 +340,8 @@ export async function applyEscalationChanges(
             version = r.version, generation = r.generation,
             updated_at = now()
        FROM ${keptRows.from}
-      WHERE e.escalation_key = r.escalation_key AND e.version = r.before_version
+      WHERE e.work_order_id = r.work_order_id AND e.kind = r.kind AND e.segment = r.segment
+        AND e.round = r.round AND e.version = r.before_version
       RETURNING e.escalation_key, e.escalation_id`,
           keptRows.params,
         );
