@@ -318,4 +318,46 @@ describe('statistics rollup (PostgreSQL)', () => {
       { numRuns: 25 },
     );
   });
+
+  it("never deadlocks two writers whose inserted and updated days lie in each other's months", async () => {
+    // Its own database: a pause after each of the daily rollup's statement triggers holds a writer
+    // between moving its inserted days' months and its updated days' months.
+    const own = await createFreshDatabase('stats_rollup_order');
+    const ds = createDataSource({ url: own.url, poolSize: 4 });
+    await ds.initialize();
+    try {
+      await ds.query(`
+        CREATE FUNCTION test_pause() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN PERFORM pg_sleep(0.4); RETURN NULL; END $fn$`);
+      for (const event of ['INSERT', 'UPDATE']) {
+        await ds.query(
+          `CREATE TRIGGER zz_test_pause_${event.toLowerCase()} AFTER ${event} ON statistics_daily
+           FOR EACH STATEMENT EXECUTE FUNCTION test_pause()`,
+        );
+      }
+      const write = (workOrderId: string, after: FactKey[]) =>
+        withTransaction(ds, (runner) =>
+          applyFactDeltas(runner, [{ workOrderId, before: [], after, cause: 'callback' }]),
+        );
+      await write('X', [fact('2024-04-10', 'received')]);
+      await write('Y', [fact('2024-05-20', 'received')]);
+      // A updates an April day and inserts a May one; B inserts an April day and updates a May
+      // one: each moves one month from its insert trigger and the other from its update trigger.
+      await Promise.all([
+        write('A', [fact('2024-04-10', 'received'), fact('2024-05-10', 'received')]),
+        write('B', [fact('2024-04-20', 'received'), fact('2024-05-20', 'received')]),
+      ]);
+      const months = await ds.query<{ month_on: string; count: number }[]>(
+        `SELECT to_char(month_on, 'YYYY-MM') AS month_on, count::int AS count
+           FROM statistics_monthly ORDER BY 1`,
+      );
+      expect(months).toEqual([
+        { month_on: '2024-04', count: 3 },
+        { month_on: '2024-05', count: 3 },
+      ]);
+    } finally {
+      await ds.destroy();
+      await own.drop();
+    }
+  });
 });
