@@ -87,6 +87,14 @@ export function column<R, V>(
   return { name, type, source: 'array', literal: (rows) => write(rows.map(get)) };
 }
 
+/** The common columns: `text`, `timestamptz` (ISO instants) and `integer`. */
+export const textColumn = <R>(name: string, get: (row: R) => string | null | undefined) =>
+  column(name, 'text', textArray, get);
+export const instantColumn = <R>(name: string, get: (row: R) => Date | null | undefined) =>
+  column(name, 'timestamptz', instantArray, get);
+export const integerColumn = <R>(name: string, get: (row: R) => number | null | undefined) =>
+  column(name, 'integer', numberArray, get);
+
 /** A `jsonb` column of a batch, sent as one JSON array; a null or missing value is SQL NULL. */
 export function jsonColumn<R>(name: string, get: (row: R) => unknown): ArrayColumn<R> {
   return { name, type: 'jsonb', source: 'json', literal: (rows) => jsonList(rows.map(get)) };

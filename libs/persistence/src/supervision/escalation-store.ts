@@ -19,9 +19,12 @@ import type { QueryRunner } from 'typeorm';
 import {
   column,
   instantArray,
+  instantColumn,
+  integerColumn,
   jsonColumn,
   numberArray,
   textArray,
+  textColumn,
   unnestRows,
   type ArrayColumn,
 } from '../array-literals';
@@ -219,12 +222,9 @@ async function evidenceReceivedAt(
 }
 
 type Row = ReturnType<typeof rowOf>;
-const text = (name: string, get: (r: Row) => string | null | undefined) =>
-  column(name, 'text', textArray, get);
-const instant = (name: string, get: (r: Row) => Date | null | undefined) =>
-  column(name, 'timestamptz', instantArray, get);
-const integer = (name: string, get: (r: Row) => number | null | undefined) =>
-  column(name, 'integer', numberArray, get);
+const text = textColumn<Row>;
+const instant = instantColumn<Row>;
+const integer = integerColumn<Row>;
 
 const ESCALATION_COLUMNS: readonly ArrayColumn<Row>[] = [
   column('escalation_id', 'uuid', textArray, (r) => r.escalation_id),

@@ -8,11 +8,13 @@ import type { WorkOrderEvent } from '@hotline/core';
 import {
   booleanArray,
   column,
-  instantArray,
+  instantColumn,
+  integerColumn,
   jsonColumn,
   numberArray,
   textArray,
   textArrayRows,
+  textColumn,
   unnestRows,
   type ArrayColumn,
 } from '../array-literals';
@@ -111,12 +113,9 @@ export async function loadEvents(
   return byOrder;
 }
 
-const text = (name: string, get: (r: WorkOrderRecord) => string | null | undefined) =>
-  column(name, 'text', textArray, get);
-const instant = (name: string, get: (r: WorkOrderRecord) => Date | null) =>
-  column(name, 'timestamptz', instantArray, get);
-const integer = (name: string, get: (r: WorkOrderRecord) => number | null) =>
-  column(name, 'integer', numberArray, get);
+const text = textColumn<WorkOrderRecord>;
+const instant = instantColumn<WorkOrderRecord>;
+const integer = integerColumn<WorkOrderRecord>;
 const json = (name: string, get: (r: WorkOrderRecord) => unknown) => jsonColumn(name, get);
 
 /** An order row's columns as the upsert sends them (`tags`: one `text[]` literal per row). */
