@@ -4,7 +4,8 @@
  * delivery wrote into a fresh database) and a per-message ORM baseline, measured in the same run.
  *
  *   npm run bench:ingest            (BENCH_EVENTS=200000 by default)
- *   BENCH_CPU_PROFILE_DIR=/tmp/prof npm run bench:ingest   (also a CPU profile of P1 and of P2)
+ *   BENCH_CPU_PROFILE_DIR=/tmp/prof npm run bench:ingest   (also a CPU profile and an allocation
+ *   profile of P1 and of P2: p1.cpuprofile, p1.heapprofile, …)
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -50,7 +51,7 @@ import { projectWorkOrder } from '../apps/worker/src/ingestion/project-work-orde
 import { WorkOrderEventsConsumer } from '../apps/worker/src/ingestion/work-order-events.consumer';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
-/** When set, a CPU profile of each measured delivery alone (p1.cpuprofile, p2.cpuprofile) here. */
+/** When set, a CPU and an allocation profile of each measured delivery alone (p1.cpuprofile, p1.heapprofile, …) here. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 /** The codecs of the compressed-input runs, beside uncompressed input. */
 const INPUT_CODECS = ['lz4', 'zstd'] as const;
@@ -158,18 +159,29 @@ async function consumeThrough(
   return { seconds, metrics };
 }
 
-/** Runs `measure`, under the CPU profiler when BENCH_CPU_PROFILE_DIR is set (`<name>.cpuprofile`). */
+/**
+ * Runs `measure`, under the CPU profiler and the sampling heap profiler (every allocation, collected
+ * or not) when BENCH_CPU_PROFILE_DIR is set (`<name>.cpuprofile`, `<name>.heapprofile`).
+ */
 async function profiled<T>(name: string, measure: () => Promise<T>): Promise<T> {
   if (!PROFILE_DIR) return measure();
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 65536,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
   try {
     return await measure();
   } finally {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
+    const { profile: heap } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(join(PROFILE_DIR, `${name}.heapprofile`), JSON.stringify(heap));
     session.disconnect();
   }
 }

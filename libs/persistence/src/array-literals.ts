@@ -125,7 +125,9 @@ export function unnestRows<R>(
     )
     .join(', ');
   return {
-    from: `(SELECT ${selected} FROM ROWS FROM (${functions}) AS u(${columns.map((c) => c.name).join(', ')})) AS ${alias}`,
+    // OFFSET 0 keeps the subquery whole: pulled up into the statement, each reference to a JSON
+    // column would repeat its cast, and the statements read a payload several times.
+    from: `(SELECT ${selected} FROM ROWS FROM (${functions}) AS u(${columns.map((c) => c.name).join(', ')}) OFFSET 0) AS ${alias}`,
     params: columns.map((c) => c.literal(rows)),
   };
 }
