@@ -264,7 +264,15 @@ export function orderFacts(
     else add(receivedAt, currentUnitId, 'false_completion');
   }
 
-  return facts.sort((a, b) => compareText(factKeyText(a), factKeyText(b)));
+  return sortedByKey(facts);
+}
+
+/** The facts sorted by key text, each key's text written once (not at every comparison). */
+function sortedByKey(facts: readonly OrderFact[]): OrderFact[] {
+  if (facts.length < 2) return [...facts];
+  const keyed = facts.map((fact) => ({ fact, text: factKeyText(fact) }));
+  keyed.sort((a, b) => compareText(a.text, b.text));
+  return keyed.map(({ fact }) => fact);
 }
 
 /** Facts summed into rollup rows, sorted by key (a recompute of the rollup from scratch). */

@@ -143,6 +143,49 @@ export function emptyWorkOrder(workOrderId: string): WorkOrderState {
   };
 }
 
+/**
+ * A copy of the state, written field by field: V8 builds it from one object shape, where a spread
+ * of states whose fields changed type (null, then a Date) took its slow path, the fold's largest
+ * cost. Every field is required, so the compiler refuses a copy that leaves one out.
+ */
+function copyState(s: WorkOrderState): WorkOrderState {
+  return {
+    workOrderId: s.workOrderId,
+    status: s.status,
+    unitId: s.unitId,
+    unitName: s.unitName,
+    category: s.category,
+    urgency: s.urgency,
+    title: s.title,
+    address: s.address,
+    citizen: s.citizen,
+    tags: s.tags,
+    receivedAt: s.receivedAt,
+    dispatchedAt: s.dispatchedAt,
+    segment: s.segment,
+    acceptedAt: s.acceptedAt,
+    repliedAt: s.repliedAt,
+    closedAt: s.closedAt,
+    returnedAt: s.returnedAt,
+    returnRequested: s.returnRequested,
+    suspended: s.suspended,
+    reworkRound: s.reworkRound,
+    extensionsRequested: s.extensionsRequested,
+    extensionsApproved: s.extensionsApproved,
+    extensionsRejected: s.extensionsRejected,
+    replyRejections: s.replyRejections,
+    callbacks: s.callbacks,
+    verifications: s.verifications,
+    closures: s.closures,
+    closed: s.closed,
+    trackedSince: s.trackedSince,
+    excluded: s.excluded,
+    excludedReason: s.excludedReason,
+    eventCount: s.eventCount,
+    lastEventAt: s.lastEventAt,
+  };
+}
+
 function mergeTags(current: Tag[], added: readonly Tag[] | undefined): Tag[] {
   if (!added || added.length === 0) return current;
   return [...new Set([...current, ...added])].sort();
@@ -154,131 +197,136 @@ export function applyEvent(state: WorkOrderState, event: WorkOrderEvent): WorkOr
   if (next.trackedSince !== null || next.tags.length === 0 || next.closed || !next.unitId) {
     return next;
   }
-  const at = new Date(event.occurredAt);
-  const tracked = { at, tags: next.tags, unitId: next.unitId, eventId: event.eventId };
-  return { ...next, trackedSince: tracked };
+  next.trackedSince = {
+    at: new Date(event.occurredAt),
+    tags: next.tags,
+    unitId: next.unitId,
+    eventId: event.eventId,
+  };
+  return next;
 }
 
+/** The state after one event: one copy of `state` per event, changed in place before it is seen. */
 function applyToState(state: WorkOrderState, event: WorkOrderEvent): WorkOrderState {
   const at = new Date(event.occurredAt);
-  const next: WorkOrderState = { ...state, eventCount: state.eventCount + 1, lastEventAt: at };
+  const next = copyState(state);
+  next.eventCount = state.eventCount + 1;
+  next.lastEventAt = at;
   switch (event.type) {
     case 'dispatched': {
       const d = event.data;
-      return {
-        ...next,
-        status: 'dispatched',
-        unitId: d.unitId,
-        unitName: d.unitName ?? null,
-        category: d.category,
-        urgency: d.urgency,
-        title: d.title ?? state.title,
-        address: d.address ?? state.address,
-        citizen: d.citizen ?? state.citizen,
-        tags: mergeTags(state.tags, d.tags),
-        receivedAt: state.receivedAt ?? at,
-        dispatchedAt: at,
-        segment: state.segment + 1,
-        acceptedAt: null,
-        repliedAt: null,
-        returnedAt: null,
-        returnRequested: false,
-        suspended: false,
-        closed: false,
-      };
+      next.status = 'dispatched';
+      next.unitId = d.unitId;
+      next.unitName = d.unitName ?? null;
+      next.category = d.category;
+      next.urgency = d.urgency;
+      next.title = d.title ?? state.title;
+      next.address = d.address ?? state.address;
+      next.citizen = d.citizen ?? state.citizen;
+      next.tags = mergeTags(state.tags, d.tags);
+      next.receivedAt = state.receivedAt ?? at;
+      next.dispatchedAt = at;
+      next.segment = state.segment + 1;
+      next.acceptedAt = null;
+      next.repliedAt = null;
+      next.returnedAt = null;
+      next.returnRequested = false;
+      next.suspended = false;
+      next.closed = false;
+      break;
     }
     case 'accepted':
-      return {
-        ...next,
-        acceptedAt: state.acceptedAt ?? at,
-        status: state.status === 'dispatched' ? 'in_progress' : state.status,
-      };
+      next.acceptedAt = state.acceptedAt ?? at;
+      next.status = state.status === 'dispatched' ? 'in_progress' : state.status;
+      break;
     case 'return_requested':
-      return { ...next, returnRequested: true };
+      next.returnRequested = true;
+      break;
     case 'returned':
-      return { ...next, status: 'returned', returnedAt: at, returnRequested: false };
+      next.status = 'returned';
+      next.returnedAt = at;
+      next.returnRequested = false;
+      break;
     case 'return_rejected':
-      return { ...next, returnRequested: false };
+      next.returnRequested = false;
+      break;
     case 'extension_requested':
-      return { ...next, extensionsRequested: state.extensionsRequested + 1 };
+      next.extensionsRequested = state.extensionsRequested + 1;
+      break;
     case 'extension_approved':
-      return { ...next, extensionsApproved: state.extensionsApproved + 1 };
+      next.extensionsApproved = state.extensionsApproved + 1;
+      break;
     case 'extension_rejected':
-      return { ...next, extensionsRejected: state.extensionsRejected + 1 };
+      next.extensionsRejected = state.extensionsRejected + 1;
+      break;
     case 'suspended':
-      return { ...next, suspended: true };
+      next.suspended = true;
+      break;
     case 'resumed':
-      return { ...next, suspended: false };
+      next.suspended = false;
+      break;
     case 'replied':
-      return {
-        ...next,
-        status: state.status === 'closed' ? 'closed' : 'replied',
-        repliedAt: at,
-        // A reply implies acceptance even if the `accepted` event never came.
-        acceptedAt: state.acceptedAt ?? at,
-      };
+      next.status = state.status === 'closed' ? 'closed' : 'replied';
+      next.repliedAt = at;
+      // A reply implies acceptance even if the `accepted` event never came.
+      next.acceptedAt = state.acceptedAt ?? at;
+      break;
     case 'reply_rejected':
-      return {
-        ...next,
-        status: state.status === 'replied' ? 'in_progress' : state.status,
-        repliedAt: null,
-        replyRejections: state.replyRejections + 1,
-      };
+      next.status = state.status === 'replied' ? 'in_progress' : state.status;
+      next.repliedAt = null;
+      next.replyRejections = state.replyRejections + 1;
+      break;
     case 'callback':
-      return {
-        ...next,
-        callbacks: [
-          ...state.callbacks,
-          {
-            result: event.data.result,
-            ...(event.data.resolved === undefined ? {} : { resolved: event.data.resolved }),
-            at,
-            unitId: state.unitId,
-            segment: state.segment,
-            reworkRound: state.reworkRound,
-            eventId: event.eventId,
-          },
-        ],
-      };
+      next.callbacks = [
+        ...state.callbacks,
+        {
+          result: event.data.result,
+          ...(event.data.resolved === undefined ? {} : { resolved: event.data.resolved }),
+          at,
+          unitId: state.unitId,
+          segment: state.segment,
+          reworkRound: state.reworkRound,
+          eventId: event.eventId,
+        },
+      ];
+      break;
     case 'reopened':
-      return {
-        ...next,
-        status: 'in_progress',
-        reworkRound: state.reworkRound + 1,
-        repliedAt: null,
-        closedAt: null,
-        closed: false,
-        acceptedAt: state.acceptedAt ?? at,
-      };
+      next.status = 'in_progress';
+      next.reworkRound = state.reworkRound + 1;
+      next.repliedAt = null;
+      next.closedAt = null;
+      next.closed = false;
+      next.acceptedAt = state.acceptedAt ?? at;
+      break;
     case 'verified':
-      return {
-        ...next,
-        verifications: [
-          ...state.verifications,
-          {
-            outcome: event.data.outcome,
-            by: event.data.by,
-            at,
-            unitId: state.unitId,
-            segment: state.segment,
-            reworkRound: state.reworkRound,
-            eventId: event.eventId,
-          },
-        ],
-      };
+      next.verifications = [
+        ...state.verifications,
+        {
+          outcome: event.data.outcome,
+          by: event.data.by,
+          at,
+          unitId: state.unitId,
+          segment: state.segment,
+          reworkRound: state.reworkRound,
+          eventId: event.eventId,
+        },
+      ];
+      break;
     case 'closed':
-      return {
-        ...next,
-        status: 'closed',
-        closedAt: at,
-        closed: true,
-        closures: [...state.closures, { at, eventId: event.eventId }],
-      };
+      next.status = 'closed';
+      next.closedAt = at;
+      next.closed = true;
+      next.closures = [...state.closures, { at, eventId: event.eventId }];
+      break;
     case 'excluded':
-      return { ...next, excluded: true, excludedReason: event.data.reason };
+      next.excluded = true;
+      next.excludedReason = event.data.reason;
+      break;
     case 'flagged':
-      return { ...next, tags: mergeTags(state.tags, event.data.tags) };
+      next.tags = mergeTags(state.tags, event.data.tags);
+      break;
   }
+  return next;
 }
 
 /** The state implied by a set of events (any order, duplicates allowed). */

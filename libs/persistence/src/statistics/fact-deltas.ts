@@ -5,7 +5,13 @@
  * that lands in a closed month also into `statistics_restatements`.
  */
 import type { QueryRunner } from 'typeorm';
-import { diffFacts, type FactKey, type FactMeasure, type Category } from '@hotline/core';
+import {
+  diffFacts,
+  type Category,
+  type FactDelta,
+  type FactKey,
+  type FactMeasure,
+} from '@hotline/core';
 import { column, numberArray, textArray, unnestRows, type ArrayColumn } from '../array-literals';
 
 /** A change of the daily rollup: a key and how much its count moves. */
@@ -116,15 +122,17 @@ export async function applyFactDeltas(
   options: { factsWrittenWithOrders?: boolean } = {},
 ): Promise<FactDeltaOutcome> {
   const totals = new Map<string, { key: FactKey; delta: number }>();
-  const perOrder: { workOrderId: string; cause: string; key: FactKey; delta: number }[] = [];
+  const perOrder: { change: OrderFactChange; deltas: FactDelta[] }[] = [];
+  const months = new Set<string>();
   const changedOrders = new Map<string, readonly FactKey[]>();
   for (const change of changes) {
     const deltas = diffFacts(change.before, change.after);
     if (deltas.length === 0) continue;
+    perOrder.push({ change, deltas });
     // The last change of an order in the list wins for the stored facts.
     changedOrders.set(change.workOrderId, change.after);
     for (const { key, delta } of deltas) {
-      perOrder.push({ workOrderId: change.workOrderId, cause: change.cause, key, delta });
+      months.add(key.dayOn.slice(0, 7));
       const text = totalKey(key);
       const total = totals.get(text);
       if (total === undefined) totals.set(text, { key, delta });
@@ -165,11 +173,11 @@ export async function applyFactDeltas(
     );
   }
 
-  const facts = [...changedOrders.entries()]
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([workOrderId, after]) => ({ work_order_id: workOrderId, facts: toStored(after) }));
   // The ingestion path writes `facts` in its order upsert (one statement instead of two).
-  if (!options.factsWrittenWithOrders)
+  if (!options.factsWrittenWithOrders) {
+    const facts = [...changedOrders.entries()]
+      .sort(([a], [b]) => compareText(a, b))
+      .map(([workOrderId, after]) => ({ work_order_id: workOrderId, facts: toStored(after) }));
     await runner.query(
       `UPDATE work_orders AS w SET facts = r.facts
        FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(work_order_id text, facts jsonb)
@@ -177,27 +185,34 @@ export async function applyFactDeltas(
       WHERE w.work_order_id = r.work_order_id`,
       [JSON.stringify(facts)],
     );
+  }
 
   // Read after the shared lock: a close that committed before it is seen here.
-  const months = [...new Set(perOrder.map((d) => d.key.dayOn.slice(0, 7)))];
   const closed = new Set(
     (
       (await runner.query(`SELECT month FROM statistics_months WHERE month = ANY($1::text[])`, [
-        months,
+        [...months],
       ])) as { month: string }[]
     ).map((row) => row.month),
   );
-  const restatements = perOrder
-    .filter((d) => closed.has(d.key.dayOn.slice(0, 7)))
-    .map((d) => ({
-      month: d.key.dayOn.slice(0, 7),
-      work_order_id: d.workOrderId,
-      measure: d.key.measure,
-      unit_id: d.key.unitId,
-      category: d.key.category,
-      delta: d.delta,
-      cause: d.cause,
-    }));
+  const restatements = [];
+  if (closed.size > 0) {
+    for (const { change, deltas } of perOrder) {
+      for (const { key, delta } of deltas) {
+        const month = key.dayOn.slice(0, 7);
+        if (!closed.has(month)) continue;
+        restatements.push({
+          month,
+          work_order_id: change.workOrderId,
+          measure: key.measure,
+          unit_id: key.unitId,
+          category: key.category,
+          delta,
+          cause: change.cause,
+        });
+      }
+    }
+  }
   if (restatements.length > 0) {
     await runner.query(
       `INSERT INTO statistics_restatements (month, work_order_id, measure, unit_id, category, delta, cause)
