@@ -12,7 +12,9 @@ import {
   observeChunk,
   orderFacts,
   parseWorkOrderEvent,
+  type EscalationChange,
   type EscalationLevel,
+  type EscalationRecord,
   type StatisticsFormula,
   type WorkOrderEvent,
   type RejectionCode,
@@ -36,8 +38,14 @@ import {
   type AppliedChanges,
   type IncomingEvent,
   type RawProbe,
+  type WorkOrderRecord,
 } from '@hotline/persistence';
-import { applyFactDeltas, fromStored, storedFactsOf } from '@hotline/persistence/statistics';
+import {
+  applyFactDeltas,
+  fromStored,
+  storedFactsOf,
+  type OrderFactChange,
+} from '@hotline/persistence/statistics';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { HandlingRules } from '@hotline/platform';
 import { superviseOrders } from '../supervision/supervise-orders';
@@ -218,70 +226,18 @@ export class IngestBatchService {
         await loadEvents(runner, known),
         await loadEscalations(runner, known, { lock: true }),
       ];
-      const projections = touched.map((id) => {
-        const row = rows.get(id);
-        const pinned = row
-          ? { profileId: row.profileId, profileVersion: row.profileVersion }
-          : undefined;
-        const events = row ? (logged.get(id) ?? []) : (batchEvents.get(id) ?? []);
-        const projection = projectWorkOrder(id, events, pinnedProjectionRules(this.rules, pinned));
-        const source = partitionOf.get(id);
-        projection.record.sourcePartition = source?.partition ?? null;
-        const watermark = source
-          ? watermarks.get(`${source.topic}|${source.partition}`)
-          : undefined;
-        // The statistics rollup moves by the difference between the facts counted for the order
-        // and those its new state implies; the new facts are stored with the row.
-        const facts = orderFacts(
-          projection.state,
-          projection.deadlines,
-          this.formula,
-          this.rules.calendar,
-        );
-        projection.record.facts = storedFactsOf(facts);
-        return {
-          id,
-          events,
-          projection,
-          facts,
-          before: fromStored(row?.facts),
-          watermark: watermark ?? new Date(0),
-        };
-      });
-      for (const { projection } of projections) {
-        const code = projection.deadlineError;
-        if (code) deadlineErrors[code] = (deadlineErrors[code] ?? 0) + 1;
-      }
-      const supervision = superviseOrders(
-        projections.map(({ id, events, projection, watermark }) => ({
-          workOrderId: id,
-          events,
-          state: projection.state,
-          deadlines: projection.deadlines,
-          watermark,
-        })),
-        existing,
-        this.rules.calendar,
-        this.supervision.policy,
+      const { records, factChanges, changes } = this.decide(
+        touched,
+        { rows, logged, batchEvents, partitionOf, watermarks, existing },
+        deadlineErrors,
       );
-      const records = projections.map(({ id, projection }) => ({
-        ...projection.record,
-        nextDueAt: supervision.nextDueAt.get(id) ?? null,
-      }));
       const written = await upsertWorkOrders(runner, records);
       await applyFactDeltas(
         runner,
-        projections
-          .filter(({ id }) => written.has(id))
-          .map(({ id, events, facts, before }) => ({
-            workOrderId: id,
-            before,
-            after: facts,
-            cause: lastEventType(events),
-          })),
+        factChanges.filter(({ workOrderId }) => written.has(workOrderId)),
         { factsWrittenWithOrders: true },
       );
-      const escalations = await applyEscalationChanges(runner, existing, supervision.changes, {
+      const escalations = await applyEscalationChanges(runner, existing, changes, {
         recipients: this.supervision.recipients,
         topic: this.supervision.escalationsTopic,
         timeZone: this.rules.calendar.timeZone,
@@ -304,6 +260,83 @@ export class IngestBatchService {
       deadlineErrors,
       rejected,
       escalations: result.escalations,
+    };
+  }
+
+  /**
+   * What the touched orders' events imply, decided in one synchronous step: each order's row
+   * (fold, deadlines, facts, next due instant), its change of facts, and the escalation changes.
+   * The projections, deadlines and explanations it builds are garbage when it returns, before the
+   * batch's writes wait on the database, so the collector never copies them while they wait.
+   */
+  private decide(
+    touched: readonly string[],
+    read: {
+      rows: Awaited<ReturnType<typeof loadOrderContext>>;
+      logged: ReadonlyMap<string, WorkOrderEvent[]>;
+      batchEvents: ReadonlyMap<string, WorkOrderEvent[]>;
+      partitionOf: ReadonlyMap<string, IncomingEvent>;
+      watermarks: ReadonlyMap<string, Date>;
+      existing: ReadonlyMap<string, EscalationRecord[]>;
+    },
+    deadlineErrors: Record<string, number>,
+  ): { records: WorkOrderRecord[]; factChanges: OrderFactChange[]; changes: EscalationChange[] } {
+    const projections = touched.map((id) => {
+      const row = read.rows.get(id);
+      const pinned = row
+        ? { profileId: row.profileId, profileVersion: row.profileVersion }
+        : undefined;
+      const events = row ? (read.logged.get(id) ?? []) : (read.batchEvents.get(id) ?? []);
+      const projection = projectWorkOrder(id, events, pinnedProjectionRules(this.rules, pinned));
+      const source = read.partitionOf.get(id);
+      projection.record.sourcePartition = source?.partition ?? null;
+      const watermark = source
+        ? read.watermarks.get(`${source.topic}|${source.partition}`)
+        : undefined;
+      // The statistics rollup moves by the difference between the facts counted for the order
+      // and those its new state implies; the new facts are stored with the row.
+      const facts = orderFacts(
+        projection.state,
+        projection.deadlines,
+        this.formula,
+        this.rules.calendar,
+      );
+      projection.record.facts = storedFactsOf(facts);
+      const code = projection.deadlineError;
+      if (code) deadlineErrors[code] = (deadlineErrors[code] ?? 0) + 1;
+      return {
+        id,
+        events,
+        projection,
+        change: {
+          workOrderId: id,
+          before: fromStored(row?.facts),
+          after: facts,
+          cause: lastEventType(events),
+        },
+        watermark: watermark ?? new Date(0),
+      };
+    });
+    const supervision = superviseOrders(
+      projections.map(({ id, events, projection, watermark }) => ({
+        workOrderId: id,
+        events,
+        state: projection.state,
+        deadlines: projection.deadlines,
+        watermark,
+      })),
+      read.existing,
+      this.rules.calendar,
+      this.supervision.policy,
+    );
+    const records = projections.map(({ id, projection }) => {
+      projection.record.nextDueAt = supervision.nextDueAt.get(id) ?? null;
+      return projection.record;
+    });
+    return {
+      records,
+      factChanges: projections.map(({ change }) => change),
+      changes: supervision.changes,
     };
   }
 
