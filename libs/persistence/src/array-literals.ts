@@ -12,6 +12,8 @@
  * every document for an array literal cost the worker more than building the documents.
  */
 
+import { isoInstant } from '@hotline/core';
+
 const NEEDS_ESCAPE = /["\\]/;
 const ESCAPES = /["\\]/g;
 
@@ -36,7 +38,7 @@ export function textArray(values: readonly (string | null | undefined)[]): strin
 
 /** `timestamptz[]`, as ISO instants (the session's zone plays no part). */
 export function instantArray(values: readonly (Date | null | undefined)[]): string {
-  return literal(values, (v) => v.toISOString());
+  return literal(values, isoInstant);
 }
 
 /** `integer[]` / `bigint[]` / `smallint[]`. */

@@ -3,6 +3,8 @@ import {
   computeDeadlines,
   computeSupervisedDeadlines,
   foldWorkOrder,
+  isoInstant,
+  stateDocument,
   type DeadlineResult,
   type RuleProfile,
   type SupervisedDeadlines,
@@ -12,6 +14,8 @@ import {
 } from '@hotline/core';
 import type { WorkOrderRecord } from '@hotline/persistence';
 import { profileFor, type HandlingRules } from '@hotline/platform';
+
+const isoOrNull = (at: Date | null): string | null => (at === null ? null : isoInstant(at));
 
 /** The profile version an order is pinned to, as stored on its row. */
 export interface PinnedProfile {
@@ -100,7 +104,7 @@ export function projectWorkOrder(
     completeOutcome: deadlines?.complete?.outcome ?? null,
     profileId: deadlines?.profileId ?? rules.pinned?.profileId ?? null,
     profileVersion: deadlines?.profileVersion ?? rules.pinned?.profileVersion ?? null,
-    state,
+    state: stateDocument(state),
     // A small summary: the columns hold the deadlines, and the full explanation is derivable
     // from the event log, so the API recomputes it on a detail read instead of this hot row
     // carrying kilobytes per order.
@@ -108,9 +112,9 @@ export function projectWorkOrder(
       ? {
           profileId: deadlines.profileId,
           profileVersion: deadlines.profileVersion,
-          acceptWarningAt: deadlines.accept?.warningAt ?? null,
-          completeWarningAt: deadlines.complete?.warningAt ?? null,
-          returnDueAt: deadlines.returnDueAt,
+          acceptWarningAt: isoOrNull(deadlines.accept?.warningAt ?? null),
+          completeWarningAt: isoOrNull(deadlines.complete?.warningAt ?? null),
+          returnDueAt: isoOrNull(deadlines.returnDueAt),
           flags: deadlines.flags,
           ...(deadlines.provisional ? { provisional: deadlines.provisional } : {}),
           ...(deadlines.unavailable.length > 0

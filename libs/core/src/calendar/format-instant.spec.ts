@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { formatInstant } from './format-instant';
+import { formatInstant, isoInstant } from './format-instant';
 import { InvalidCalendarArgumentError } from './calendar-errors';
 
 describe('formatInstant', () => {
@@ -114,5 +114,37 @@ describe('formatInstant across offset changes', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('isoInstant', () => {
+  const MIN = new Date('0000-01-01T00:00:00.000Z').getTime();
+  const MAX = new Date('9999-12-31T23:59:59.999Z').getTime();
+  it.each([
+    '1970-01-01T00:00:00.000Z',
+    '1969-12-31T23:59:59.999Z',
+    '2000-02-29T12:34:56.789Z',
+    '2024-02-29T00:00:00.000Z',
+    '2100-03-01T00:00:00.000Z',
+    '0000-01-01T00:00:00.000Z',
+    '0999-12-31T23:59:59.999Z',
+    '9999-12-31T23:59:59.999Z',
+    '+010000-01-01T00:00:00.000Z',
+    '-000001-12-31T23:59:59.999Z',
+  ])('writes %s as toISOString does', (text) => {
+    expect(isoInstant(new Date(text))).toBe(text);
+  });
+
+  it('equals toISOString for any instant, inside the four-digit years and beyond', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: MIN - 1e12, max: MAX + 1e12 }), (ms) => {
+        expect(isoInstant(new Date(ms))).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('leaves an invalid Date to toISOString (which throws)', () => {
+    expect(() => isoInstant(new Date(Number.NaN))).toThrow(RangeError);
   });
 });

@@ -86,3 +86,47 @@ function instantText(ms: number, timeZone: string): string {
 export function dayOnInZone(at: Date, timeZone: string): string {
   return formatInstant(at, timeZone).slice(0, 10);
 }
+
+const DAY_MS = 86_400_000;
+/** Years toISOString writes with four digits; others (and invalid Dates) are left to it. */
+const FIRST_FAST_MS = new Date('0000-01-01T00:00:00.000Z').getTime();
+const LAST_FAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** `000`…`999`: the milliseconds field. */
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => pad(n, 3));
+
+/**
+ * Exactly `at.toISOString()` (`2024-03-05T01:00:00.000Z`), about three times faster: the civil
+ * date from the day number by arithmetic (days since 1970 → year, month, day) instead of the
+ * engine's general date fields. Every instant written to PostgreSQL goes through here (the
+ * batches' instant arrays, the order rows' JSON documents), a few dozen per order.
+ */
+export function isoInstant(at: Date): string {
+  const ms = at.getTime();
+  if (!(ms >= FIRST_FAST_MS && ms <= LAST_FAST_MS)) return at.toISOString();
+  const days = Math.floor(ms / DAY_MS);
+  const inDay = ms - days * DAY_MS;
+  // Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil inverse, proleptic Gregorian).
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const seconds = Math.floor(inDay / 1000);
+  return (
+    `${year < 1000 ? pad(year, 4) : year}-${twoDigits(month)}-${twoDigits(day)}` +
+    `T${twoDigits(Math.floor(seconds / 3600))}:${twoDigits(Math.floor(seconds / 60) % 60)}:${twoDigits(seconds % 60)}` +
+    `.${THREE_DIGITS[inDay - seconds * 1000]}Z`
+  );
+}

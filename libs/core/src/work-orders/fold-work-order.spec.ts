@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { WorkOrderEvent } from '../events/work-order-event';
-import { foldWorkOrder } from './fold-work-order';
+import { foldWorkOrder, stateDocument } from './fold-work-order';
 
 const ev = (
   eventId: string,
@@ -198,6 +198,16 @@ describe('foldWorkOrder is a function of the set of events', () => {
           expect(foldWorkOrder('W1', shuffled)).toEqual(inOrder);
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("stores the state as its own JSON: stateDocument is JSON.stringify's document", () => {
+    fc.assert(
+      fc.property(arbitraryHistory, (events) => {
+        const state = foldWorkOrder('W1', events);
+        expect(stateDocument(state)).toEqual(JSON.parse(JSON.stringify(state)));
+      }),
       { numRuns: 300 },
     );
   });

@@ -15,6 +15,7 @@ import type {
   WorkOrderEvent,
 } from '../events/work-order-event';
 import { orderEvents } from './order-events';
+import { isoInstant } from '../calendar/format-instant';
 
 export const WORK_ORDER_STATUSES = [
   'awaiting_dispatch', // events arrived before any `dispatched`: kept, waiting for late arrivals
@@ -183,6 +184,62 @@ function copyState(s: WorkOrderState): WorkOrderState {
     excludedReason: s.excludedReason,
     eventCount: s.eventCount,
     lastEventAt: s.lastEventAt,
+  };
+}
+
+/** A value as its JSON document holds it: every instant as its ISO text. */
+export type InstantsAsText<T> = T extends Date
+  ? string
+  : T extends readonly (infer U)[]
+    ? InstantsAsText<U>[]
+    : T extends object
+      ? { [K in keyof T]: InstantsAsText<T[K]> }
+      : T;
+
+const isoOrNull = (at: Date | null): string | null => (at === null ? null : isoInstant(at));
+
+/**
+ * The state as the order row stores it (`work_orders.state`): the same JSON as
+ * `JSON.stringify(state)`, with the instants already written as text. JSON.stringify leaves its
+ * fast path at every Date (toJSON is a call back into JavaScript), which made a state's document
+ * cost four times one without them. The mapped type makes the compiler refuse a missing field.
+ */
+export function stateDocument(s: WorkOrderState): InstantsAsText<WorkOrderState> {
+  return {
+    workOrderId: s.workOrderId,
+    status: s.status,
+    unitId: s.unitId,
+    unitName: s.unitName,
+    category: s.category,
+    urgency: s.urgency,
+    title: s.title,
+    address: s.address,
+    citizen: s.citizen,
+    tags: s.tags,
+    receivedAt: isoOrNull(s.receivedAt),
+    dispatchedAt: isoOrNull(s.dispatchedAt),
+    segment: s.segment,
+    acceptedAt: isoOrNull(s.acceptedAt),
+    repliedAt: isoOrNull(s.repliedAt),
+    closedAt: isoOrNull(s.closedAt),
+    returnedAt: isoOrNull(s.returnedAt),
+    returnRequested: s.returnRequested,
+    suspended: s.suspended,
+    reworkRound: s.reworkRound,
+    extensionsRequested: s.extensionsRequested,
+    extensionsApproved: s.extensionsApproved,
+    extensionsRejected: s.extensionsRejected,
+    replyRejections: s.replyRejections,
+    callbacks: s.callbacks.map((c) => ({ ...c, at: isoInstant(c.at) })),
+    verifications: s.verifications.map((v) => ({ ...v, at: isoInstant(v.at) })),
+    closures: s.closures.map((c) => ({ at: isoInstant(c.at), eventId: c.eventId })),
+    closed: s.closed,
+    trackedSince:
+      s.trackedSince === null ? null : { ...s.trackedSince, at: isoInstant(s.trackedSince.at) },
+    excluded: s.excluded,
+    excludedReason: s.excludedReason,
+    eventCount: s.eventCount,
+    lastEventAt: isoOrNull(s.lastEventAt),
   };
 }
 
