@@ -267,7 +267,7 @@ export class IngestBatchService {
    * What the touched orders' events imply, decided in one synchronous step: each order's row
    * (fold, deadlines, facts, next due instant), its change of facts, and the escalation changes.
    * The projections, deadlines and explanations it builds are garbage when it returns, before the
-   * batch's writes wait on the database, so the collector never copies them while they wait.
+   * batch's writes wait on the database: they are not kept (and copied by the collector) meanwhile.
    */
   private decide(
     touched: readonly string[],
