@@ -15,6 +15,7 @@ import { OverduePendingCounts1734000000000 } from './1734000000000-overdue-pendi
 import { DropEscalationsOrderIndex1734050000000 } from './1734050000000-drop-escalations-order-index';
 import { WorkOrderDue1734100000000 } from './1734100000000-work-order-due';
 import { DropEscalationKeyUnique1734150000000 } from './1734150000000-drop-escalation-key-unique';
+import { OutboxPayloadJson1734200000000 } from './1734200000000-outbox-payload-json';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   DropEscalationsOrderIndex1734050000000,
   WorkOrderDue1734100000000,
   DropEscalationKeyUnique1734150000000,
+  OutboxPayloadJson1734200000000,
 ];

@@ -25,7 +25,7 @@ export async function enqueueOutbox(
   if (messages.length === 0) return;
   await runner.query(
     `INSERT INTO outbox (topic, message_key, payload)
-     SELECT $1, t.k, t.m::jsonb
+     SELECT $1, t.k, t.m
        FROM ROWS FROM (unnest($2::text[]), json_array_elements($3::json)) WITH ORDINALITY AS t(k, m, n)
       ORDER BY n`,
     [topic, textArray(messages.map((m) => m.workOrderId)), jsonList(messages)],
