@@ -69,9 +69,7 @@ describe('the outbox relay', () => {
 
     expect(published.map((m) => m.key)).toEqual(['TJ1', 'TJ2', 'TJ3']);
     // The text goes on the topic exactly as the worker wrote it: not re-ordered, not re-spaced.
-    expect(published.map((m) => m.value)).toEqual(
-      [1, 2, 3].map((n) => JSON.stringify(message(n))),
-    );
+    expect(published.map((m) => m.value)).toEqual([1, 2, 3].map((n) => JSON.stringify(message(n))));
     expect(await relayOutboxBatch(ds, 10, () => Promise.resolve())).toBe(0);
     const rows = await ds.query<{ unpublished: number }[]>(
       `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished FROM outbox`,
