@@ -130,8 +130,12 @@ const envSchema = z.object({
   /** A partition paused on a batch the worker cannot decompress is tried again after this long. */
   UNREADABLE_BATCH_RETRY_MS: positiveInt.default(30_000),
   ORGANISATION_FILE: z.string().min(1).default('organisation.json'),
-  /** Supervision sweep: orders claimed per transaction, and the pause when nothing is due. */
-  SWEEP_BATCH: positiveInt.default(500),
+  /**
+   * Supervision sweep: orders claimed per transaction, and the pause when nothing is due. A burst
+   * of 10,000 deadlines went on the topic about a fifth sooner with 1,000 than with 500 (fewer
+   * statements and transactions for the same rows); 2,000 gained nothing more.
+   */
+  SWEEP_BATCH: positiveInt.default(1000),
   SWEEP_IDLE_MS: positiveInt.default(100),
   OUTBOX_BATCH: positiveInt.default(500),
   OUTBOX_IDLE_MS: positiveInt.default(100),
