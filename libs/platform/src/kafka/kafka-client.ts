@@ -7,13 +7,13 @@ import {
   CompressionTypes,
   Kafka,
   logLevel,
-  Partitioners,
   type KafkaConfig,
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
 import type { ProducerCompression } from '../config/app-config';
 import { lz4Codec, snappyCodec, zstdCodec, type BatchCodec } from './compression-codecs';
+import { keyPartitioner } from './key-partitioner';
 import {
   KAFKA_PLAINTEXT,
   type KafkaSasl,
@@ -111,14 +111,15 @@ export interface ProducerOptions {
 }
 
 /**
- * An idempotent producer with acks from all in-sync replicas, one request in flight, compressing
+ * An idempotent producer with acks from all in-sync replicas, one request in flight, keyed
+ * messages partitioned as the Java client partitions them (keyPartitioner), compressing
  * its batches with the given codec (kafkajs takes the codec per send; here it is per producer).
  */
 export function createProducer(kafka: Kafka, options: ProducerOptions = {}): Producer {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: keyPartitioner,
     retry: { retries: 8 },
   });
   const compression = COMPRESSION_TYPES[options.compression ?? 'none'];
