@@ -183,8 +183,7 @@ export async function claimDueOrders(
   // `next_due_at <= $1` bounds the index range scan; the per-partition test then filters the
   // (few) rows in it. The order row is locked too: ingestion and recompute lock it first.
   const rows = (await runner.query(
-    `SELECT w.work_order_id, w.source_partition, w.profile_id, w.profile_version,
-            COALESCE(m.at, $3::timestamptz) AS watermark_at
+    `SELECT w.work_order_id, w.source_partition, w.profile_id, w.profile_version
        FROM work_order_due s
        JOIN work_orders w ON w.work_order_id = s.work_order_id
        LEFT JOIN unnest($4::int[], $5::timestamptz[]) AS m(partition, at) ON m.partition = w.source_partition
@@ -199,12 +198,15 @@ export async function claimDueOrders(
     source_partition: number | null;
     profile_id: string | null;
     profile_version: string | null;
-    watermark_at: Date;
   }[];
+  // Each row's watermark is one of the instants sent (its partition's, else the lowest): taken
+  // from them here rather than read back as text and parsed once per row.
+  const byPartition = new Map(marks.map((m) => [m.partition, m.at]));
   return rows.map((r) => ({
     workOrderId: r.work_order_id,
     partition: r.source_partition,
-    watermarkAt: r.watermark_at,
+    watermarkAt:
+      (r.source_partition === null ? undefined : byPartition.get(r.source_partition)) ?? low,
     pinned: { profileId: r.profile_id, profileVersion: r.profile_version },
   }));
 }
