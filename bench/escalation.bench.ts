@@ -387,7 +387,7 @@ async function explainSweep(ds: DataSource, url: string, count: number, file: st
     client.on('notice', (notice) => plans.push(notice.message ?? ''));
     void client.query(
       `LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;
-       SET auto_explain.log_buffers = on; SET auto_explain.log_timing = on; SET client_min_messages = log`,
+       SET auto_explain.log_buffers = on; SET auto_explain.log_timing = on; SET auto_explain.log_triggers = on; SET client_min_messages = log`,
     );
   });
   try {
