@@ -7,7 +7,7 @@
  *   BENCH_CPU_PROFILE_DIR=/tmp/prof npm run bench:ingest   (also a CPU profile and an allocation
  *   profile of P1 and of P2: p1.cpuprofile, p1.heapprofile, …)
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -179,6 +179,7 @@ async function profiled<T>(name: string, measure: () => Promise<T>): Promise<T> 
     return await measure();
   } finally {
     const { profile } = await session.post('Profiler.stop');
+    mkdirSync(PROFILE_DIR, { recursive: true });
     writeFileSync(join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
     const { profile: heap } = await session.post('HeapProfiler.stopSampling');
     writeFileSync(join(PROFILE_DIR, `${name}.heapprofile`), JSON.stringify(heap));
