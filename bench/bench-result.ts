@@ -3,13 +3,22 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 /** The machine a figure came from: benchmarks are only comparable on the same kind. */
-export function machine(): { cpus: number; cpuModel: string; memoryGiB: number; node: string } {
+export function machine(): {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  nodeOptions: string[];
+} {
   const list = cpus();
   return {
     cpus: list.length,
     cpuModel: list[0]?.model ?? 'unknown',
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
+    // The heap limits the benchmark process ran with (the worker's, for the benchmarks that run
+    // the worker's code in process): they change its collection costs by tens of percent.
+    nodeOptions: process.execArgv.filter((a) => a.startsWith('--max-')),
   };
 }
 

@@ -8,6 +8,7 @@
  *
  * Each figure comes with what explains it: the sweep's time per step, and the CPU the worker and
  * PostgreSQL spent on the burst (on a shared machine the wall clock is noisy, CPU spent is not).
+ * The process starts with the worker's node options (config/node-options/worker), as the worker.
  *
  *   npm run bench:escalation   (BENCH_OPEN_ORDERS=1000000, BENCH_RATE_SECONDS=20, BENCH_BURST=10000,
  *                               BENCH_BASELINE_BURST=1000, BENCH_SWEEP_BATCH, BENCH_OUTBOX_BATCH;

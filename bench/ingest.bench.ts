@@ -2,6 +2,8 @@
  * P1/P2: end-to-end ingestion from the Kafka topic into PostgreSQL (event log, order rows, offsets),
  * first delivery and re-delivery, beside the database's own ceiling (a COPY of the rows the first
  * delivery wrote into a fresh database) and a per-message ORM baseline, measured in the same run.
+ * The process starts with the worker's node options (config/node-options/worker): the worker's
+ * code runs here, under the heap limits it runs with in production.
  *
  *   npm run bench:ingest            (BENCH_EVENTS=200000 by default)
  *   BENCH_CPU_PROFILE_DIR=/tmp/prof npm run bench:ingest   (also a CPU profile and an allocation
@@ -64,13 +66,33 @@ function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function makeEvents(count: number, prefix: string): WorkOrderEvent[] {
-  const events: WorkOrderEvent[] = [];
-  for (let i = 0; events.length < count; i += 1) {
+/** The first `count` events of ordinary orders, in chunks of about `chunk` (whole orders, cut at `count`). */
+function* eventChunks(count: number, prefix: string, chunk: number): Generator<WorkOrderEvent[]> {
+  let made = 0;
+  let events: WorkOrderEvent[] = [];
+  for (let i = 0; made < count; i += 1) {
     const day = `2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 27) + 1).padStart(2, '0')}`;
-    events.push(...ordinaryOrder(`${prefix}${String(i).padStart(8, '0')}`, `unit-${i % 24}`, day));
+    const order = ordinaryOrder(`${prefix}${String(i).padStart(8, '0')}`, `unit-${i % 24}`, day);
+    const taken = order.slice(0, count - made);
+    events.push(...taken);
+    made += taken.length;
+    if (events.length >= chunk || made >= count) {
+      yield events;
+      events = [];
+    }
   }
-  return events.slice(0, count);
+}
+
+function makeEvents(count: number, prefix: string): WorkOrderEvent[] {
+  return [...eventChunks(count, prefix, count)].flat();
+}
+
+/**
+ * The benchmark's messages in batches of about 2,000, written as they are sent: the benchmark
+ * process runs the worker's code under the worker's heap limits, so it never holds them all.
+ */
+function* messageBatches(count: number, prefix: string): Generator<ProducedMessage[]> {
+  for (const events of eventChunks(count, prefix, 2_000)) yield asMessages(events);
 }
 
 /** A message as produced: its key and its value's bytes (off the heap the worker collects). */
@@ -85,22 +107,28 @@ function asMessages(events: readonly WorkOrderEvent[]): ProducedMessage[] {
 }
 
 /** Produces the messages in batches of 2,000, compressed as the platform's producers may. */
+/**
+ * Produces each batch to every topic, compressed as that topic's producer does (the same ids and
+ * bytes on every topic: the builder numbers its events, so they are written once).
+ */
 async function produceAll(
-  topic: string,
-  messages: readonly ProducedMessage[],
-  compression: ProducerCompression = 'none',
+  topics: readonly { topic: string; compression: ProducerCompression }[],
+  batches: Iterable<ProducedMessage[]>,
 ): Promise<void> {
   const kafka = createKafka({
     brokers: kafkaBrokers(),
     clientId: 'bench-producer',
     security: CONFIG.kafka.security,
   });
-  const producer = createProducer(kafka, { compression });
-  await producer.connect();
-  for (let i = 0; i < messages.length; i += 2_000) {
-    await producer.send({ topic, messages: messages.slice(i, i + 2_000) });
+  const producers = topics.map(({ topic, compression }) => ({
+    topic,
+    producer: createProducer(kafka, { compression }),
+  }));
+  for (const { producer } of producers) await producer.connect();
+  for (const messages of batches) {
+    for (const { topic, producer } of producers) await producer.send({ topic, messages });
   }
-  await producer.disconnect();
+  for (const { producer } of producers) await producer.disconnect();
 }
 
 async function consumeThrough(
@@ -204,19 +232,20 @@ interface CompressedInputFigures {
 /** Decompression time per event, alone: batches of 2,000 events compressed once, decoded 5 times. */
 async function decodeMicrosPerEvent(
   codec: BatchCodec,
-  messages: readonly ProducedMessage[],
+  messageBatches: Iterable<ProducedMessage[]>,
 ): Promise<number> {
   const batches: Buffer[] = [];
-  for (let i = 0; i < messages.length; i += 2_000) {
-    const values = messages.slice(i, i + 2_000).map((m) => m.value);
-    batches.push(await codec.compress(Buffer.concat(values)));
+  let messages = 0;
+  for (const batch of messageBatches) {
+    batches.push(await codec.compress(Buffer.concat(batch.map((m) => m.value))));
+    messages += batch.length;
   }
   const rounds = 5;
   const start = process.hrtime.bigint();
   for (let round = 0; round < rounds; round += 1) {
     for (const batch of batches) codec.decompress(batch);
   }
-  return Number(process.hrtime.bigint() - start) / 1e3 / (rounds * messages.length);
+  return Number(process.hrtime.bigint() - start) / 1e3 / (rounds * messages);
 }
 
 async function counter(metrics: IngestionMetrics, name: 'applied' | 'duplicates'): Promise<number> {
@@ -325,11 +354,26 @@ async function main(): Promise<void> {
       await migrate(ds);
       await ds.destroy();
     }
-    // Held as bytes, not as event objects, while the worker runs: the worker's heap is its own in
-    // production, and 200,000 event objects beside it would make its garbage collections mark them.
-    const messages = asMessages(makeEvents(EVENTS, 'B'));
-    out(`producing ${EVENTS} events to ${topics.events} (${PARTITIONS} partitions)…`);
-    await produceAll(topics.events, messages);
+    // Every topic is produced before anything is measured, and the messages are not held while the
+    // worker's code runs: its heap is its own in production, under the worker's heap limits (this
+    // process starts with them), and 200,000 messages beside it (about 100 MB of bytes and their
+    // objects) made its collections run far more often than the worker's do.
+    const compressedTopic: Partial<Record<(typeof INPUT_CODECS)[number], string>> = {};
+    for (const codec of INPUT_CODECS) {
+      const [topic] = await createFreshTopics([`bench-events-${codec}`], PARTITIONS);
+      compressedTopics.push(topic!);
+      compressedTopic[codec] = topic!;
+    }
+    out(
+      `producing ${EVENTS} events to ${topics.events} (${PARTITIONS} partitions) and to ${INPUT_CODECS.join(', ')} topics…`,
+    );
+    await produceAll(
+      [
+        { topic: topics.events, compression: 'none' },
+        ...INPUT_CODECS.map((codec) => ({ topic: compressedTopic[codec]!, compression: codec })),
+      ],
+      messageBatches(EVENTS, 'B'),
+    );
 
     const first = await profiled('p1', () =>
       consumeThrough(db.url, topics, `${topics.events}-first`, EVENTS),
@@ -357,12 +401,10 @@ async function main(): Promise<void> {
     // (no database writes), so what differs from P2 is the decompression.
     const compressedInput: Record<string, CompressedInputFigures> = {};
     for (const codec of INPUT_CODECS) {
-      const [topic] = await createFreshTopics([`bench-events-${codec}`], PARTITIONS);
-      compressedTopics.push(topic!);
-      await produceAll(topic!, messages, codec);
+      const topic = compressedTopic[codec]!;
       const run = await consumeThrough(
         db.url,
-        { events: topic!, dlq: topics.dlq },
+        { events: topic, dlq: topics.dlq },
         `${topic}-replay`,
         EVENTS,
       );
@@ -372,9 +414,10 @@ async function main(): Promise<void> {
         seconds: run.seconds,
         ratioToUncompressed: rate / againRate,
         microsecondsPerEventEndToEnd: 1e6 / rate - 1e6 / againRate,
+        // Written again (the same events, byte for byte): nothing of the worker's runs is left.
         decodeMicrosecondsPerEvent: await decodeMicrosPerEvent(
           codec === 'lz4' ? lz4Codec : zstdCodec,
-          messages,
+          messageBatches(EVENTS, 'B'),
         ),
         duplicates: await counter(run.metrics, 'duplicates'),
         applied: await counter(run.metrics, 'applied'),

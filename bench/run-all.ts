@@ -22,6 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { productionNodeOptions } from '@hotline/testing';
 import { machine, writeResult } from './bench-result';
 import { summaryMarkdown, summaryRows, type Json, type Run } from './summary-table';
 
@@ -29,10 +30,16 @@ const ROOT = resolve(__dirname, '..');
 const quick = process.env.BENCH_QUICK === '1';
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
-const RUNS: { name: string; script: string; env: Record<string, string> }[] = [
+/**
+ * `worker`: the benchmark runs the worker's code in its own process (ingestion, the sweep, the
+ * relay), so it starts with the worker's node options (config/node-options/worker), as the
+ * worker does: their heap limits change the collector's cost by tens of percent.
+ */
+const RUNS: { name: string; script: string; env: Record<string, string>; worker?: true }[] = [
   {
     name: 'ingest',
     script: 'bench/ingest.bench.ts',
+    worker: true,
     env: { BENCH_EVENTS: quick ? '50000' : '200000' },
   },
   {
@@ -43,6 +50,7 @@ const RUNS: { name: string; script: string; env: Record<string, string> }[] = [
   {
     name: 'escalation',
     script: 'bench/escalation.bench.ts',
+    worker: true,
     env: quick ? { BENCH_OPEN_ORDERS: '100000', BENCH_RATE_SECONDS: '5' } : {},
   },
   {
@@ -90,7 +98,14 @@ function runOnce(round: number, failed: string[]): void {
     rmSync(join(RESULTS, `${run.name}.json`), { force: true });
     const result = spawnSync(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', run.script],
+      [
+        ...(run.worker ? productionNodeOptions('worker') : []),
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+        run.script,
+      ],
       { cwd: ROOT, env: { ...process.env, ...run.env }, stdio: 'inherit' },
     );
     if (result.status !== 0) failed.push(`${run.name} (run ${round})`);

@@ -19,13 +19,14 @@ import {
   createFreshTopics,
   deleteTopics,
   kafkaBrokers,
+  productionNodeOptions,
   waitFor,
 } from '@hotline/testing';
 import { writeResult } from './bench-result';
 import { fillOpenOrders, residentMemory, startCompiledApp } from './fixtures';
 
 /** The worker's production node options (package.json start:worker and the image read them too). */
-const WORKER_NODE_OPTIONS = readFileSync('config/node-options/worker', 'utf8').trim();
+const WORKER_NODE_OPTIONS = productionNodeOptions('worker').join(' ');
 const OPEN_ORDERS = Number(process.env.BENCH_OPEN_ORDERS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 10);

@@ -20,8 +20,11 @@ function appArguments(app: string): string[] {
   return [...productionNodeOptions(app), '-r', EXIT_WITH_PARENT, ...entryArguments(app)];
 }
 
-/** The options production starts the role with (config/node-options/<role>), so tests run as it runs. */
-function productionNodeOptions(app: string): string[] {
+/**
+ * The options production starts the role with (config/node-options/<role>), so tests and
+ * benchmarks run as it runs; none when the role has no file.
+ */
+export function productionNodeOptions(app: string): string[] {
   const file = join(ROOT, 'config', 'node-options', app);
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean) : [];
 }
