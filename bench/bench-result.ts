@@ -18,7 +18,10 @@ export function machine(): {
     node: process.version,
     // The heap limits the benchmark process ran with (the worker's, for the benchmarks that run
     // the worker's code in process): they change its collection costs by tens of percent.
-    nodeOptions: process.execArgv.filter((a) => a.startsWith('--max-')),
+    nodeOptions: [
+      ...process.execArgv.filter((a) => a.startsWith('--max-')),
+      ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
+    ],
   };
 }
 

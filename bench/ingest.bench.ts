@@ -106,7 +106,6 @@ function asMessages(events: readonly WorkOrderEvent[]): ProducedMessage[] {
   return events.map((e) => ({ key: e.workOrderId, value: Buffer.from(JSON.stringify(e)) }));
 }
 
-/** Produces the messages in batches of 2,000, compressed as the platform's producers may. */
 /**
  * Produces each batch to every topic, compressed as that topic's producer does (the same ids and
  * bytes on every topic: the builder numbers its events, so they are written once).
@@ -414,7 +413,8 @@ async function main(): Promise<void> {
         seconds: run.seconds,
         ratioToUncompressed: rate / againRate,
         microsecondsPerEventEndToEnd: 1e6 / rate - 1e6 / againRate,
-        // Written again (the same events, byte for byte): nothing of the worker's runs is left.
+        // The same orders built again (the builder numbers event ids afresh, so only the ids
+        // differ): nothing of the messages was held through the worker's runs.
         decodeMicrosecondsPerEvent: await decodeMicrosPerEvent(
           codec === 'lz4' ? lz4Codec : zstdCodec,
           messageBatches(EVENTS, 'B'),
