@@ -3,7 +3,7 @@
  * benchmark spends its minutes measuring, not loading), and the compiled apps as child processes.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort, waitFor } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
@@ -224,4 +224,27 @@ export function residentMemory(pid: number | 'self'): { rssMiB: number; peakMiB:
   const kib = (field: string) =>
     Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}
+
+/**
+ * CPU milliseconds this process and every PostgreSQL server process on the machine have used so far
+ * (user + system, from /proc): the background writers count too. A process that ended between two
+ * readings drops out of the second; on a shared machine CPU spent is steadier than the wall clock.
+ */
+export function cpuNow(): { process: number; postgres: number } {
+  const usage = process.cpuUsage();
+  let postgres = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(') ');
+      if (!stat.slice(0, close).endsWith('(postgres')) continue;
+      const fields = stat.slice(close + 2).split(' ');
+      postgres += (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+    } catch {
+      // Ended just now.
+    }
+  }
+  return { process: (usage.user + usage.system) / 1000, postgres };
 }

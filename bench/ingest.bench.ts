@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client as PgClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { writeResult } from './bench-result';
+import { cpuNow } from './fixtures';
 import {
   createKafka,
   createProducer,
@@ -135,7 +136,7 @@ async function consumeThrough(
   topics: { events: string; dlq: string },
   groupId: string,
   expected: number,
-): Promise<{ seconds: number; metrics: IngestionMetrics }> {
+): Promise<{ seconds: number; metrics: IngestionMetrics; cpu: CpuPerEvent }> {
   const dataSource = createDataSource({ url: dbUrl, poolSize: 4 });
   await dataSource.initialize();
   const kafka = createKafka({
@@ -166,12 +167,14 @@ async function consumeThrough(
       topic: topics.events,
       groupId,
       sessionTimeoutMs: 10000,
-      maxBatchEvents: 5000,
+      maxBatchEvents: CONFIG.ingest.maxBatchEvents,
       partitionsConcurrently: PARTITIONS,
+      maxBytesPerPartition: CONFIG.ingest.maxBytesPerPartition,
       restartMaxMs: 30_000,
       unreadableRetryMs: 30_000,
     },
   );
+  const cpuBefore = cpuNow();
   const start = process.hrtime.bigint();
   consumer.start();
   for (;;) {
@@ -180,11 +183,25 @@ async function consumeThrough(
     await new Promise((r) => setTimeout(r, 20));
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpuAfter = cpuNow();
+  const cpu = {
+    workerMicroseconds: ((cpuAfter.process - cpuBefore.process) * 1000) / expected,
+    postgresMicroseconds: ((cpuAfter.postgres - cpuBefore.postgres) * 1000) / expected,
+  };
   await consumer.stop();
   await producer.disconnect();
   await dataSource.destroy();
-  return { seconds, metrics };
+  return { seconds, metrics, cpu };
 }
+
+/** CPU per event over a delivery: the worker's process and all of PostgreSQL's (cpuNow). */
+interface CpuPerEvent {
+  workerMicroseconds: number;
+  postgresMicroseconds: number;
+}
+
+const cpuText = ({ workerMicroseconds, postgresMicroseconds }: CpuPerEvent) =>
+  `CPU per event: worker ${workerMicroseconds.toFixed(1)} µs, PostgreSQL ${postgresMicroseconds.toFixed(1)} µs`;
 
 /**
  * Runs `measure`, under the CPU profiler and the sampling heap profiler (every allocation, collected
@@ -273,6 +290,8 @@ interface CeilingFigures {
   /** Rows copied per table (what the first delivery wrote). */
   rows: Record<string, number>;
   bytes: number;
+  /** PostgreSQL's CPU per event for the COPY (this process only streams the bytes). */
+  postgresCpuMicroseconds: number;
 }
 
 /** `COPY (query) TO STDOUT` into memory: the rows as PostgreSQL's text format. */
@@ -320,6 +339,7 @@ async function measureCeiling(sourceUrl: string, events: number): Promise<Ceilin
       }
     }
     await Promise.all(clients.map((c) => c.connect()));
+    const cpuBefore = cpuNow();
     const start = process.hrtime.bigint();
     await Promise.all(
       clients.map(async (client, k) => {
@@ -329,7 +349,14 @@ async function measureCeiling(sourceUrl: string, events: number): Promise<Ceilin
       }),
     );
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    return { eventsPerSecond: Math.round(events / seconds), seconds, rows, bytes };
+    const postgresCpuMicroseconds = ((cpuNow().postgres - cpuBefore.postgres) * 1000) / events;
+    return {
+      eventsPerSecond: Math.round(events / seconds),
+      seconds,
+      rows,
+      bytes,
+      postgresCpuMicroseconds,
+    };
   } finally {
     await source.end();
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
@@ -451,7 +478,9 @@ async function main(): Promise<void> {
         ceilingEventsPerSecond: ceiling.eventsPerSecond,
         ceilingSeconds: ceiling.seconds,
         ceilingRows: ceiling.rows,
+        ceilingPostgresCpuMicroseconds: ceiling.postgresCpuMicroseconds,
         ratioToCeiling: firstRate / ceiling.eventsPerSecond,
+        cpu: first.cpu,
         target: '≥ 50% of the ceiling (stretch 75%), ≥ 50× the ORM baseline',
       },
       p2: {
@@ -459,6 +488,7 @@ async function main(): Promise<void> {
         seconds: again.seconds,
         duplicates: await counter(again.metrics, 'duplicates'),
         stateChanged: before.h !== after.h || before.n !== after.n,
+        cpu: again.cpu,
         target: 80000,
       },
       compressedInput,
@@ -493,6 +523,10 @@ async function main(): Promise<void> {
         `| P2 re-delivery, ${codec} input (decode ${figures.decodeMicrosecondsPerEvent.toFixed(2)} µs/event; ${figures.microsecondsPerEventEndToEnd >= 0 ? '+' : ''}${figures.microsecondsPerEventEndToEnd.toFixed(2)} µs/event end to end) | ${EVENTS} | ${figures.seconds.toFixed(2)} | ${figures.eventsPerSecond} | ${(figures.eventsPerSecond / ormRate).toFixed(1)}× | ${(figures.ratioToUncompressed * 100).toFixed(0)}% of uncompressed |`,
       );
     }
+    out('');
+    out(`ceiling: CPU per event: PostgreSQL ${ceiling.postgresCpuMicroseconds.toFixed(1)} µs`);
+    out(`P1: ${cpuText(first.cpu)}`);
+    out(`P2: ${cpuText(again.cpu)}`);
     out(`\nwritten ${writeResult('ingest', results)}`);
     const replayApplied = Object.values(compressedInput).some((figures) => figures.applied !== 0);
     if (results.p2.stateChanged || results.p1.applied !== EVENTS || replayApplied) {

@@ -40,6 +40,20 @@ describe('the benchmark table', () => {
     expect(p2).toMatchObject({ figure: '85,000 events/s, state changed: false', met: 'met' });
   });
 
+  it('shows the CPU per event of the median run beside P1, and of its ceiling, when measured', () => {
+    const measured = ingestRun(12_000, 50_000, 160, 70_000);
+    const p1 = measured['ingest']!['p1'] as Record<string, unknown>;
+    p1['cpu'] = { workerMicroseconds: 98.6, postgresMicroseconds: 47.2 };
+    p1['ceilingPostgresCpuMicroseconds'] = 35.4;
+    const [row] = summaryRows([measured]);
+    expect(row!.figure).toBe(
+      '12,000 events/s, 0.24 of the ceiling; CPU per event: worker 99 µs, PostgreSQL 47 µs',
+    );
+    expect(row!.baseline).toBe(
+      'COPY ceiling 50,000 events/s (PostgreSQL 35 µs CPU per event); TypeORM save per message 160 events/s',
+    );
+  });
+
   it.each([
     ['below half the ceiling', ingestRun(14_000, 30_000, 250, 90_000), 'MISSED'],
     ['under 50× the ORM', ingestRun(20_000, 30_000, 500, 90_000), 'MISSED'],

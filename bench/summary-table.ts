@@ -53,10 +53,22 @@ const ROWS: RowSpec[] = [
     measure: 'ingest, topic → PostgreSQL, first delivery',
     key: (r) => at(r['ingest'], 'p1.eventsPerSecond'),
     unit: ' events/s',
-    figure: (r) =>
-      `${n(at(r['ingest'], 'p1.eventsPerSecond'))} events/s, ${n(at(r['ingest'], 'p1.ratioToCeiling'), 2)} of the ceiling`,
-    baseline: (r) =>
-      `COPY ceiling ${n(at(r['ingest'], 'p1.ceilingEventsPerSecond'))} events/s; TypeORM save per message ${n(at(r['ingest'], 'ormBaseline.eventsPerSecond'))} events/s`,
+    figure: (r) => {
+      const [worker, postgres] = [
+        at(r['ingest'], 'p1.cpu.workerMicroseconds'),
+        at(r['ingest'], 'p1.cpu.postgresMicroseconds'),
+      ];
+      const cpu =
+        worker === null || postgres === null
+          ? ''
+          : `; CPU per event: worker ${n(worker)} µs, PostgreSQL ${n(postgres)} µs`;
+      return `${n(at(r['ingest'], 'p1.eventsPerSecond'))} events/s, ${n(at(r['ingest'], 'p1.ratioToCeiling'), 2)} of the ceiling${cpu}`;
+    },
+    baseline: (r) => {
+      const postgres = at(r['ingest'], 'p1.ceilingPostgresCpuMicroseconds');
+      const cpu = postgres === null ? '' : ` (PostgreSQL ${n(postgres)} µs CPU per event)`;
+      return `COPY ceiling ${n(at(r['ingest'], 'p1.ceilingEventsPerSecond'))} events/s${cpu}; TypeORM save per message ${n(at(r['ingest'], 'ormBaseline.eventsPerSecond'))} events/s`;
+    },
     ratio: (r) => at(r['ingest'], 'p1.ratioToOrm'),
     target: '≥ 50% of the COPY ceiling, ≥ 50× the ORM',
     met: (r) =>

@@ -54,6 +54,7 @@ export function inProcessConsumer(input: InProcessConsumer): WorkOrderEventsCons
       sessionTimeoutMs: 6000,
       maxBatchEvents: 100,
       partitionsConcurrently: 1,
+      maxBytesPerPartition: config.ingest.maxBytesPerPartition,
       restartMaxMs: 2000,
       unreadableRetryMs: 30_000,
       ...input.options,

@@ -11,6 +11,7 @@ import {
   effectiveWatermark,
   observeChunk,
   orderFacts,
+  parseInstantMs,
   parseWorkOrderEvent,
   type EscalationChange,
   type EscalationLevel,
@@ -158,7 +159,7 @@ export class IngestBatchService {
           continue;
         }
       }
-      const at = Date.parse(parsed.event.occurredAt);
+      const at = parseInstantMs(parsed.event.occurredAt);
       // An instant far ahead of the clock is impossible (a producer's clock or a typo in the year):
       // kept out of the event log, and out of the evidence the event-time watermark moves on.
       if (at > context.receivedAt.getTime() + MAX_FUTURE_SKEW_MS) {
@@ -381,7 +382,7 @@ export class IngestBatchService {
     const dispatchMs = new Map<string, number>();
     for (const { event } of incoming) {
       if (event.type !== 'dispatched') continue;
-      const at = Date.parse(event.occurredAt);
+      const at = parseInstantMs(event.occurredAt);
       const known = dispatchMs.get(event.workOrderId);
       if (known === undefined || at < known) dispatchMs.set(event.workOrderId, at);
     }
@@ -389,7 +390,7 @@ export class IngestBatchService {
     for (const { event } of incoming) {
       if (event.type === 'dispatched') continue;
       const inBatch = dispatchMs.get(event.workOrderId);
-      if (inBatch === undefined || Date.parse(event.occurredAt) < inBatch) {
+      if (inBatch === undefined || parseInstantMs(event.occurredAt) < inBatch) {
         unsettled.add(event.workOrderId);
       }
     }
@@ -402,7 +403,7 @@ export class IngestBatchService {
     return incoming.filter((item) => {
       const dispatchedMs = dispatchMs.get(item.event.workOrderId);
       if (item.event.type === 'dispatched' || dispatchedMs === undefined) return true;
-      if (Date.parse(item.event.occurredAt) >= dispatchedMs) return true;
+      if (parseInstantMs(item.event.occurredAt) >= dispatchedMs) return true;
       rejected.push({
         message: item.message,
         code: 'before_dispatch',
@@ -444,16 +445,23 @@ export class IngestBatchService {
     incoming: readonly IncomingEvent[],
     context: BatchContext,
   ): Promise<Map<string, Date>> {
-    const slot = (m: { topic: string; partition: number }) => `${m.topic}|${m.partition}`;
     const read = new Map<string, { topic: string; partition: number; occurredMs: number[] }>();
-    for (const { topic, partition } of messages) {
-      if (!read.has(slot({ topic, partition }))) {
-        read.set(slot({ topic, partition }), { topic, partition, occurredMs: [] });
+    // A batch comes from one partition (unless tests mix them): its slot is looked up once per run
+    // of messages from the same partition, not once per message.
+    let last: { topic: string; partition: number; occurredMs: number[] } | undefined;
+    const slotOf = (m: { topic: string; partition: number }) => {
+      if (last?.partition === m.partition && last.topic === m.topic) return last;
+      const key = `${m.topic}|${m.partition}`;
+      last = read.get(key);
+      if (last === undefined) {
+        last = { topic: m.topic, partition: m.partition, occurredMs: [] };
+        read.set(key, last);
       }
-    }
-    for (const item of incoming) {
-      read.get(slot(item))?.occurredMs.push(Date.parse(item.event.occurredAt));
-    }
+      return last;
+    };
+    for (const message of messages) slotOf(message);
+    for (const item of incoming)
+      slotOf(item).occurredMs.push(parseInstantMs(item.event.occurredAt));
     const receivedMs = context.receivedAt.getTime();
     const watermarks = new Map<string, Date>();
     for (const [key, { topic, partition, occurredMs }] of [...read].sort(([a], [b]) =>
@@ -499,8 +507,13 @@ function conflictOf(
 /** The type of an order's latest event: what caused a change of its statistics. */
 function lastEventType(events: readonly WorkOrderEvent[]): string {
   let latest: WorkOrderEvent | undefined;
+  let latestMs = -Infinity;
   for (const event of events) {
-    if (!latest || Date.parse(event.occurredAt) >= Date.parse(latest.occurredAt)) latest = event;
+    const ms = parseInstantMs(event.occurredAt);
+    if (!latest || ms >= latestMs) {
+      latest = event;
+      latestMs = ms;
+    }
   }
   return latest?.type ?? 'unknown';
 }

@@ -221,6 +221,7 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
             sessionTimeoutMs: config.kafka.sessionTimeoutMs,
             maxBatchEvents: config.ingest.maxBatchEvents,
             partitionsConcurrently: config.ingest.partitionsConcurrently,
+            maxBytesPerPartition: config.ingest.maxBytesPerPartition,
             restartMaxMs: config.resilience.consumerRestartMaxMs,
             unreadableRetryMs: config.resilience.unreadableBatchRetryMs,
             ...(config.faults.killAfterDbCommit === undefined

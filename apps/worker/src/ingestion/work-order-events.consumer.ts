@@ -47,6 +47,8 @@ export interface ConsumerOptions {
   sessionTimeoutMs: number;
   maxBatchEvents: number;
   partitionsConcurrently: number;
+  /** The most bytes of one partition a fetch brings (kafkajs `maxBytesPerPartition`). */
+  maxBytesPerPartition: number;
   /** Longest pause before a crashed consumer is started again (backoff from 1 s). */
   restartMaxMs: number;
   /** A partition paused on an unreadable batch is resumed (and the batch re-read) after this. */
@@ -139,7 +141,7 @@ export class WorkOrderEventsConsumer {
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: Math.min(3000, Math.floor(this.options.sessionTimeoutMs / 6)),
       maxWaitTimeInMs: 250,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: this.options.maxBytesPerPartition,
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10000 },
     });
     this.consumer = consumer;

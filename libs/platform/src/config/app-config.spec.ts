@@ -47,6 +47,43 @@ describe('the watermark settings', () => {
   });
 });
 
+describe('the ingestion settings', () => {
+  it('default to 5,000 messages per transaction, 2 partitions at once, 4 MiB per partition', () => {
+    expect(loadConfig({}).ingest).toEqual({
+      maxBatchEvents: 5000,
+      partitionsConcurrently: 2,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+  });
+
+  it('are read from INGEST_*', () => {
+    const config = loadConfig({
+      INGEST_MAX_BATCH_EVENTS: '1000',
+      INGEST_PARTITIONS_CONCURRENTLY: '3',
+      INGEST_MAX_BYTES_PER_PARTITION: '1048576',
+    });
+    expect(config.ingest).toEqual({
+      maxBatchEvents: 1000,
+      partitionsConcurrently: 3,
+      maxBytesPerPartition: 1_048_576,
+    });
+  });
+
+  it('refuse a fetch smaller than 64 KiB and a count that is not a positive integer', () => {
+    const invalid = () =>
+      loadConfig({ INGEST_MAX_BATCH_EVENTS: '0', INGEST_MAX_BYTES_PER_PARTITION: '65535' });
+    expect(invalid).toThrow(ConfigError);
+    try {
+      invalid();
+    } catch (error) {
+      expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
+        'INGEST_MAX_BATCH_EVENTS',
+        'INGEST_MAX_BYTES_PER_PARTITION',
+      ]);
+    }
+  });
+});
+
 describe('the calendar and clock settings', () => {
   it('run the calendar four provisional years past its official data, on the system clock', () => {
     const config = loadConfig({});

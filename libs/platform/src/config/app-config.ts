@@ -88,6 +88,12 @@ const envSchema = z.object({
   KAFKA_CREATE_TOPICS_PARTITIONS: z.coerce.number().int().min(0).default(3),
   INGEST_MAX_BATCH_EVENTS: positiveInt.default(5000),
   INGEST_PARTITIONS_CONCURRENTLY: positiveInt.default(2),
+  /** The most bytes of one partition a fetch brings (kafkajs `maxBytesPerPartition`). */
+  INGEST_MAX_BYTES_PER_PARTITION: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(4 * 1024 * 1024),
   DB_POOL_SIZE: positiveInt.default(6),
   WORKER_PORT: port.default(3001),
   API_PORT: port.default(3000),
@@ -241,7 +247,7 @@ export interface AppConfig {
     security: KafkaSecurity;
     topics: { events: string; deadLetter: string; escalations: string };
   };
-  ingest: { maxBatchEvents: number; partitionsConcurrently: number };
+  ingest: { maxBatchEvents: number; partitionsConcurrently: number; maxBytesPerPartition: number };
   db: {
     poolSize: number;
     migrateOnStart: boolean;
@@ -425,6 +431,7 @@ export function loadConfig(
     ingest: {
       maxBatchEvents: e.INGEST_MAX_BATCH_EVENTS,
       partitionsConcurrently: e.INGEST_PARTITIONS_CONCURRENTLY,
+      maxBytesPerPartition: e.INGEST_MAX_BYTES_PER_PARTITION,
     },
     db: {
       poolSize: e.DB_POOL_SIZE,
