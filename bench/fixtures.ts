@@ -226,22 +226,38 @@ export function residentMemory(pid: number | 'self'): { rssMiB: number; peakMiB:
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
 }
 
+/** Linux's clock ticks per second (USER_HZ) on its x86 and arm64 builds: /proc/<pid>/stat's unit. */
+const TICKS_PER_SECOND = 100;
+
 /**
  * CPU milliseconds this process and every PostgreSQL server process on the machine have used so far
- * (user + system, from /proc): the background writers count too. A process that ended between two
- * readings drops out of the second; on a shared machine CPU spent is steadier than the wall clock.
+ * (user + system, from /proc): the background writers count too, and a server process that ended
+ * still counts, in its parent's time for reaped children. `postgres` is null when no PostgreSQL
+ * process is visible here (another machine or namespace, or no /proc). The machine's changes of
+ * speed move CPU spent about as much as the wall clock: compare runs taken in alternation.
  */
-export function cpuNow(): { process: number; postgres: number } {
+export function cpuNow(): { process: number; postgres: number | null } {
   const usage = process.cpuUsage();
-  let postgres = 0;
-  for (const entry of readdirSync('/proc')) {
+  let postgres: number | null = null;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    // Not Linux.
+  }
+  for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const close = stat.lastIndexOf(') ');
       if (!stat.slice(0, close).endsWith('(postgres')) continue;
-      const fields = stat.slice(close + 2).split(' ');
-      postgres += (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+      // After the command: state, ppid, …; utime, stime, cutime, cstime are fields 14–17.
+      const ticks = stat
+        .slice(close + 2)
+        .split(' ')
+        .slice(11, 15)
+        .reduce((sum, field) => sum + Number(field), 0);
+      postgres = (postgres ?? 0) + (ticks * 1000) / TICKS_PER_SECOND;
     } catch {
       // Ended just now.
     }

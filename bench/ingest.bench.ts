@@ -186,7 +186,7 @@ async function consumeThrough(
   const cpuAfter = cpuNow();
   const cpu = {
     workerMicroseconds: ((cpuAfter.process - cpuBefore.process) * 1000) / expected,
-    postgresMicroseconds: ((cpuAfter.postgres - cpuBefore.postgres) * 1000) / expected,
+    postgresMicroseconds: microsecondsPerEvent(cpuBefore.postgres, cpuAfter.postgres, expected),
   };
   await consumer.stop();
   await producer.disconnect();
@@ -194,14 +194,24 @@ async function consumeThrough(
   return { seconds, metrics, cpu };
 }
 
-/** CPU per event over a delivery: the worker's process and all of PostgreSQL's (cpuNow). */
+/**
+ * CPU per event over a delivery: the worker's process and all of PostgreSQL's on this machine
+ * (cpuNow; null when PostgreSQL's processes are not visible here).
+ */
 interface CpuPerEvent {
   workerMicroseconds: number;
-  postgresMicroseconds: number;
+  postgresMicroseconds: number | null;
 }
 
+/** Microseconds per event between two CPU readings in milliseconds (null if either is unknown). */
+function microsecondsPerEvent(before: number | null, after: number | null, events: number) {
+  return before === null || after === null ? null : ((after - before) * 1000) / events;
+}
+
+const microseconds = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} µs`);
+
 const cpuText = ({ workerMicroseconds, postgresMicroseconds }: CpuPerEvent) =>
-  `CPU per event: worker ${workerMicroseconds.toFixed(1)} µs, PostgreSQL ${postgresMicroseconds.toFixed(1)} µs`;
+  `CPU per event: worker ${microseconds(workerMicroseconds)}, PostgreSQL ${microseconds(postgresMicroseconds)}`;
 
 /**
  * Runs `measure`, under the CPU profiler and the sampling heap profiler (every allocation, collected
@@ -291,7 +301,7 @@ interface CeilingFigures {
   rows: Record<string, number>;
   bytes: number;
   /** PostgreSQL's CPU per event for the COPY (this process only streams the bytes). */
-  postgresCpuMicroseconds: number;
+  postgresCpuMicroseconds: number | null;
 }
 
 /** `COPY (query) TO STDOUT` into memory: the rows as PostgreSQL's text format. */
@@ -349,7 +359,11 @@ async function measureCeiling(sourceUrl: string, events: number): Promise<Ceilin
       }),
     );
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const postgresCpuMicroseconds = ((cpuNow().postgres - cpuBefore.postgres) * 1000) / events;
+    const postgresCpuMicroseconds = microsecondsPerEvent(
+      cpuBefore.postgres,
+      cpuNow().postgres,
+      events,
+    );
     return {
       eventsPerSecond: Math.round(events / seconds),
       seconds,
@@ -524,7 +538,7 @@ async function main(): Promise<void> {
       );
     }
     out('');
-    out(`ceiling: CPU per event: PostgreSQL ${ceiling.postgresCpuMicroseconds.toFixed(1)} µs`);
+    out(`ceiling: CPU per event: PostgreSQL ${microseconds(ceiling.postgresCpuMicroseconds)}`);
     out(`P1: ${cpuText(first.cpu)}`);
     out(`P2: ${cpuText(again.cpu)}`);
     out(`\nwritten ${writeResult('ingest', results)}`);

@@ -451,17 +451,19 @@ export class IngestBatchService {
     let last: { topic: string; partition: number; occurredMs: number[] } | undefined;
     const slotOf = (m: { topic: string; partition: number }) => {
       if (last?.partition === m.partition && last.topic === m.topic) return last;
-      const key = `${m.topic}|${m.partition}`;
-      last = read.get(key);
-      if (last === undefined) {
-        last = { topic: m.topic, partition: m.partition, occurredMs: [] };
-        read.set(key, last);
-      }
+      last = read.get(`${m.topic}|${m.partition}`);
       return last;
     };
-    for (const message of messages) slotOf(message);
-    for (const item of incoming)
-      slotOf(item).occurredMs.push(parseInstantMs(item.event.occurredAt));
+    for (const { topic, partition } of messages) {
+      if (slotOf({ topic, partition }) === undefined) {
+        last = { topic, partition, occurredMs: [] };
+        read.set(`${topic}|${partition}`, last);
+      }
+    }
+    // Only the partitions the batch was read from move (an event carries its message's).
+    for (const item of incoming) {
+      slotOf(item)?.occurredMs.push(parseInstantMs(item.event.occurredAt));
+    }
     const receivedMs = context.receivedAt.getTime();
     const watermarks = new Map<string, Date>();
     for (const [key, { topic, partition, occurredMs }] of [...read].sort(([a], [b]) =>

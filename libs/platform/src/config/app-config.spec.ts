@@ -69,6 +69,15 @@ describe('the ingestion settings', () => {
     });
   });
 
+  it('refuse a fetch above the 10 MiB a fetch brings in all', () => {
+    expect(() =>
+      loadConfig({ INGEST_MAX_BYTES_PER_PARTITION: String(10 * 1024 * 1024) }),
+    ).not.toThrow();
+    expect(() =>
+      loadConfig({ INGEST_MAX_BYTES_PER_PARTITION: String(10 * 1024 * 1024 + 1) }),
+    ).toThrow(/INGEST_MAX_BYTES_PER_PARTITION/);
+  });
+
   it('refuse a fetch smaller than 64 KiB and a count that is not a positive integer', () => {
     const invalid = () =>
       loadConfig({ INGEST_MAX_BATCH_EVENTS: '0', INGEST_MAX_BYTES_PER_PARTITION: '65535' });

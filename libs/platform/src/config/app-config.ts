@@ -88,11 +88,15 @@ const envSchema = z.object({
   KAFKA_CREATE_TOPICS_PARTITIONS: z.coerce.number().int().min(0).default(3),
   INGEST_MAX_BATCH_EVENTS: positiveInt.default(5000),
   INGEST_PARTITIONS_CONCURRENTLY: positiveInt.default(2),
-  /** The most bytes of one partition a fetch brings (kafkajs `maxBytesPerPartition`). */
+  /**
+   * The most bytes of one partition a fetch brings (kafkajs `maxBytesPerPartition`), at most the
+   * fetch's own limit (kafkajs `maxBytes`, 10 MiB).
+   */
   INGEST_MAX_BYTES_PER_PARTITION: z.coerce
     .number()
     .int()
     .min(65_536)
+    .max(10 * 1024 * 1024)
     .default(4 * 1024 * 1024),
   DB_POOL_SIZE: positiveInt.default(6),
   WORKER_PORT: port.default(3001),
