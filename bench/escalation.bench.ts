@@ -20,7 +20,7 @@ import { Session } from 'node:inspector/promises';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeResult } from './bench-result';
-import { fillOpenOrders } from './fixtures';
+import { fillOpenOrders, statCpuMs } from './fixtures';
 import {
   DEFAULT_SUPERVISION_POLICY,
   DEFAULT_WATERMARK_POLICY,
@@ -272,8 +272,7 @@ async function cpuSample(ds: DataSource): Promise<CpuSample> {
   const database = new Map<number, number>();
   for (const { pid } of rows) {
     try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      database.set(pid, (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10);
+      database.set(pid, statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8')));
     } catch {
       // Ended just now, or on another machine.
     }

@@ -230,6 +230,19 @@ export function residentMemory(pid: number | 'self'): { rssMiB: number; peakMiB:
 const TICKS_PER_SECOND = 100;
 
 /**
+ * CPU milliseconds (user + system) in a `/proc/<pid>/stat` line; `withChildren`: with its reaped
+ * children's too. After the command come state, ppid, …: utime, stime, cutime, cstime are the
+ * line's fields 14–17.
+ */
+export function statCpuMs(stat: string, { withChildren = false } = {}): number {
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  const ticks = fields
+    .slice(11, withChildren ? 15 : 13)
+    .reduce((sum, field) => sum + Number(field), 0);
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/**
  * CPU milliseconds this process and every PostgreSQL server process on the machine have used so far
  * (user + system, from /proc): the background writers count too, and a server process that ended
  * still counts, in its parent's time for reaped children. `postgres` is null when no PostgreSQL
@@ -249,15 +262,8 @@ export function cpuNow(): { process: number; postgres: number | null } {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(') ');
-      if (!stat.slice(0, close).endsWith('(postgres')) continue;
-      // After the command: state, ppid, …; utime, stime, cutime, cstime are fields 14–17.
-      const ticks = stat
-        .slice(close + 2)
-        .split(' ')
-        .slice(11, 15)
-        .reduce((sum, field) => sum + Number(field), 0);
-      postgres = (postgres ?? 0) + (ticks * 1000) / TICKS_PER_SECOND;
+      if (!stat.slice(0, stat.lastIndexOf(') ')).endsWith('(postgres')) continue;
+      postgres = (postgres ?? 0) + statCpuMs(stat, { withChildren: true });
     } catch {
       // Ended just now.
     }
