@@ -1,5 +1,16 @@
 import { ConfigError, loadConfig } from './app-config';
 
+/** The variables named by the ConfigError loadConfig throws for `env`; fails when it accepts it. */
+function refusedNames(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems.map((p) => p.split(':')[0]!);
+  }
+  throw new Error('accepted');
+}
+
 describe('the watermark settings', () => {
   it('default to a minute of lateness, 100 events, live within 10 minutes, idle after 5', () => {
     expect(loadConfig({}).supervision.watermark).toEqual({
@@ -26,24 +37,19 @@ describe('the watermark settings', () => {
   });
 
   it('list every invalid one at once', () => {
-    const invalid = () =>
-      loadConfig({
+    expect(
+      refusedNames({
         WATERMARK_LATENESS_MS: '-1',
         WATERMARK_WINDOW_EVENTS: '0',
         WATERMARK_LIVE_WITHIN_MS: 'soon',
         WATERMARK_IDLE_MS: '0',
-      });
-    expect(invalid).toThrow(ConfigError);
-    try {
-      invalid();
-    } catch (error) {
-      expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
-        'WATERMARK_LATENESS_MS',
-        'WATERMARK_WINDOW_EVENTS',
-        'WATERMARK_LIVE_WITHIN_MS',
-        'WATERMARK_IDLE_MS',
-      ]);
-    }
+      }),
+    ).toEqual([
+      'WATERMARK_LATENESS_MS',
+      'WATERMARK_WINDOW_EVENTS',
+      'WATERMARK_LIVE_WITHIN_MS',
+      'WATERMARK_IDLE_MS',
+    ]);
   });
 });
 
@@ -73,23 +79,15 @@ describe('the ingestion settings', () => {
     expect(() =>
       loadConfig({ INGEST_MAX_BYTES_PER_PARTITION: String(10 * 1024 * 1024) }),
     ).not.toThrow();
-    expect(() =>
-      loadConfig({ INGEST_MAX_BYTES_PER_PARTITION: String(10 * 1024 * 1024 + 1) }),
-    ).toThrow(/INGEST_MAX_BYTES_PER_PARTITION/);
+    expect(refusedNames({ INGEST_MAX_BYTES_PER_PARTITION: String(10 * 1024 * 1024 + 1) })).toEqual([
+      'INGEST_MAX_BYTES_PER_PARTITION',
+    ]);
   });
 
   it('refuse a fetch smaller than 64 KiB and a count that is not a positive integer', () => {
-    const invalid = () =>
-      loadConfig({ INGEST_MAX_BATCH_EVENTS: '0', INGEST_MAX_BYTES_PER_PARTITION: '65535' });
-    expect(invalid).toThrow(ConfigError);
-    try {
-      invalid();
-    } catch (error) {
-      expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
-        'INGEST_MAX_BATCH_EVENTS',
-        'INGEST_MAX_BYTES_PER_PARTITION',
-      ]);
-    }
+    expect(
+      refusedNames({ INGEST_MAX_BATCH_EVENTS: '0', INGEST_MAX_BYTES_PER_PARTITION: '65535' }),
+    ).toEqual(['INGEST_MAX_BATCH_EVENTS', 'INGEST_MAX_BYTES_PER_PARTITION']);
   });
 });
 
@@ -110,15 +108,10 @@ describe('the calendar and clock settings', () => {
   });
 
   it('list every invalid one at once', () => {
-    try {
-      loadConfig({ CALENDAR_PROVISIONAL_YEARS: '21', CLOCK_START_AT: 'new year' });
-      throw new Error('accepted');
-    } catch (error) {
-      expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
-        'CALENDAR_PROVISIONAL_YEARS',
-        'CLOCK_START_AT',
-      ]);
-    }
+    expect(refusedNames({ CALENDAR_PROVISIONAL_YEARS: '21', CLOCK_START_AT: 'new year' })).toEqual([
+      'CALENDAR_PROVISIONAL_YEARS',
+      'CLOCK_START_AT',
+    ]);
   });
 });
 
