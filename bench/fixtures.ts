@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { freePort, waitFor } from '@hotline/testing';
+import { freePort, productionNodeOptions, waitFor } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
 
 /** The street's units (config/organisation.json), so filters hit realistic slices of the table. */
@@ -159,8 +159,9 @@ export interface CompiledApp {
 
 /**
  * Starts `dist/apps/<app>/src/main.js` (`npm run build` first) from the repository root on a free
- * loopback port and waits until it answers on /health: plain node, so its memory and latency are the
- * product's, not the TypeScript compiler's.
+ * loopback port and waits until it answers on /health: plain node with the role's production node
+ * options (config/node-options/<app>, as arguments, as the image starts it), so its memory and
+ * latency are the product's, not the TypeScript compiler's.
  */
 export async function startCompiledApp(
   app: 'worker' | 'api',
@@ -169,7 +170,7 @@ export async function startCompiledApp(
   const main = resolve(ROOT, `dist/apps/${app}/src/main.js`);
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
   const port = await freePort();
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...productionNodeOptions(app), main], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -3,7 +3,7 @@
  * TypeScript compiler in the process) consumes simulated traffic and sweeps for ~10 s with the open
  * orders' next due instants spread over the coming weeks; then its VmRSS and VmHWM. Beside it, in
  * the same run, the naive design: one pending `setTimeout` per open order in a node process. The
- * worker runs with its production node options (config/node-options/worker, as NODE_OPTIONS);
+ * worker runs with its production node options (config/node-options/worker, as arguments);
  * beside the total, where the memory is: V8's heap and new space, external, anonymous and
  * file-backed resident pages.
  *
@@ -136,7 +136,6 @@ async function main(): Promise<void> {
       ESCALATIONS_TOPIC: escalations!,
       KAFKA_GROUP_ID: `bench-mem-${db.name}`,
       LOG_LEVEL: 'warn',
-      NODE_OPTIONS: WORKER_NODE_OPTIONS,
     });
     const started = worker;
     const idle = residentMemory(started.pid);
