@@ -190,5 +190,13 @@ describe('ingestion beside the other writers of an order', () => {
     const mixed = await ingest.ingest([respelled, otherKey, otherContent], context);
     expect(mixed).toMatchObject({ applied: 0, duplicates: 1 });
     expect(mixed.rejected.map((r) => r.code)).toEqual(['key_mismatch', 'event_id_conflict']);
+
+    // Re-deliveries and new events in one batch: only the new ones are read and applied.
+    const fresh = raw(ordinaryOrder('REDO-5', 'teda-enforcement', '2024-03-04'));
+    const both = await ingest.ingest([...messages.slice(0, 10), ...fresh, ...messages.slice(10)], {
+      caughtUp: false,
+      receivedAt: new Date(),
+    });
+    expect(both).toMatchObject({ applied: fresh.length, duplicates: 20, rejected: [] });
   });
 });

@@ -31,21 +31,24 @@ export async function findLoggedVerbatim(
     digests.push(probe.rawSha256);
     at.push(index);
   });
-  const found = new Set<number>();
-  if (ids.length === 0) return found;
+  if (ids.length === 0) return new Set();
   // One primary-key probe per message (the LATERAL … LIMIT keeps it so): a hash join over the
   // whole event log, which the planner may pick for a large batch on a small log, reads every
-  // logged event per batch.
+  // logged event per batch. The answer names the probes NOT logged verbatim: this look-up runs
+  // over a whole batch only when its first messages were re-deliveries, so that list is short,
+  // where the found ones would be a row per message.
   const rows = (await db.query(
     `SELECT r.n::int AS n
-       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(event_id, work_order_id, sha, n),
-            LATERAL (SELECT 1 FROM work_order_events e
-                      WHERE e.event_id = r.event_id AND e.work_order_id = r.work_order_id
-                        AND e.raw_sha256 = decode(r.sha, 'hex')
-                      LIMIT 1) AS logged`,
+       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(event_id, work_order_id, sha, n)
+       LEFT JOIN LATERAL (SELECT true AS hit FROM work_order_events e
+                           WHERE e.event_id = r.event_id AND e.work_order_id = r.work_order_id
+                             AND e.raw_sha256 = decode(r.sha, 'hex')
+                           LIMIT 1) AS logged ON true
+      WHERE logged.hit IS NULL`,
     [textArray(ids), textArray(orders), textArray(digests)],
   )) as { n: number }[];
-  for (const { n } of rows) found.add(at[n - 1]!);
+  const found = new Set(at);
+  for (const { n } of rows) found.delete(at[n - 1]!);
   return found;
 }
 
