@@ -150,6 +150,8 @@ export interface CompiledApp {
   pid: number;
   port: number;
   base: string;
+  /** The node options it was started with (config/node-options/<app>). */
+  nodeOptions: readonly string[];
   output: () => string;
   /** The sum of a Prometheus metric's samples on /metrics. */
   metric: (name: string) => Promise<number>;
@@ -170,7 +172,8 @@ export async function startCompiledApp(
   const main = resolve(ROOT, `dist/apps/${app}/src/main.js`);
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
   const port = await freePort();
-  const child = spawn(process.execPath, [...productionNodeOptions(app), main], {
+  const nodeOptions = productionNodeOptions(app);
+  const child = spawn(process.execPath, [...nodeOptions, main], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -216,7 +219,7 @@ export async function startCompiledApp(
     await stop();
     throw error;
   }
-  return { pid: child.pid!, port, base, output: () => output, metric, stop };
+  return { pid: child.pid!, port, base, nodeOptions, output: () => output, metric, stop };
 }
 
 /** VmRSS (resident now) and VmHWM (peak resident) of a process, in MiB. */

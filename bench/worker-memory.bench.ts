@@ -19,14 +19,11 @@ import {
   createFreshTopics,
   deleteTopics,
   kafkaBrokers,
-  productionNodeOptions,
   waitFor,
 } from '@hotline/testing';
 import { writeResult } from './bench-result';
 import { fillOpenOrders, residentMemory, startCompiledApp } from './fixtures';
 
-/** The worker's production node options (package.json start:worker and the image read them too). */
-const WORKER_NODE_OPTIONS = productionNodeOptions('worker').join(' ');
 const OPEN_ORDERS = Number(process.env.BENCH_OPEN_ORDERS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 10);
@@ -171,7 +168,7 @@ async function main(): Promise<void> {
     );
     out(
       `published and consumed ${simulated.length} simulated events in ${seconds(publishStart)} ` +
-        `(worker node options: ${WORKER_NODE_OPTIONS || 'none'})`,
+        `(worker node options: ${started.nodeOptions.join(' ') || 'none'})`,
     );
     const consumed = residentMemory(started.pid);
     await sleep(SWEEP_SECONDS * 1000);
@@ -182,6 +179,7 @@ async function main(): Promise<void> {
     const [escalated] = await ds.query<{ n: number }[]>(
       'SELECT count(*)::int AS n FROM escalations',
     );
+    const nodeOptions = worker.nodeOptions.join(' ');
     await worker.stop();
     worker = undefined;
 
@@ -199,7 +197,7 @@ async function main(): Promise<void> {
         workerAfterConsumeRssMb: consumed.rssMiB,
         workerHeapUsedMb: heapUsedMb,
         workerBreakdown: breakdown,
-        workerNodeOptions: WORKER_NODE_OPTIONS,
+        workerNodeOptions: nodeOptions,
         baselineRssMb: baseline.rssMiB,
         baselinePeakMb: baseline.peakMiB,
         baselineTimers: baseline.timers,

@@ -59,6 +59,7 @@ describe('a worker restarted after kill -9', () => {
     const first = await startWorker(env);
     await waitUntilJoined(first);
     first.child.kill('SIGKILL');
+    const killedAt = Date.now();
     await first.exited;
 
     // An escalation committed while no worker ran: the outbox row waits for the relay.
@@ -90,7 +91,7 @@ describe('a worker restarted after kill -9', () => {
     });
     const { status, body } = await restarted.health();
     process.stdout.write(
-      `restarted worker: /health in ${answeredMs} ms, outbox row published in ${publishedMs} ms, from its first log line\n`,
+      `restarted worker: /health in ${answeredMs} ms, outbox row published in ${publishedMs} ms, from its first log line; read ${Date.now() - killedAt} ms after the kill\n`,
     );
 
     // Read after both: still joining, so neither waited for the group join (the killed member's

@@ -34,9 +34,11 @@ export async function findLoggedVerbatim(
   if (ids.length === 0) return new Set();
   // One primary-key probe per message (the LATERAL … LIMIT keeps it so): a hash join over the
   // whole event log, which the planner may pick for a large batch on a small log, reads every
-  // logged event per batch. The answer names the probes NOT logged verbatim: this look-up runs
-  // over a whole batch only when its first messages were re-deliveries, so that list is short,
-  // where the found ones would be a row per message.
+  // logged event per batch. The answer names the probes NOT logged verbatim, one row each (the
+  // LEFT JOIN keeps every probe; `hit` is null only where nothing matched): a replay's batch is
+  // looked up whole only when its first messages were re-deliveries, so that list is short, where
+  // the found ones would be a row per message. (A first delivery's sample of a few messages comes
+  // back whole.)
   const rows = (await db.query(
     `SELECT r.n::int AS n
        FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(event_id, work_order_id, sha, n)
