@@ -199,4 +199,24 @@ describe('ingestion beside the other writers of an order', () => {
     });
     expect(both).toMatchObject({ applied: fresh.length, duplicates: 20, rejected: [] });
   });
+
+  it('refuses a message with a NUL in its key or event id and applies the rest of its batch', async () => {
+    // Text PostgreSQL cannot hold: looked up, it failed the whole batch's statement.
+    const events = ordinaryOrder('NUL-KEY-1', 'teda-enforcement', '2024-03-04');
+    const messages = raw(events);
+    const nulKey = { ...messages[0]!, key: Buffer.from('NUL-KEY-1\u0000') };
+    const nulId = {
+      ...messages[0]!,
+      value: Buffer.from(messages[0]!.value.toString().replace(/"eventId":"/, '"eventId":"\u0000')),
+    };
+    const outcome = await ingest.ingest([nulKey, nulId, ...messages], {
+      caughtUp: false,
+      receivedAt: new Date(),
+    });
+    expect(outcome).toMatchObject({ applied: events.length, duplicates: 0 });
+    expect(outcome.rejected.map((r) => [r.message, r.code])).toEqual([
+      [nulKey, 'key_mismatch'],
+      [nulId, 'invalid_json'],
+    ]);
+  });
 });

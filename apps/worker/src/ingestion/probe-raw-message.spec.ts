@@ -31,6 +31,10 @@ describe('reading what a message claims to be without decoding it', () => {
     ['an escaped id', bytes('{"eventId":"e\\u002d1"}'), key],
     ['a non-string id', bytes('{"eventId":12}'), key],
     ['an unterminated id', bytes('{"eventId":"e-1'), key],
+    ['a NUL in the id', bytes('{"eventId":"e\u00001"}'), key],
+    ['an id the contract refuses', bytes('{"eventId":"e 1"}'), key],
+    ['a NUL in the key', bytes('{"eventId":"e-1"}'), bytes('WO\u00001')],
+    ['a key the contract refuses', bytes('{"eventId":"e-1"}'), bytes('工单-1')],
   ])('reads nothing from a message with %s (it takes the full path)', (_, value, messageKey) => {
     expect(probeRawMessage(value, messageKey)).toBeNull();
   });

@@ -2,10 +2,12 @@
  * What a message claims to be, read from its bytes without decoding its JSON: enough to recognise
  * a re-delivery of an event already logged byte for byte (findLoggedVerbatim). A wrong guess is
  * harmless: a message is taken for a duplicate only when an event logged under the guessed id
- * has the same order and the same value digest, i.e. was these very bytes.
+ * has the same order and the same value digest, i.e. was these very bytes. Ids the contract
+ * refuses are not guessed at all: no logged event has them, and text PostgreSQL cannot hold (a
+ * NUL) would fail the whole batch's look-up.
  */
 import { hash } from 'node:crypto';
-import { MAX_EVENT_BYTES } from '@hotline/core';
+import { ID_PATTERN, MAX_EVENT_BYTES } from '@hotline/core';
 import type { RawProbe } from '@hotline/persistence';
 
 const EVENT_ID_KEY = Buffer.from('"eventId"');
@@ -26,8 +28,10 @@ export function probeRawMessage(value: Buffer | null, key: Buffer | null): RawPr
     return null;
   }
   const eventId = guessEventId(value);
-  if (eventId === null) return null;
-  return { eventId, workOrderId: key.toString('utf8'), rawSha256: rawDigest(value) };
+  if (eventId === null || !ID_PATTERN.test(eventId)) return null;
+  const workOrderId = key.toString('utf8');
+  if (!ID_PATTERN.test(workOrderId)) return null;
+  return { eventId, workOrderId, rawSha256: rawDigest(value) };
 }
 
 /** The string after the first `"eventId"` key, when it is plain (no escapes); else null. */
