@@ -29,6 +29,30 @@ export interface StoredDeadLetter {
 export type DeadLetterStatus = 'excerpted' | 'parked' | 'forwarded';
 
 /**
+ * A header as `dead_letters.headers` keeps it. `jsonb` cannot hold a NUL, which a header name may
+ * have (Kafka's names are any UTF-8): such a name is kept as base64 of its UTF-8 instead, so the
+ * letter is stored and forwarded with the name it came with, never refused over it.
+ */
+type KeptHeader = { name: string; value: string } | { nameBase64: string; value: string };
+
+function keptHeader({ name, value }: StoredHeader): KeptHeader {
+  return name.includes('\0')
+    ? { nameBase64: Buffer.from(name, 'utf8').toString('base64'), value }
+    : { name, value };
+}
+
+function storedHeader(kept: KeptHeader): StoredHeader {
+  return 'nameBase64' in kept
+    ? { name: Buffer.from(kept.nameBase64, 'base64').toString('utf8'), value: kept.value }
+    : kept;
+}
+
+/** Our own texts (a reason, a detail, an error) may quote input: a NUL in them is shown as U+FFFD. */
+function keptText(text: string): string {
+  return text.includes('\0') ? text.replace(/\0/g, '\uFFFD') : text;
+}
+
+/**
  * Stores dead letters with the given status, one row per source message (a redelivered one keeps
  * its row and id, and takes the new status unless it was already forwarded); returns each one's id
  * in the order given.
@@ -45,11 +69,13 @@ export async function storeDeadLetters(
     source_partition: l.sourcePartition,
     source_offset: l.sourceOffset,
     code: l.code,
-    reason: l.reason,
-    details: l.details,
+    reason: keptText(l.reason),
+    details: Object.fromEntries(
+      Object.entries(l.details).map(([name, text]) => [keptText(name), keptText(text)]),
+    ),
     message_key: l.key === null ? null : l.key.toString('base64'),
     message_value: l.value === null ? null : l.value.toString('base64'),
-    headers: l.headers,
+    headers: l.headers.map(keptHeader),
     value_bytes: l.value?.length ?? 0,
     value_sha256: l.valueSha256,
     rejected_at: l.rejectedAt.toISOString(),
@@ -68,7 +94,7 @@ export async function storeDeadLetters(
         status = CASE WHEN d.status = 'forwarded' THEN d.status ELSE EXCLUDED.status END,
         attempts = d.attempts + 1, last_error = EXCLUDED.last_error
      RETURNING d.id, d.source_topic, d.source_partition, d.source_offset`,
-    [JSON.stringify(rows), status, lastError],
+    [JSON.stringify(rows), status, lastError === null ? null : keptText(lastError)],
   )) as { id: string; source_topic: string; source_partition: number; source_offset: string }[];
   const idOf = new Map(
     stored.map((r) => [`${r.source_topic}|${r.source_partition}|${r.source_offset}`, r.id]),
@@ -103,7 +129,7 @@ export async function loadParkedDeadLetters(
     details: Record<string, string>;
     message_key: Buffer | null;
     message_value: Buffer | null;
-    headers: StoredHeader[];
+    headers: KeptHeader[];
     value_sha256: string;
     rejected_at: Date;
     attempts: number;
@@ -118,7 +144,7 @@ export async function loadParkedDeadLetters(
     details: r.details,
     key: r.message_key,
     value: r.message_value,
-    headers: r.headers,
+    headers: r.headers.map(storedHeader),
     valueSha256: r.value_sha256,
     rejectedAt: r.rejected_at,
     attempts: r.attempts,
@@ -143,7 +169,7 @@ export async function settleParkedDeadLetters(
       `UPDATE dead_letters d SET attempts = d.attempts + 1, last_error = f.error
          FROM jsonb_to_recordset($1::jsonb) AS f(id bigint, error text)
         WHERE d.id = f.id`,
-      [JSON.stringify(failed)],
+      [JSON.stringify(failed.map(({ id, error }) => ({ id, error: keptText(error) })))],
     );
   }
 }
