@@ -35,6 +35,7 @@ describe('reading what a message claims to be without decoding it', () => {
     ['an id the contract refuses', bytes('{"eventId":"e 1"}'), key],
     ['a NUL in the key', bytes('{"eventId":"e-1"}'), bytes('WO\u00001')],
     ['a key the contract refuses', bytes('{"eventId":"e-1"}'), bytes('工单-1')],
+    ['a key longer than a workOrderId', bytes('{"eventId":"e-1"}'), bytes('W'.repeat(65))],
   ])('reads nothing from a message with %s (it takes the full path)', (_, value, messageKey) => {
     expect(probeRawMessage(value, messageKey)).toBeNull();
   });

@@ -7,15 +7,13 @@
  * NUL) would fail the whole batch's look-up.
  */
 import { hash } from 'node:crypto';
-import { ID_PATTERN, MAX_EVENT_BYTES } from '@hotline/core';
+import { ID_MAX_LENGTH, isIdentifier, MAX_EVENT_BYTES } from '@hotline/core';
 import type { RawProbe } from '@hotline/persistence';
 
 const EVENT_ID_KEY = Buffer.from('"eventId"');
 const QUOTE = 0x22;
 const COLON = 0x3a;
 const BACKSLASH = 0x5c;
-/** The longest eventId the contract accepts. */
-const MAX_EVENT_ID_BYTES = 128;
 
 /** SHA-256 (hex) of a message value: what the event log records beside the event. */
 export function rawDigest(value: Buffer): string {
@@ -28,9 +26,9 @@ export function probeRawMessage(value: Buffer | null, key: Buffer | null): RawPr
     return null;
   }
   const eventId = guessEventId(value);
-  if (eventId === null || !ID_PATTERN.test(eventId)) return null;
+  if (eventId === null || !isIdentifier(eventId, 'eventId')) return null;
   const workOrderId = key.toString('utf8');
-  if (!ID_PATTERN.test(workOrderId)) return null;
+  if (!isIdentifier(workOrderId, 'workOrderId')) return null;
   return { eventId, workOrderId, rawSha256: rawDigest(value) };
 }
 
@@ -44,7 +42,7 @@ function guessEventId(value: Buffer): string | null {
   if (value[at] !== QUOTE) return null;
   const start = at + 1;
   const end = value.indexOf(QUOTE, start);
-  if (end < 0 || end - start > MAX_EVENT_ID_BYTES) return null;
+  if (end < 0 || end - start > ID_MAX_LENGTH.eventId) return null;
   if (value.subarray(start, end).includes(BACKSLASH)) return null;
   return value.toString('utf8', start, end);
 }

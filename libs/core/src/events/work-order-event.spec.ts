@@ -1,4 +1,11 @@
-import { MAX_EVENT_BYTES, canonicalEventJson, parseWorkOrderEvent } from './work-order-event';
+import fc from 'fast-check';
+import {
+  ID_MAX_LENGTH,
+  MAX_EVENT_BYTES,
+  canonicalEventJson,
+  isIdentifier,
+  parseWorkOrderEvent,
+} from './work-order-event';
 
 const dispatched = {
   eventId: 'e1',
@@ -137,6 +144,36 @@ describe('parseWorkOrderEvent (contract.md §1)', () => {
       data: { ...dispatched.data, title: '😀' },
     };
     expect(parseWorkOrderEvent(bytes(event), 'TJ1')).toEqual({ ok: true, event });
+  });
+});
+
+describe('isIdentifier', () => {
+  // Ids near the limits and from the allowed alphabet, beside arbitrary text.
+  const idLike = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 20 }),
+    fc.stringMatching(/^[A-Za-z0-9._:\- ]{0,140}$/),
+  );
+
+  it('says of an eventId and a workOrderId what the contract says of them', () => {
+    fc.assert(
+      fc.property(idLike, (id) => {
+        const asEventId = parseWorkOrderEvent(bytes({ ...dispatched, eventId: id }), 'TJ1');
+        expect(asEventId.ok).toBe(isIdentifier(id, 'eventId'));
+        const asOrderId = parseWorkOrderEvent(bytes({ ...dispatched, workOrderId: id }), id);
+        expect(asOrderId.ok).toBe(isIdentifier(id, 'workOrderId'));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['e'.repeat(ID_MAX_LENGTH.eventId), 'eventId', true],
+    ['e'.repeat(ID_MAX_LENGTH.eventId + 1), 'eventId', false],
+    ['T'.repeat(ID_MAX_LENGTH.workOrderId + 1), 'workOrderId', false],
+    ['-TJ1', 'workOrderId', false],
+    ['TJ\u00001', 'workOrderId', false],
+  ] as const)('%s as %s: %s', (id, kind, expected) => {
+    expect(isIdentifier(id, kind)).toBe(expected);
   });
 });
 

@@ -48,6 +48,13 @@ const requiredText = (max: number) => z.string().trim().min(1).max(max);
  * limited to characters every reader can address: a URL path segment, a query value, a CSV cell.
  */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+/** The longest of each id the contract accepts (characters; ids are ASCII, so bytes too). */
+export const ID_MAX_LENGTH = { eventId: 128, workOrderId: 64, unitId: 64 } as const;
+
+/** Whether `text` is an id of the given kind the contract accepts (as `identifier` checks it). */
+export function isIdentifier(text: string, kind: keyof typeof ID_MAX_LENGTH): boolean {
+  return text.length <= ID_MAX_LENGTH[kind] && ID_PATTERN.test(text);
+}
 const identifier = (max: number) =>
   z
     .string()
@@ -64,7 +71,7 @@ const extensionAmount = z.union([
 
 const dataSchemas = {
   dispatched: z.object({
-    unitId: identifier(64),
+    unitId: identifier(ID_MAX_LENGTH.unitId),
     unitName: text(200).optional(),
     category: z.enum(CATEGORIES),
     urgency: z.enum(URGENCIES),
@@ -110,8 +117,8 @@ export type EventType = keyof typeof dataSchemas;
 export const EVENT_TYPES = Object.keys(dataSchemas) as EventType[];
 
 const envelope = {
-  eventId: identifier(128),
-  workOrderId: identifier(64),
+  eventId: identifier(ID_MAX_LENGTH.eventId),
+  workOrderId: identifier(ID_MAX_LENGTH.workOrderId),
   occurredAt: instant,
   sequence: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 };
