@@ -14,6 +14,7 @@ import {
   createProducer,
   loadOrganisation,
   loadStatisticsFormula,
+  recordDecoderStatus,
   HANDLING_RULES,
   type HandlingRules,
   ensureTopics,
@@ -98,7 +99,7 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         if (this.stopping) return;
         this.consumer.start();
         this.consuming = true;
-        this.logger.info('ingestion started');
+        this.logger.info({ recordDecoder: recordDecoderStatus }, 'ingestion started');
         return;
       } catch (error) {
         const delayMs = Math.min(1000 * 2 ** Math.min(attempt - 1, 5), 30_000);

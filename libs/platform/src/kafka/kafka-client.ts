@@ -14,6 +14,7 @@ import {
 import type { ProducerCompression } from '../config/app-config';
 import { lz4Codec, snappyCodec, zstdCodec, type BatchCodec } from './compression-codecs';
 import { keyPartitioner } from './key-partitioner';
+import { installRecordDecoder } from './record-decoder';
 import {
   KAFKA_PLAINTEXT,
   type KafkaSasl,
@@ -45,6 +46,12 @@ function asKafkajsCodec(codec: BatchCodec) {
 CompressionCodecs[CompressionTypes.Snappy] = asKafkajsCodec(snappyCodec);
 CompressionCodecs[CompressionTypes.LZ4] = asKafkajsCodec(lz4Codec);
 CompressionCodecs[CompressionTypes.ZSTD] = asKafkajsCodec(zstdCodec);
+
+/**
+ * Once, at module load, before kafkajs's first fetch loads its batch decoder: records decoded
+ * without 64-bit arithmetic where a double is exact (record-decoder.ts); the worker logs it.
+ */
+export const recordDecoderStatus = installRecordDecoder();
 
 export interface KafkaClientOptions {
   brokers: string[];
