@@ -19,9 +19,10 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
 COPY config config
+COPY scripts/node-role.sh scripts/
 USER node
 EXPOSE 3000 3001
-# A role's node options, if it has any, are config/node-options/<role> (what npm run start:worker
-# and the memory benchmark use too).
-ENTRYPOINT ["sh", "-c", "exec node $(cat config/node-options/${0:-worker} 2>/dev/null) dist/apps/${0:-worker}/src/main.js"]
+# A role's environment and node options, if it has any, are config/node-options/<role>.env and
+# config/node-options/<role> (scripts/node-role.sh; what npm run start:worker and the benchmarks use too).
+ENTRYPOINT ["sh", "-c", "exec sh scripts/node-role.sh ${0:-worker} dist/apps/${0:-worker}/src/main.js"]
 CMD ["worker"]

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { productionNodeEnv } from '@hotline/testing';
 
 /** The machine a figure came from: benchmarks are only comparable on the same kind. */
 export function machine(): {
@@ -9,6 +10,8 @@ export function machine(): {
   memoryGiB: number;
   node: string;
   nodeOptions: string[];
+  /** The variables of the worker's environment file (config/node-options/worker.env) as set here. */
+  nodeEnvironment: Record<string, string | null>;
 } {
   const list = cpus();
   return {
@@ -19,9 +22,12 @@ export function machine(): {
     // The heap limits the benchmark process ran with (the worker's, for the benchmarks that run
     // the worker's code in process): they change its collection costs by tens of percent.
     nodeOptions: [
-      ...process.execArgv.filter((a) => a.startsWith('--max-')),
+      ...process.execArgv.filter((a) => a.startsWith('--')),
       ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean),
     ],
+    nodeEnvironment: Object.fromEntries(
+      Object.keys(productionNodeEnv('worker')).map((name) => [name, process.env[name] ?? null]),
+    ),
   };
 }
 

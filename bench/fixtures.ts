@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { freePort, productionNodeOptions, waitFor } from '@hotline/testing';
+import { freePort, productionNodeEnv, productionNodeOptions, waitFor } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
 
 /** The street's units (config/organisation.json), so filters hit realistic slices of the table. */
@@ -152,6 +152,8 @@ export interface CompiledApp {
   base: string;
   /** The node options it was started with (config/node-options/<app>). */
   nodeOptions: readonly string[];
+  /** The environment it was started with on top of the benchmark's (config/node-options/<app>.env). */
+  nodeEnv: Readonly<Record<string, string>>;
   output: () => string;
   /** The sum of a Prometheus metric's samples on /metrics. */
   metric: (name: string) => Promise<number>;
@@ -173,10 +175,12 @@ export async function startCompiledApp(
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
   const port = await freePort();
   const nodeOptions = productionNodeOptions(app);
+  const nodeEnv = productionNodeEnv(app);
   const child = spawn(process.execPath, [...nodeOptions, main], {
     cwd: ROOT,
     env: {
       ...process.env,
+      ...nodeEnv,
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       LOG_LEVEL: 'warn',
@@ -219,7 +223,7 @@ export async function startCompiledApp(
     await stop();
     throw error;
   }
-  return { pid: child.pid!, port, base, nodeOptions, output: () => output, metric, stop };
+  return { pid: child.pid!, port, base, nodeOptions, nodeEnv, output: () => output, metric, stop };
 }
 
 /** VmRSS (resident now) and VmHWM (peak resident) of a process, in MiB. */

@@ -22,7 +22,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { productionNodeOptions } from '@hotline/testing';
+import { productionNodeEnv, productionNodeOptions } from '@hotline/testing';
 import { machine, writeResult } from './bench-result';
 import { summaryMarkdown, summaryRows, type Json, type Run } from './summary-table';
 
@@ -106,7 +106,11 @@ function runOnce(round: number, failed: string[]): void {
         'tsconfig-paths/register',
         run.script,
       ],
-      { cwd: ROOT, env: { ...process.env, ...run.env }, stdio: 'inherit' },
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...(run.worker ? productionNodeEnv('worker') : {}), ...run.env },
+        stdio: 'inherit',
+      },
     );
     if (result.status !== 0) failed.push(`${run.name} (run ${round})`);
     const path = join(RESULTS, `${run.name}.json`);

@@ -168,7 +168,11 @@ async function main(): Promise<void> {
     );
     out(
       `published and consumed ${simulated.length} simulated events in ${seconds(publishStart)} ` +
-        `(worker node options: ${started.nodeOptions.join(' ') || 'none'})`,
+        `(worker node options: ${started.nodeOptions.join(' ') || 'none'}; environment: ${
+          Object.entries(started.nodeEnv)
+            .map(([name, value]) => `${name}=${value}`)
+            .join(' ') || 'none'
+        })`,
     );
     const consumed = residentMemory(started.pid);
     await sleep(SWEEP_SECONDS * 1000);
@@ -180,6 +184,7 @@ async function main(): Promise<void> {
       'SELECT count(*)::int AS n FROM escalations',
     );
     const nodeOptions = worker.nodeOptions.join(' ');
+    const nodeEnv = worker.nodeEnv;
     await worker.stop();
     worker = undefined;
 
@@ -198,6 +203,7 @@ async function main(): Promise<void> {
         workerHeapUsedMb: heapUsedMb,
         workerBreakdown: breakdown,
         workerNodeOptions: nodeOptions,
+        workerNodeEnv: nodeEnv,
         baselineRssMb: baseline.rssMiB,
         baselinePeakMb: baseline.peakMiB,
         baselineTimers: baseline.timers,

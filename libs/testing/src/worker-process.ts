@@ -29,6 +29,23 @@ export function productionNodeOptions(app: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean) : [];
 }
 
+/**
+ * The environment production starts the role with (config/node-options/<role>.env, one line of
+ * NAME=value words, what scripts/node-role.sh hands `env`); none when the role has no file.
+ */
+export function productionNodeEnv(app: string): Record<string, string> {
+  const file = join(ROOT, 'config', 'node-options', `${app}.env`);
+  if (!existsSync(file)) return {};
+  const words = readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean);
+  return Object.fromEntries(
+    words.map((word) => {
+      const at = word.indexOf('=');
+      if (at <= 0) throw new Error(`${file}: ${JSON.stringify(word)} is not NAME=value`);
+      return [word.slice(0, at), word.slice(at + 1)];
+    }),
+  );
+}
+
 function entryArguments(app: string): string[] {
   if (process.env.TEST_APPS_FROM_DIST !== '1') {
     return [
@@ -116,6 +133,7 @@ export async function startWorker(
     cwd: ROOT,
     env: {
       ...process.env,
+      ...productionNodeEnv(app),
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       LOG_LEVEL: 'warn',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
