@@ -24,5 +24,5 @@ USER node
 EXPOSE 3000 3001
 # A role's environment and node options, if it has any, are config/node-options/<role>.env and
 # config/node-options/<role> (scripts/node-role.sh; what npm run start:worker and the benchmarks use too).
-ENTRYPOINT ["sh", "-c", "exec sh scripts/node-role.sh ${0:-worker} dist/apps/${0:-worker}/src/main.js"]
+ENTRYPOINT ["sh", "-c", "exec sh scripts/node-role.sh \"${0:-worker}\" \"dist/apps/${0:-worker}/src/main.js\""]
 CMD ["worker"]

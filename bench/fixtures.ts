@@ -179,8 +179,8 @@ export async function startCompiledApp(
   const child = spawn(process.execPath, [...nodeOptions, main], {
     cwd: ROOT,
     env: {
-      ...process.env,
       ...nodeEnv,
+      ...process.env,
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       LOG_LEVEL: 'warn',

@@ -108,7 +108,7 @@ function runOnce(round: number, failed: string[]): void {
       ],
       {
         cwd: ROOT,
-        env: { ...process.env, ...(run.worker ? productionNodeEnv('worker') : {}), ...run.env },
+        env: { ...(run.worker ? productionNodeEnv('worker') : {}), ...process.env, ...run.env },
         stdio: 'inherit',
       },
     );

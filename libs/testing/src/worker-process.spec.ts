@@ -30,6 +30,25 @@ describe('a role started as production starts it', () => {
     expect(launched.execArgv.slice(0, -2)).toEqual(productionNodeOptions('worker'));
   });
 
+  it('keeps a variable the caller set over the file’s default, as the tests’ processes do', () => {
+    const [name] = Object.keys(productionNodeEnv('worker'));
+    const run = spawnSync(
+      'sh',
+      ['scripts/node-role.sh', 'worker', '-e', `process.stdout.write(process.env.${name})`],
+      { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, [name!]: 'the operator’s' } },
+    );
+    expect(run.stdout).toBe('the operator’s');
+  });
+
+  it.each([['a b'], ['../worker'], ['']])('refuses the role %j', (role) => {
+    const run = spawnSync('sh', ['scripts/node-role.sh', role, '-e', '1'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(64);
+    expect(run.stderr).toContain('a role is');
+  });
+
   it('starts a role without files with neither', () => {
     const launched = startedByLauncher('no-such-role');
     expect(productionNodeEnv('no-such-role')).toEqual({});

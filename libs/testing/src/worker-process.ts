@@ -31,7 +31,8 @@ export function productionNodeOptions(app: string): string[] {
 
 /**
  * The environment production starts the role with (config/node-options/<role>.env, one line of
- * NAME=value words, what scripts/node-role.sh hands `env`); none when the role has no file.
+ * NAME=value words): defaults, under what the caller set, as scripts/node-role.sh applies them
+ * (worker-process.spec.ts checks that the two agree); none when the role has no file.
  */
 export function productionNodeEnv(app: string): Record<string, string> {
   const file = join(ROOT, 'config', 'node-options', `${app}.env`);
@@ -132,8 +133,8 @@ export async function startWorker(
   const child = spawn(process.execPath, appArguments(app), {
     cwd: ROOT,
     env: {
-      ...process.env,
       ...productionNodeEnv(app),
+      ...process.env,
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       LOG_LEVEL: 'warn',
       KAFKA_SESSION_TIMEOUT_MS: '6000',

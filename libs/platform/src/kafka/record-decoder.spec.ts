@@ -117,6 +117,41 @@ describe('decodeRecord', () => {
     );
   });
 
+  it('decodes every cut-short record as kafkajs does (the same record, or the same error)', () => {
+    fc.assert(
+      fc.property(record, context, fc.nat(), (spec, ctx, cut) => {
+        const bytes = encode(spec);
+        const { ours, theirs } = both(bytes.subarray(0, cut % bytes.length), ctx);
+        expect(isDeepStrictEqual(ours, theirs)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([['1e3'], ['0x10'], ['NaN'], ['Infinity'], [' 5'], ['+5'], ['-'], [''], ['5.'], ['1_0']])(
+    'leaves a first offset or timestamp written as %j to kafkajs’s Long',
+    (text) => {
+      const bytes = encode({
+        attributes: 0,
+        timestampDelta: 3n,
+        offsetDelta: 2,
+        key: null,
+        value: null,
+        headers: [],
+      });
+      const { ours, theirs } = both(bytes, { firstOffset: text, firstTimestamp: text });
+      expect(ours).toEqual(theirs);
+    },
+  );
+
+  it('refuses a negative header count other than -1 as kafkajs does', () => {
+    // attributes, timestamp delta 0, offset delta 0, no key, no value, header count -2.
+    const bytes = Buffer.from([0, 0, 0, 1, 1, 3]);
+    const { ours, theirs } = both(bytes, { firstOffset: '0', firstTimestamp: '0' });
+    expect(ours).toEqual(theirs);
+    expect(ours).toHaveProperty('error', 'RangeError: Invalid array length');
+  });
+
   it.each([
     ['the largest offset a double holds exactly', '9007199254740991', 1],
     ['an offset past 2^53', '9007199254740993', 2],
@@ -175,12 +210,26 @@ describe('installRecordDecoder', () => {
       const { recordDecoderStatus } = require('@hotline/platform');
       const { decodeRecord } = require('./libs/platform/src/kafka/record-decoder');
       const batchDecoder = require('kafkajs/src/protocol/recordBatch/v0/decoder');
+      const Decoder = require('kafkajs/src/protocol/decoder');
+      const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index');
+      const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index');
       const path = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder');
-      process.stdout.write(JSON.stringify({
-        status: recordDecoderStatus,
-        used: require.cache[path].exports === decodeRecord,
-        batchDecoder: typeof batchDecoder,
-      }));`;
+      (async () => {
+        const batch = await RecordBatch({
+          firstOffset: 41, firstTimestamp: 1796000000000, maxTimestamp: 1796000000009,
+          lastOffsetDelta: 1,
+          records: [
+            Record({ offsetDelta: 0, timestampDelta: 0, key: 'k', value: 'a', headers: { h: 'x' } }),
+            Record({ offsetDelta: 1, timestampDelta: 9, key: 'k', value: 'b', headers: {} }),
+          ],
+        });
+        const { records } = await batchDecoder(new Decoder(batch.buffer));
+        process.stdout.write(JSON.stringify({
+          status: recordDecoderStatus,
+          used: require.cache[path].exports === decodeRecord,
+          records: records.map((r) => [r.offset, r.timestamp, String(r.value), Object.keys(r.headers)]),
+        }));
+      })();`;
     const run = spawnSync(
       process.execPath,
       ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', '-e', script],
@@ -190,7 +239,10 @@ describe('installRecordDecoder', () => {
     expect(JSON.parse(run.stdout)).toEqual({
       status: 'installed',
       used: true,
-      batchDecoder: 'function',
+      records: [
+        ['41', '1796000000000', 'a', ['h']],
+        ['42', '1796000000009', 'b', []],
+      ],
     });
   });
 });
