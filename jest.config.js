@@ -12,12 +12,18 @@ const shared = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
-  moduleNameMapper: Object.fromEntries(
-    aliases.flatMap((name) => [
-      [`^@hotline/${name}$`, `<rootDir>/libs/${name}/src`],
-      [`^@hotline/${name}/(.*)$`, `<rootDir>/libs/${name}/src/$1`],
-    ]),
-  ),
+  moduleNameMapper: {
+    ...Object.fromEntries(
+      aliases.flatMap((name) => [
+        [`^@hotline/${name}$`, `<rootDir>/libs/${name}/src`],
+        [`^@hotline/${name}/(.*)$`, `<rootDir>/libs/${name}/src/$1`],
+      ]),
+    ),
+    // kafkajs's batch decoder asks for its record decoder by this relative path only: under jest
+    // it gets the worker's, as in production (record-decoder.ts installs it in Node's module
+    // cache, which jest's registry does not read). A request by package path still gets kafkajs's.
+    '^\\.\\./record/v0/decoder$': '<rootDir>/libs/platform/src/kafka/record-decoder.jest.ts',
+  },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60000,
 };

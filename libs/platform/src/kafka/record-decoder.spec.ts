@@ -246,3 +246,34 @@ describe('installRecordDecoder', () => {
     });
   });
 });
+
+describe('under jest', () => {
+  it('kafkajs’s batch decoder decodes records with the worker’s decoder, as in production', async () => {
+    const Long = module.require('kafkajs/src/utils/long') as { fromValue: (v: unknown) => unknown };
+    const { RecordBatch } = module.require('kafkajs/src/protocol/recordBatch/v0/index') as {
+      RecordBatch: (options: object) => Promise<{ buffer: Buffer }>;
+    };
+    const Record = module.require('kafkajs/src/protocol/recordBatch/record/v0/index') as (
+      options: object,
+    ) => unknown;
+    const batchDecoder = module.require('kafkajs/src/protocol/recordBatch/v0/decoder') as (
+      decoder: unknown,
+    ) => Promise<{ records: { offset: string }[] }>;
+    const records = Array.from({ length: 50 }, (_, i) =>
+      Record({ offsetDelta: i, timestampDelta: i, key: 'k', value: `v${i}`, headers: {} }),
+    );
+    const { buffer } = await RecordBatch({
+      firstOffset: Long.fromValue(7),
+      firstTimestamp: 1796000000000,
+      maxTimestamp: 1796000000049,
+      lastOffsetDelta: 49,
+      records,
+    });
+    // kafkajs's own record decoder makes Longs of the first offset and timestamp for every record.
+    const longs = jest.spyOn(Long, 'fromValue');
+    const decoded = await batchDecoder(new Decoder(buffer));
+    expect(decoded.records.map((r) => r.offset)).toEqual(records.map((_, i) => String(7 + i)));
+    expect(longs.mock.calls.length).toBeLessThan(records.length);
+    longs.mockRestore();
+  });
+});
