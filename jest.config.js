@@ -23,6 +23,9 @@ const shared = {
     // it gets the worker's, as in production (record-decoder.ts installs it in Node's module
     // cache, which jest's registry does not read). A request by package path still gets kafkajs's.
     '^\\.\\./record/v0/decoder$': '<rootDir>/libs/platform/src/kafka/record-decoder.jest.ts',
+    // Likewise kafkajs's produce request asks for its record encoder by this relative path only.
+    '^\\.\\./\\.\\./\\.\\./recordBatch/record/v0$':
+      '<rootDir>/libs/platform/src/kafka/record-encoder.jest.ts',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 60000,

@@ -98,7 +98,8 @@ describe('a worker restarted after kill -9', () => {
     // 30 s session has not expired yet).
     expect(body.consumer.status).not.toBe('joined');
     expect(status).toBe(503);
-    // Its kafkajs decodes records with the worker's decoder (libs/platform record-decoder.ts).
+    // Its kafkajs decodes and encodes records with the worker's decoder and encoder (libs/platform
+    // record-decoder.ts, record-encoder.ts).
     const ingesting = await waitFor('ingestion started', () =>
       Promise.resolve(
         restarted
@@ -107,7 +108,10 @@ describe('a worker restarted after kill -9', () => {
           .find((l) => l.includes('"msg":"ingestion started"')),
       ),
     );
-    expect(JSON.parse(ingesting)).toMatchObject({ recordDecoder: 'installed' });
+    expect(JSON.parse(ingesting)).toMatchObject({
+      recordDecoder: 'installed',
+      recordEncoder: 'installed',
+    });
     expect(body).toMatchObject({ status: 'starting', live: true, ready: false });
     const live = await fetch(`http://127.0.0.1:${restarted.port}/health/live`);
     expect(live.status).toBe(200);

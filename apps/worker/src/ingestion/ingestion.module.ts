@@ -15,6 +15,7 @@ import {
   loadOrganisation,
   loadStatisticsFormula,
   recordDecoderStatus,
+  recordEncoderStatus,
   HANDLING_RULES,
   type HandlingRules,
   ensureTopics,
@@ -99,7 +100,10 @@ class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         if (this.stopping) return;
         this.consumer.start();
         this.consuming = true;
-        this.logger.info({ recordDecoder: recordDecoderStatus }, 'ingestion started');
+        this.logger.info(
+          { recordDecoder: recordDecoderStatus, recordEncoder: recordEncoderStatus },
+          'ingestion started',
+        );
         return;
       } catch (error) {
         const delayMs = Math.min(1000 * 2 ** Math.min(attempt - 1, 5), 30_000);

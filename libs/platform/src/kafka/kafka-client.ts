@@ -15,6 +15,7 @@ import type { ProducerCompression } from '../config/app-config';
 import { lz4Codec, snappyCodec, zstdCodec, type BatchCodec } from './compression-codecs';
 import { keyPartitioner } from './key-partitioner';
 import { installRecordDecoder } from './record-decoder';
+import { installRecordEncoder } from './record-encoder';
 import {
   KAFKA_PLAINTEXT,
   type KafkaSasl,
@@ -52,6 +53,12 @@ CompressionCodecs[CompressionTypes.ZSTD] = asKafkajsCodec(zstdCodec);
  * without 64-bit arithmetic where a double is exact (record-decoder.ts); the worker logs it.
  */
 export const recordDecoderStatus = installRecordDecoder();
+
+/**
+ * Once, at module load, before kafkajs's first send loads its produce request: each produced
+ * record written in one buffer of its size (record-encoder.ts); the worker logs it.
+ */
+export const recordEncoderStatus = installRecordEncoder();
 
 export interface KafkaClientOptions {
   brokers: string[];
