@@ -82,11 +82,8 @@ const envSchema = z.object({
    * a worker restarted after a crash waits to join (kafkajs has no static membership).
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(10000),
-  /**
-   * How the worker's own producers (dead letters, escalations) compress their batches: none by
-   * default, as Kafka's own producer (their messages are few and small; see the README).
-   */
-  KAFKA_COMPRESSION: z.enum(PRODUCER_COMPRESSIONS).default('none'),
+  /** How the worker's own producers (dead letters, escalations) compress their batches. */
+  KAFKA_COMPRESSION: z.enum(PRODUCER_COMPRESSIONS).default('lz4'),
   /** Create missing topics at start-up with this many partitions (0: never create, fail instead). */
   KAFKA_CREATE_TOPICS_PARTITIONS: z.coerce.number().int().min(0).default(3),
   INGEST_MAX_BATCH_EVENTS: positiveInt.default(5000),
