@@ -61,20 +61,6 @@ async function announce(ds: DataSource, size: number): Promise<Map<string, strin
     list.push(`${m.change} L${m.level} v${m.version}`);
     byEscalation.set(m.escalationId, list);
   }
-  // The level rows (no foreign key holds them): each names a stored escalation, and each level an
-  // escalation was announced reaching (created or advanced) has its row, and no other.
-  const levels = await ds.query<{ escalation_id: string; reached: string[]; orphan: boolean }[]>(
-    `SELECT l.escalation_id, array_agg('L' || l.level ORDER BY l.generation, l.level) AS reached,
-            bool_or(e.escalation_id IS NULL) AS orphan
-       FROM escalation_levels l LEFT JOIN escalations e ON e.escalation_id = l.escalation_id
-      GROUP BY l.escalation_id`,
-  );
-  expect(levels.filter((l) => l.orphan)).toEqual([]);
-  const announced = [...byEscalation].flatMap(([id, list]) => {
-    const reached = list.filter((m) => /^(created|advanced) /.test(m)).map((m) => m.split(' ')[1]);
-    return reached.length === 0 ? [] : [[id, reached]];
-  });
-  expect(levels.map((l) => [l.escalation_id, l.reached]).sort()).toEqual(announced.sort());
   return byEscalation;
 }
 

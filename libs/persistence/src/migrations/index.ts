@@ -16,7 +16,6 @@ import { DropEscalationsOrderIndex1734050000000 } from './1734050000000-drop-esc
 import { WorkOrderDue1734100000000 } from './1734100000000-work-order-due';
 import { DropEscalationKeyUnique1734150000000 } from './1734150000000-drop-escalation-key-unique';
 import { OutboxPayloadJson1734200000000 } from './1734200000000-outbox-payload-json';
-import { EscalationLevelsUncheckedReference1734250000000 } from './1734250000000-escalation-levels-unchecked-reference';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -38,5 +37,4 @@ export const MIGRATIONS = [
   WorkOrderDue1734100000000,
   DropEscalationKeyUnique1734150000000,
   OutboxPayloadJson1734200000000,
-  EscalationLevelsUncheckedReference1734250000000,
 ];
