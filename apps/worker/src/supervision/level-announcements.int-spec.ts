@@ -61,6 +61,17 @@ async function announce(ds: DataSource, size: number): Promise<Map<string, strin
     list.push(`${m.change} L${m.level} v${m.version}`);
     byEscalation.set(m.escalationId, list);
   }
+  // Each level an escalation was announced reaching (created or advanced) has its level row, and
+  // no other.
+  const levels = await ds.query<{ escalation_id: string; reached: string[] }[]>(
+    `SELECT escalation_id, array_agg('L' || level ORDER BY generation, level) AS reached
+       FROM escalation_levels GROUP BY escalation_id`,
+  );
+  const announced = [...byEscalation].flatMap(([id, list]) => {
+    const reached = list.filter((m) => /^(created|advanced) /.test(m)).map((m) => m.split(' ')[1]);
+    return reached.length === 0 ? [] : [[id, reached]];
+  });
+  expect(levels.map((l) => [l.escalation_id, l.reached]).sort()).toEqual(announced.sort());
   return byEscalation;
 }
 
