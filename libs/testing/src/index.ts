@@ -5,6 +5,7 @@ export * from './identity-provider';
 export * from './java-kafka-clients';
 export * from './kafka-test';
 export * from './local-kafka';
+export * from './node-script';
 export * from './publish-in-batches';
 export * from './secured-kafka';
 export * from './tcp-proxy';

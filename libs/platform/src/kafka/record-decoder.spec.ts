@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
+import { runNodeScript } from '@hotline/testing/node-script';
 import { decodeRecord, installRecordDecoder } from './record-decoder';
 
 // kafkajs's own modules: under jest the module cache is jest's, so these are kafkajs's originals.
@@ -230,11 +230,7 @@ describe('installRecordDecoder', () => {
           records: records.map((r) => [r.offset, r.timestamp, String(r.value), Object.keys(r.headers)]),
         }));
       })();`;
-    const run = spawnSync(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', '-e', script],
-      { encoding: 'utf8', cwd: process.cwd() },
-    );
+    const run = runNodeScript(script);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({
       status: 'installed',

@@ -14,10 +14,7 @@
  * takes it at load, on the first fetch). It does so only for the kafkajs version it was checked
  * against, and reports why not otherwise; kafkajs's own decoder then stays.
  */
-import Module from 'node:module';
-
-/** The kafkajs version whose record decoder this one reproduces. */
-export const RECORD_DECODER_KAFKAJS_VERSION = '2.2.4';
+import { kafkajsModule, replaceKafkajsModule, type KafkajsModuleStatus } from './kafkajs-modules';
 
 /** kafkajs's `Decoder` (src/protocol/decoder.js), the members a record is read with. */
 interface KafkajsDecoder {
@@ -59,12 +56,8 @@ const FAST_DECIMAL_LENGTH = 15;
 // Loaded lazily: only a value past the fast path needs them.
 let longClass: KafkajsLongClass | null = null;
 function kafkajsLong(): KafkajsLongClass {
-  longClass ??= module.require(kafkajsPath('utils/long')) as KafkajsLongClass;
+  longClass ??= kafkajsModule('utils/long') as KafkajsLongClass;
   return longClass;
-}
-
-function kafkajsPath(inside: string): string {
-  return require.resolve(`kafkajs/src/${inside}`);
 }
 
 /**
@@ -180,29 +173,12 @@ function readHeaders(decoder: KafkajsDecoder): Record<string, unknown> {
   return headers;
 }
 
-export type RecordDecoderStatus =
-  /** kafkajs decodes records with decodeRecord. */
-  | 'installed'
-  /** Another kafkajs version: its own decoder stays. */
-  | 'other-kafkajs-version'
-  /** kafkajs had already loaded its batch decoder, which holds its own record decoder. */
-  | 'loaded-before'
-  /** The module cache cannot be written (a test runner's own registry): kafkajs's stays. */
-  | 'not-replaceable';
-
 /** Makes kafkajs decode records with decodeRecord (see the module's comment); idempotent. */
-export function installRecordDecoder(): RecordDecoderStatus {
-  const { version } = module.require('kafkajs/package.json') as { version: string };
-  if (version !== RECORD_DECODER_KAFKAJS_VERSION) return 'other-kafkajs-version';
-  const recordPath = kafkajsPath('protocol/recordBatch/record/v0/decoder');
-  if (require.cache[recordPath]?.exports === decodeRecord) return 'installed';
-  if (require.cache[kafkajsPath('protocol/recordBatch/v0/decoder')] !== undefined) {
-    return 'loaded-before';
-  }
-  const replacement = new Module(recordPath, module);
-  replacement.filename = recordPath;
-  replacement.loaded = true;
-  replacement.exports = decodeRecord;
-  require.cache[recordPath] = replacement;
-  return require.cache[recordPath]?.exports === decodeRecord ? 'installed' : 'not-replaceable';
+export function installRecordDecoder(): KafkajsModuleStatus {
+  // kafkajs's batch decoder takes its record decoder when it loads, on the first fetch.
+  return replaceKafkajsModule(
+    'protocol/recordBatch/record/v0/decoder',
+    decodeRecord,
+    'protocol/recordBatch/v0/decoder',
+  );
 }

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
+import { runNodeScript } from '@hotline/testing/node-script';
 import {
   encodeRecord,
   installRecordEncoder,
@@ -132,11 +132,7 @@ describe('installRecordEncoder', () => {
           records: records.map((r) => [r.offset, r.timestamp, String(r.value), Object.keys(r.headers)]),
         }));
       })();`;
-    const run = spawnSync(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', '-e', script],
-      { encoding: 'utf8', cwd: process.cwd() },
-    );
+    const run = runNodeScript(script);
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({
       status: 'installed',

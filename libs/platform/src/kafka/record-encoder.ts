@@ -2,21 +2,18 @@
  * kafkajs's encoding of one produced record (format v2), in one buffer of the record's exact size.
  * kafkajs builds each record in a zero-filled 512-byte `Encoder` that grows by copying, writes
  * every varint through an array and a `Buffer.from`, and the timestamp delta through 64-bit `Long`
- * objects: for a burst of 10,000 escalations on the topic, about a tenth of the worker's CPU.
- * Here the record's size is computed first and each field written in place; the bytes are kafkajs's
+ * objects. Here the record's size is computed first and each field written in place; the bytes are kafkajs's
  * (record-encoder.spec.ts checks them against kafkajs's encoder), and the result is a kafkajs
  * `Encoder` holding them, as kafkajs's batch encoder expects. A record outside the common case
- * (headers, a key or value neither text nor bytes, a delta past 2^52) is kafkajs's own.
+ * (headers, a key or value neither text nor bytes, a delta past 2^52) is kafkajs's own. The
+ * relay's produce requests for a burst's 10,000 messages take about two thirds of the CPU they
+ * took (`npm run bench:escalation` prints both).
  *
  * kafkajs has no hook for this: `installRecordEncoder` puts the function in the module cache under
- * the path of kafkajs's record encoder before kafkajs first loads it (its produce request takes it
- * at load, on the first send). It does so only for the kafkajs version it was checked against, and
- * reports why not otherwise; kafkajs's own encoder then stays.
+ * the path of kafkajs's record encoder before kafkajs's produce request first loads it
+ * (kafkajs-modules.ts), for the kafkajs version it was checked against only.
  */
-import Module from 'node:module';
-
-/** The kafkajs version whose record encoder this one reproduces. */
-export const RECORD_ENCODER_KAFKAJS_VERSION = '2.2.4';
+import { kafkajsModule, replaceKafkajsModule, type KafkajsModuleStatus } from './kafkajs-modules';
 
 /** A message as kafkajs's produce request hands it to its record encoder. */
 export interface ProducedRecord {
@@ -36,10 +33,6 @@ export interface KafkajsEncoder {
 
 type RecordEncoder = (record: ProducedRecord) => KafkajsEncoder;
 
-function kafkajsPath(inside: string): string {
-  return require.resolve(`kafkajs/src/${inside}`);
-}
-
 // kafkajs's own, for the records past the fast path, and its Encoder's prototype for the result.
 let kafkajsEncoder: RecordEncoder | null = null;
 let encoderPrototype: object | null = null;
@@ -47,9 +40,7 @@ let encoderPrototype: object | null = null;
 /** kafkajs's record encoder as kafkajs ships it (loaded before ours replaces it in the cache). */
 export function kafkajsRecordEncoder(): RecordEncoder {
   if (kafkajsEncoder === null) {
-    const loaded = module.require(
-      kafkajsPath('protocol/recordBatch/record/v0/index.js'),
-    ) as RecordEncoder;
+    const loaded = kafkajsModule('protocol/recordBatch/record/v0/index.js') as RecordEncoder;
     if (loaded === encodeRecord)
       throw new Error("kafkajs's record encoder was replaced before it was kept");
     kafkajsEncoder = loaded;
@@ -58,8 +49,7 @@ export function kafkajsRecordEncoder(): RecordEncoder {
 }
 
 function kafkajsEncoderPrototype(): object {
-  encoderPrototype ??= (module.require(kafkajsPath('protocol/encoder')) as { prototype: object })
-    .prototype;
+  encoderPrototype ??= (kafkajsModule('protocol/encoder') as { prototype: object }).prototype;
   return encoderPrototype;
 }
 
@@ -162,30 +152,14 @@ export function encodeRecord(record: ProducedRecord): KafkajsEncoder {
   return encoder;
 }
 
-export type RecordEncoderStatus =
-  /** kafkajs encodes produced records with encodeRecord. */
-  | 'installed'
-  /** Another kafkajs version: its own encoder stays. */
-  | 'other-kafkajs-version'
-  /** kafkajs had already loaded its produce request, which holds its own record encoder. */
-  | 'loaded-before'
-  /** The module cache cannot be written (a test runner's own registry): kafkajs's stays. */
-  | 'not-replaceable';
-
 /** Makes kafkajs encode produced records with encodeRecord (see the module's comment); idempotent. */
-export function installRecordEncoder(): RecordEncoderStatus {
-  const { version } = module.require('kafkajs/package.json') as { version: string };
-  if (version !== RECORD_ENCODER_KAFKAJS_VERSION) return 'other-kafkajs-version';
-  const recordPath = kafkajsPath('protocol/recordBatch/record/v0/index.js');
-  if (require.cache[recordPath]?.exports === encodeRecord) return 'installed';
-  if (require.cache[kafkajsPath('protocol/requests/produce/v3/request')] !== undefined) {
-    return 'loaded-before';
-  }
+export function installRecordEncoder(): KafkajsModuleStatus {
+  // Kept first: the records past the fast path are kafkajs's own encoder's.
   kafkajsRecordEncoder();
-  const replacement = new Module(recordPath, module);
-  replacement.filename = recordPath;
-  replacement.loaded = true;
-  replacement.exports = encodeRecord;
-  require.cache[recordPath] = replacement;
-  return require.cache[recordPath]?.exports === encodeRecord ? 'installed' : 'not-replaceable';
+  // kafkajs's produce request takes its record encoder when it loads, on the first send.
+  return replaceKafkajsModule(
+    'protocol/recordBatch/record/v0/index.js',
+    encodeRecord,
+    'protocol/requests/produce/v3/request',
+  );
 }
