@@ -31,18 +31,21 @@ export function kafkajsModule(inside: string): unknown {
 
 /**
  * Puts `replacement` in the module cache as kafkajs's module `inside`, unless `takenBy` (the
- * kafkajs module that requires it at its own load) is loaded already; idempotent.
+ * kafkajs module that requires it at its own load) is loaded already; idempotent. `beforehand`
+ * runs just before the cache is written (to keep kafkajs's own module, say).
  */
 export function replaceKafkajsModule(
   inside: string,
   replacement: unknown,
   takenBy: string,
+  beforehand: () => void = () => undefined,
 ): KafkajsModuleStatus {
   const { version } = module.require('kafkajs/package.json') as { version: string };
   if (version !== REPLACED_KAFKAJS_VERSION) return 'other-kafkajs-version';
   const path = kafkajsPath(inside);
   if (require.cache[path]?.exports === replacement) return 'installed';
   if (require.cache[kafkajsPath(takenBy)] !== undefined) return 'loaded-before';
+  beforehand();
   const replaced = new Module(path, module);
   replaced.filename = path;
   replaced.loaded = true;

@@ -2,9 +2,9 @@
  * kafkajs's encoding of one produced record (format v2), in one buffer of the record's exact size.
  * kafkajs builds each record in a zero-filled 512-byte `Encoder` that grows by copying, writes
  * every varint through an array and a `Buffer.from`, and the timestamp delta through 64-bit `Long`
- * objects. Here the record's size is computed first and each field written in place; the bytes are kafkajs's
- * (record-encoder.spec.ts checks them against kafkajs's encoder), and the result is a kafkajs
- * `Encoder` holding them, as kafkajs's batch encoder expects. A record outside the common case
+ * objects. Here the record's size is computed first and each field written in place; the bytes
+ * are kafkajs's (record-encoder.spec.ts checks them against kafkajs's encoder), and the result is
+ * a kafkajs `Encoder` holding them, as kafkajs's batch encoder expects. A record outside the common case
  * (headers, a key or value neither text nor bytes, a delta past 2^52) is kafkajs's own. The
  * relay's produce requests for a burst's 10,000 messages take about two thirds of the CPU they
  * took (`npm run bench:escalation` prints both).
@@ -154,12 +154,12 @@ export function encodeRecord(record: ProducedRecord): KafkajsEncoder {
 
 /** Makes kafkajs encode produced records with encodeRecord (see the module's comment); idempotent. */
 export function installRecordEncoder(): KafkajsModuleStatus {
-  // Kept first: the records past the fast path are kafkajs's own encoder's.
-  kafkajsRecordEncoder();
-  // kafkajs's produce request takes its record encoder when it loads, on the first send.
+  // kafkajs's produce request takes its record encoder when it loads, on the first send; kafkajs's
+  // own is kept first, for the records past the fast path.
   return replaceKafkajsModule(
     'protocol/recordBatch/record/v0/index.js',
     encodeRecord,
     'protocol/requests/produce/v3/request',
+    kafkajsRecordEncoder,
   );
 }
