@@ -199,6 +199,21 @@ describe('API escalations and lists', () => {
     expect((await post(`/escalations/${id}/resolve`, { note: 'x'.repeat(2000) })).status).toBe(200);
   });
 
+  it('refuses a note PostgreSQL cannot store (a NUL, half a surrogate pair), and loses nothing', async () => {
+    const id = await seedEscalation('TJ-A-2', 'teda-enforcement', 'priority');
+    for (const note of ['a\u0000b', 'a\ud800b', '\udfff', 'ok\u0000']) {
+      for (const command of ['acknowledge', 'resolve']) {
+        const res = await post(`/escalations/${id}/${command}`, { note });
+        expect([command, note, res.status]).toEqual([command, note, 400]);
+        expect(await res.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      }
+    }
+    expect(await outboxOf(id)).toEqual([]);
+    const res = await post(`/escalations/${id}/acknowledge`, { note: '签收 \ud83d\ude00' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ acknowledged: { note: '签收 \ud83d\ude00' } });
+  });
+
   it('resolves an acknowledged escalation manually with the note and an outbox message; resolved is final (409)', async () => {
     const id = await seedEscalation('TJ-A-2', 'teda-enforcement', 'dissatisfied');
     expect((await post(`/escalations/${id}/acknowledge`, {})).status).toBe(200);

@@ -1,4 +1,5 @@
 export * from './events/work-order-event';
+export * from './events/unencodable-text';
 export * from './work-orders/order-events';
 export * from './work-orders/fold-work-order';
 export * from './privacy/mask-personal-data';

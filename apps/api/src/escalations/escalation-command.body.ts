@@ -1,3 +1,4 @@
+import { isUnencodableText } from '@hotline/core';
 import { z } from 'zod';
 
 export const MAX_NOTE_LENGTH = 2000;
@@ -6,7 +7,8 @@ const note = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(MAX_NOTE_LENGTH, `at most ${MAX_NOTE_LENGTH} characters`);
+  .max(MAX_NOTE_LENGTH, `at most ${MAX_NOTE_LENGTH} characters`)
+  .refine((text) => !isUnencodableText(text), 'must not hold NUL or half a surrogate pair');
 
 /** `POST /escalations/{id}/acknowledge`: an optional note (签收意见). */
 export const acknowledgeBody = z.object({ note: note.optional() }).strict();

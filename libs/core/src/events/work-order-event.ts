@@ -2,6 +2,7 @@
  * The input contract (contract.md §1): one JSON object per Kafka message, validated with zod.
  * Types are inferred from the schema so the parser and the code that folds events cannot drift.
  */
+import { isUnencodableText } from './unencodable-text';
 import { z } from 'zod';
 
 export const CATEGORIES = [
@@ -178,14 +179,10 @@ export type ParseResult =
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const ID_FIELDS = new Set(['eventId', 'workOrderId', 'unitId']);
-// A surrogate half without its partner (what JSON's \uD800 escapes can produce).
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** NUL or a lone surrogate: text PostgreSQL (and most readers) cannot store. */
-const isUnencodable = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
 
 /** The path of the first key or string holding text PostgreSQL cannot store, else null. */
 function findUnencodableText(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return isUnencodable(value) ? path : null;
+  if (typeof value === 'string') return isUnencodableText(value) ? path : null;
   if (typeof value !== 'object' || value === null) return null;
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
@@ -196,7 +193,7 @@ function findUnencodableText(value: unknown, path: string): string | null {
   }
   for (const [key, item] of Object.entries(value)) {
     const at = path ? `${path}.${key}` : key;
-    if (isUnencodable(key)) return at;
+    if (isUnencodableText(key)) return at;
     const found = findUnencodableText(item, at);
     if (found !== null) return found;
   }
