@@ -138,6 +138,9 @@ export function encodeRecord(record: ProducedRecord): KafkajsEncoder {
     fieldSize(valueLength) +
     1; // no headers
   const size = unsignedVarIntSize(body * 2) + body;
+  // kafkajs's encoder cannot grow to 2^30 bytes (its power of two overflows) and throws: so does
+  // it here, rather than a gigabyte allocated first.
+  if (size >= MAX_FAST_INT32 + 1) return kafkajsRecordEncoder()(record);
   const buffer = Buffer.allocUnsafe(size);
   let at = writeUnsignedVarInt(buffer, 0, body * 2);
   buffer[at++] = 0; // no attributes used
