@@ -570,7 +570,7 @@ async function main(): Promise<void> {
       `P4 CPU: worker ${burstRun.cpuMs.worker} ms, PostgreSQL ${burstRun.cpuMs.database} ms; one per transaction (${BASELINE_BURST}): worker ${naive.cpuMs.worker} ms, PostgreSQL ${naive.cpuMs.database} ms`,
     );
     out(
-      `P4 record encoding (the relay's produce requests for ${recordEncoding.records} messages of ${recordEncoding.bytesPerValue} bytes, median of 15 rounds): ${recordEncoding.oursMs} ms of CPU with the worker's encoder, ${recordEncoding.kafkajsMs} ms with kafkajs's`,
+      `P4 record encoding (the relay's produce requests for ${recordEncoding.records} messages of ${recordEncoding.bytesPerValue} bytes, median of ${recordEncoding.rounds} rounds): ${recordEncoding.oursMs} ms of CPU with the worker's encoder, ${recordEncoding.kafkajsMs} ms with kafkajs's`,
     );
     out(`\nwritten ${writeResult('escalation', results)}`);
   } finally {

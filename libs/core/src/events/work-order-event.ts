@@ -2,8 +2,8 @@
  * The input contract (contract.md §1): one JSON object per Kafka message, validated with zod.
  * Types are inferred from the schema so the parser and the code that folds events cannot drift.
  */
-import { isUnencodableText } from './unencodable-text';
 import { z } from 'zod';
+import { isUnencodableText } from './unencodable-text';
 
 export const CATEGORIES = [
   'consultation',

@@ -46,10 +46,15 @@ export function replaceKafkajsModule(
   if (require.cache[path]?.exports === replacement) return 'installed';
   if (require.cache[kafkajsPath(takenBy)] !== undefined) return 'loaded-before';
   beforehand();
-  const replaced = new Module(path, module);
-  replaced.filename = path;
-  replaced.loaded = true;
-  replaced.exports = replacement;
-  require.cache[path] = replaced;
+  cacheModule(path, replacement);
   return require.cache[path]?.exports === replacement ? 'installed' : 'not-replaceable';
+}
+
+/** Puts a loaded module exporting `exports` in Node's module cache under `path`. */
+export function cacheModule(path: string, exports: unknown): void {
+  const cached = new Module(path, module);
+  cached.filename = path;
+  cached.loaded = true;
+  cached.exports = exports;
+  require.cache[path] = cached;
 }
