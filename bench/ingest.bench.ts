@@ -18,6 +18,7 @@ import { Client as PgClient } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { writeResult } from './bench-result';
 import { cpuNow } from './fixtures';
+import { compareArrayEncodings, encodedBatch } from './array-encoding';
 import { compareRecordDecoders } from './record-decoding';
 import {
   createKafka,
@@ -43,8 +44,15 @@ import {
 import {
   DEFAULT_SUPERVISION_POLICY,
   DEFAULT_WATERMARK_POLICY,
+  orderFacts,
   type WorkOrderEvent,
 } from '@hotline/core';
+import { storedFactsOf } from '@hotline/persistence/statistics';
+import {
+  EVENT_COLUMNS,
+  ORDER_COLUMNS,
+  type IncomingEvent,
+} from '../libs/persistence/src/work-orders/work-order-store';
 import {
   lz4Codec,
   zstdCodec,
@@ -54,6 +62,7 @@ import { DeadLetterPublisher } from '../apps/worker/src/ingestion/dead-letter.pu
 import { IngestBatchService } from '../apps/worker/src/ingestion/ingest-batch.service';
 import { projectWorkOrder } from '../apps/worker/src/ingestion/project-work-order';
 import { WorkOrderEventsConsumer } from '../apps/worker/src/ingestion/work-order-events.consumer';
+import { rawDigest } from '../apps/worker/src/ingestion/probe-raw-message';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 /** When set, a CPU and an allocation profile of each measured delivery alone (p1.cpuprofile, p1.heapprofile, …) here. */
@@ -61,6 +70,8 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROFILE_DIR;
 /** The codecs of the compressed-input runs, beside uncompressed input. */
 const INPUT_CODECS = ['lz4', 'zstd'] as const;
 const BASELINE_EVENTS = Number(process.env.BENCH_BASELINE_EVENTS ?? 2_000);
+/** One chunk of events as the worker writes it (INGEST_MAX_BATCH_EVENTS), for the parameters' figures. */
+const ARRAY_BATCH_EVENTS = 5_000;
 const PARTITIONS = 2;
 const CONFIG = loadConfig();
 const RULES = loadHandlingRules(CONFIG.files);
@@ -380,6 +391,42 @@ async function measureCeiling(sourceUrl: string, events: number): Promise<Ceilin
   }
 }
 
+/** A batch's parameters both ways: the event insert's and the order upsert's, for one chunk of events. */
+async function arrayEncoding(dbUrl: string, topic: string) {
+  const events = makeEvents(ARRAY_BATCH_EVENTS, 'A');
+  const incoming: IncomingEvent[] = events.map((event, i) => ({
+    event,
+    topic,
+    partition: 0,
+    offset: String(1_000_000 + i),
+    rawSha256: rawDigest(Buffer.from(JSON.stringify(event))),
+  }));
+  const byOrder = new Map<string, WorkOrderEvent[]>();
+  for (const event of events)
+    byOrder.set(event.workOrderId, [...(byOrder.get(event.workOrderId) ?? []), event]);
+  const formula = loadStatisticsFormula(CONFIG.files);
+  const orders = [...byOrder].map(([id, list]) => {
+    const { record, state, deadlines } = projectWorkOrder(id, list, {
+      calendar: RULES.calendar,
+      profile: RULES.profile,
+    });
+    record.facts = storedFactsOf(orderFacts(state, deadlines, formula, RULES.calendar));
+    record.sourcePartition = 0;
+    return record;
+  });
+  const client = new PgClient({ connectionString: dbUrl });
+  await client.connect();
+  try {
+    const figures = await compareArrayEncodings(client, [
+      encodedBatch(EVENT_COLUMNS, incoming),
+      encodedBatch(ORDER_COLUMNS, orders),
+    ]);
+    return { events: events.length, orders: orders.length, ...figures };
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
   const db = await createFreshDatabase('hotline_bench');
   const baselineDb = await createFreshDatabase('hotline_bench_orm');
@@ -476,6 +523,8 @@ async function main(): Promise<void> {
       installed: recordDecoderStatus,
     };
 
+    const batchParameters = await arrayEncoding(db.url, topics.events);
+
     const ormSource = createDataSource({ url: baselineDb.url, poolSize: 2 });
     await ormSource.initialize();
     const sample = makeEvents(BASELINE_EVENTS, 'O');
@@ -515,6 +564,7 @@ async function main(): Promise<void> {
       },
       compressedInput,
       recordDecoding,
+      batchParameters,
       ormBaseline: {
         eventsPerSecond: Math.round(ormRate),
         events: BASELINE_EVENTS,
@@ -552,6 +602,10 @@ async function main(): Promise<void> {
     out(`P2: ${cpuText(again.cpu)}`);
     out(
       `record decoding (record batches of 2,000 as fetched, each decoder in its own process, median of 3): ${recordDecoding.ours.toFixed(2)} µs/record with the worker's decoder (${recordDecoding.installed} in this one), ${recordDecoding.kafkajs.toFixed(2)} µs/record with kafkajs's own (${(recordDecoding.kafkajs / recordDecoding.ours).toFixed(1)}×)`,
+    );
+    const { binary, literals } = batchParameters;
+    out(
+      `batch parameters (${batchParameters.events} events and their ${batchParameters.orders} order rows, median of ${batchParameters.rounds} alternating rounds): binary arrays ${binary.buildCpuMs.toFixed(1)} ms of CPU to build, ${binary.readMs.toFixed(1)} ms to send and read on PostgreSQL; text literals and a JSON array ${literals.buildCpuMs.toFixed(1)} ms and ${literals.readMs.toFixed(1)} ms`,
     );
     out(`\nwritten ${writeResult('ingest', results)}`);
     const replayApplied = Object.values(compressedInput).some((figures) => figures.applied !== 0);

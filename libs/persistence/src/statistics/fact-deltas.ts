@@ -12,7 +12,14 @@ import {
   type FactKey,
   type FactMeasure,
 } from '@hotline/core';
-import { column, numberArray, textArray, unnestRows, type ArrayColumn } from '../array-literals';
+import {
+  bigintArray,
+  column,
+  dateArray,
+  textArray,
+  unnestRows,
+  type ArrayColumn,
+} from '../array-params';
 
 /** A change of the daily rollup: a key and how much its count moves. */
 interface RollupDelta {
@@ -21,11 +28,11 @@ interface RollupDelta {
 }
 
 const ROLLUP_COLUMNS: readonly ArrayColumn<RollupDelta>[] = [
-  column('day_on', 'date', textArray, (r: RollupDelta) => r.key.dayOn),
+  column('day_on', 'date', dateArray, (r: RollupDelta) => r.key.dayOn),
   column('unit_id', 'text', textArray, (r: RollupDelta) => r.key.unitId),
   column('category', 'text', textArray, (r: RollupDelta) => r.key.category),
   column('measure', 'text', textArray, (r: RollupDelta) => r.key.measure),
-  column('delta', 'bigint', numberArray, (r: RollupDelta) => r.delta),
+  column('delta', 'bigint', bigintArray, (r: RollupDelta) => r.delta),
 ];
 
 /** One order's change of facts; `cause` is the event type that caused it, or `recompute`. */

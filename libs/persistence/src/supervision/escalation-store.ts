@@ -18,16 +18,19 @@ import {
 import type { QueryRunner } from 'typeorm';
 import {
   column,
+  dateArray,
   instantArray,
   instantColumn,
+  integerArray,
   integerColumn,
   jsonColumn,
-  numberArray,
+  smallintArray,
   textArray,
   textColumn,
   unnestRows,
+  uuidArray,
   type ArrayColumn,
-} from '../array-literals';
+} from '../array-params';
 import { enqueueOutbox, escalationIdOf } from './escalation-message';
 
 interface EscalationRow {
@@ -227,19 +230,19 @@ const instant = instantColumn<Row>;
 const integer = integerColumn<Row>;
 
 const ESCALATION_COLUMNS: readonly ArrayColumn<Row>[] = [
-  column('escalation_id', 'uuid', textArray, (r) => r.escalation_id),
+  column('escalation_id', 'uuid', uuidArray, (r) => r.escalation_id),
   text('escalation_key', (r) => r.escalation_key),
   text('work_order_id', (r) => r.work_order_id),
   text('unit_id', (r) => r.unit_id),
   text('kind', (r) => r.kind),
   integer('segment', (r) => r.segment),
   integer('round', (r) => r.round),
-  column('level', 'smallint', numberArray, (r) => r.level),
+  column('level', 'smallint', smallintArray, (r) => r.level),
   text('status', (r) => r.status),
   text('reason', (r) => r.reason),
   instant('due_at', (r) => r.due_at),
   instant('fired_at', (r) => r.fired_at),
-  column('fired_on', 'date', textArray, (r) => r.fired_on),
+  column('fired_on', 'date', dateArray, (r) => r.fired_on),
   instant('level_changed_at', (r) => r.level_changed_at),
   jsonColumn('recipients', (r) => r.recipients),
   instant('acknowledged_at', (r) => r.acknowledged_at),
@@ -261,9 +264,9 @@ interface LevelRow {
 }
 
 const LEVEL_COLUMNS: readonly ArrayColumn<LevelRow>[] = [
-  column('escalation_id', 'uuid', textArray, (r) => r.escalation_id),
-  column('generation', 'integer', numberArray, (r) => r.generation),
-  column('level', 'smallint', numberArray, (r) => r.level),
+  column('escalation_id', 'uuid', uuidArray, (r) => r.escalation_id),
+  column('generation', 'integer', integerArray, (r) => r.generation),
+  column('level', 'smallint', smallintArray, (r) => r.level),
   column('reached_at', 'timestamptz', instantArray, (r) => r.reached_at),
   column('why', 'text', textArray, (r) => r.why),
 ];

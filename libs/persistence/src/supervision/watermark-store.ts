@@ -7,7 +7,7 @@ import {
 } from '@hotline/core';
 import type { QueryRunner } from 'typeorm';
 import type { Queryable } from '../statistics/statistics-reads';
-import { instantArray, textArray } from '../array-literals';
+import { instantArray, textArray } from '../array-params';
 import { scheduleFrom } from '../work-orders/due-schedule';
 
 /**

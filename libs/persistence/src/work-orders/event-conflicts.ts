@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { textArray } from '../array-literals';
+import { textArray } from '../array-params';
 
 /** What a message claims to be, read without decoding it: its key, event id and value digest. */
 export interface RawProbe {

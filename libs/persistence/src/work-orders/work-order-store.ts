@@ -1,23 +1,24 @@
 /**
  * The ingestion hot path's SQL: set-based statements, one round trip per step per batch.
  * Idempotency lives in the schema (unique event id; state rows only move forward by event count).
- * Batches arrive as one array literal per column (../array-literals).
+ * Batches arrive as one array parameter per column (../array-params).
  */
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { WorkOrderEvent } from '@hotline/core';
 import {
+  bigintArray,
   booleanArray,
   column,
   instantColumn,
   integerColumn,
+  integerArray,
   jsonColumn,
-  numberArray,
   textArray,
   textArrayRows,
   textColumn,
   unnestRows,
   type ArrayColumn,
-} from '../array-literals';
+} from '../array-params';
 import { scheduleFrom } from './due-schedule';
 
 export interface IncomingEvent {
@@ -62,11 +63,12 @@ export interface WorkOrderRecord {
   facts?: unknown;
 }
 
-const EVENT_COLUMNS: readonly ArrayColumn<IncomingEvent>[] = [
+/** An event row's columns as the event insert sends them. */
+export const EVENT_COLUMNS: readonly ArrayColumn<IncomingEvent>[] = [
   jsonColumn('payload', (i) => i.event),
   column('source_topic', 'text', textArray, (i) => i.topic),
-  column('source_partition', 'integer', numberArray, (i) => i.partition),
-  column('source_offset', 'bigint', textArray, (i) => i.offset),
+  column('source_partition', 'integer', integerArray, (i) => i.partition),
+  column('source_offset', 'bigint', bigintArray, (i) => i.offset),
   column('raw_sha256', 'text', textArray, (i) => i.rawSha256),
 ];
 
@@ -119,7 +121,7 @@ const integer = integerColumn<WorkOrderRecord>;
 const json = (name: string, get: (r: WorkOrderRecord) => unknown) => jsonColumn(name, get);
 
 /** An order row's columns as the upsert sends them (`tags`: one `text[]` literal per row). */
-const ORDER_COLUMNS: readonly ArrayColumn<WorkOrderRecord>[] = [
+export const ORDER_COLUMNS: readonly ArrayColumn<WorkOrderRecord>[] = [
   text('work_order_id', (r) => r.workOrderId),
   text('status', (r) => r.status),
   text('unit_id', (r) => r.unitId),
