@@ -1,11 +1,11 @@
 /**
  * How a batch's columns reach PostgreSQL: the worker's binary arrays (libs/persistence
- * array-params.ts) against array literals in text form with the JSON columns as one JSON array
- * (`json_array_elements`), the way the batches went before, over the same rows and columns (the
- * event insert's and the order upsert's). Each round builds every column's parameter (the
- * worker's CPU) and reads the rows back on PostgreSQL (`SELECT count(r)` over the row source:
- * the driver's sending and the server's reading of every column, arrays and JSON, without a
- * write; `count(*)` would let PostgreSQL skip the JSON columns' casts), in alternation.
+ * array-params.ts) against array literals in text form, the way the batches went before, over
+ * the same rows and columns (the event insert's and the order upsert's; the JSON columns go as one
+ * JSON array both ways). Each round builds every column's parameter (the worker's CPU) and reads
+ * the rows back on PostgreSQL (`SELECT count(r)` over the row source: the driver's sending and the
+ * server's reading of every column, without a write; `count(*)` would let PostgreSQL skip the
+ * JSON columns' casts), in alternation.
  */
 import { isoInstant } from '@hotline/core';
 import { unnestRows, type ArrayColumn } from '../libs/persistence/src/array-params';

@@ -605,7 +605,7 @@ async function main(): Promise<void> {
     );
     const { binary, literals } = batchParameters;
     out(
-      `batch parameters (${batchParameters.events} events and their ${batchParameters.orders} order rows, median of ${batchParameters.rounds} alternating rounds): binary arrays ${binary.buildCpuMs.toFixed(1)} ms of CPU to build, ${binary.readMs.toFixed(1)} ms to send and read on PostgreSQL; text literals and a JSON array ${literals.buildCpuMs.toFixed(1)} ms and ${literals.readMs.toFixed(1)} ms`,
+      `batch parameters (${batchParameters.events} events and their ${batchParameters.orders} order rows, median of ${batchParameters.rounds} alternating rounds): binary arrays ${binary.buildCpuMs.toFixed(1)} ms of CPU to build, ${binary.readMs.toFixed(1)} ms to send and read on PostgreSQL; text literals ${literals.buildCpuMs.toFixed(1)} ms and ${literals.readMs.toFixed(1)} ms`,
     );
     out(`\nwritten ${writeResult('ingest', results)}`);
     const replayApplied = Object.values(compressedInput).some((figures) => figures.applied !== 0);

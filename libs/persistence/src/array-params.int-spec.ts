@@ -8,7 +8,6 @@ import {
   dateArray,
   instantArray,
   integerArray,
-  jsonArray,
   jsonColumn,
   smallintArray,
   textArray,
@@ -194,28 +193,6 @@ describe('array parameters, read back by PostgreSQL', () => {
     );
     expect(await readBack(textArray([]), 'text')).toEqual([]);
     expect(await readBack(textArray([null, undefined]), 'text')).toEqual([null, null]);
-  });
-
-  it('gives back JSON as written (json) and as values (jsonb), JSON null as SQL NULL', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(fc.option(fc.jsonValue({ maxDepth: 3 }), { nil: undefined }), { maxLength: 8 }),
-        async (values) => {
-          const written = values.map((v) => {
-            const text = v === undefined ? undefined : JSON.stringify(v);
-            return text === undefined || text === 'null' ? null : text;
-          });
-          expect(await readBack(jsonArray(values, { json: true }), 'json')).toEqual(written);
-          const [row] = await ds.query<{ a: unknown[] }[]>(`SELECT to_json($1::jsonb[]) AS a`, [
-            jsonArray(values),
-          ]);
-          expect(row!.a).toEqual(
-            written.map((text) => (text === null ? null : (JSON.parse(text) as unknown))),
-          );
-        },
-      ),
-      { numRuns: 100 },
-    );
   });
 
   it('is refused by PostgreSQL when sent as another type than its own', async () => {

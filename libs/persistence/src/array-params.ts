@@ -13,17 +13,16 @@
  * big-endian integer. Each array names its element type, and PostgreSQL refuses an array of
  * another type than the cast's. `null` and `undefined` become SQL NULL.
  *
- * A JSON value is its JSON text (`jsonb` puts a version byte before it): PostgreSQL parses it
- * once, into the column's type, where a JSON array of the batch's documents
- * (`json_array_elements($k::json)::jsonb`) was read through twice.
+ * A JSON column goes as one JSON array instead (`json_array_elements`): one JSON.stringify of the
+ * column builds it, and PostgreSQL reads it faster than a `jsonb[]` of the same documents (the
+ * order rows and events of a chunk of 5,000: 20 against 31 ms to build, 80 against 99 ms to send
+ * and read).
  */
 
 /** Element type OIDs (pg_type), as array_recv checks them against the statement's cast. */
 const OID = {
   bool: 16,
   int8: 20,
-  json: 114,
-  jsonb: 3802,
   int2: 21,
   int4: 23,
   text: 25,
@@ -68,15 +67,6 @@ class BinaryArray {
     const written = this.buffer.write(value, this.at + 4, 'utf8');
     this.buffer.writeInt32BE(written, this.at);
     this.at += 4 + written;
-  }
-
-  /** `jsonb`'s binary form: its version (1), then the JSON text. */
-  jsonb(text: string): void {
-    this.reserve(5 + text.length * 3);
-    this.buffer[this.at + 4] = 1;
-    const written = this.buffer.write(text, this.at + 5, 'utf8');
-    this.buffer.writeInt32BE(written + 1, this.at);
-    this.at += 5 + written;
   }
 
   /** A 64-bit integer given as a double: exact for any safe integer. */
@@ -276,35 +266,25 @@ export function textArrayRows(values: readonly (readonly string[] | null | undef
 }
 
 /**
- * Each value as JSON text: `jsonb[]` (`json[]` with `json: true`, its text kept as written).
- * `null`, `undefined` and what JSON.stringify leaves out (a function, say) become SQL NULL, as
- * does the JSON `null`.
+ * A JSON array of the values, read with `json_array_elements($k::json)`: each element as `json`
+ * (`null` and `undefined` become the JSON null).
  */
-export function jsonArray(values: readonly unknown[], options: { json?: true } = {}): Buffer {
-  const texts = values.map((value) => {
-    const text = value === null ? undefined : JSON.stringify(value);
-    return text === 'null' ? undefined : text;
-  });
-  let capacity = 0;
-  for (const text of texts) capacity += 5 + (text?.length ?? 0) * 3;
-  const array = new BinaryArray(capacity);
-  for (const text of texts) {
-    if (text === undefined) array.null();
-    else if (options.json) array.text(text);
-    else array.jsonb(text);
-  }
-  return array.finish(options.json ? OID.json : OID.jsonb, values.length);
+export function jsonList(values: readonly unknown[]): string {
+  // An array's undefined element is written as null; an object's undefined property is left out.
+  return JSON.stringify(values);
 }
 
 /** One column of a batch: its name in the row set, its element type, and how to read it off a row. */
 export interface ArrayColumn<R> {
   name: string;
-  /** The element type (`text`, `timestamptz`, `jsonb`, …). */
+  /** The element type (`text`, `timestamptz`, …; `jsonb` for a JSON column). */
   type: string;
+  /** `array`: a binary array (`unnest`); `json`: a JSON array (`json_array_elements`). */
+  source: 'array' | 'json';
   /** The column's values, row by row. */
   values: (rows: readonly R[]) => unknown[];
-  /** The column's parameter: the values as a binary array of `type`. */
-  param: (rows: readonly R[]) => Buffer;
+  /** The column's parameter: the values as a binary array of `type`, or a JSON array. */
+  param: (rows: readonly R[]) => Buffer | string;
 }
 
 /** A column of a batch, read with `get` and written with one of the arrays above. */
@@ -314,7 +294,8 @@ export function column<R, V>(
   write: (values: readonly V[]) => Buffer,
   get: (row: R) => V,
 ): ArrayColumn<R> {
-  return { name, type, values: (rows) => rows.map(get), param: (rows) => write(rows.map(get)) };
+  const values = (rows: readonly R[]) => rows.map(get);
+  return { name, type, source: 'array', values, param: (rows) => write(values(rows)) };
 }
 
 /** The common columns: `text`, `timestamptz` and `integer`. */
@@ -325,27 +306,40 @@ export const instantColumn = <R>(name: string, get: (row: R) => Date | null | un
 export const integerColumn = <R>(name: string, get: (row: R) => number | null | undefined) =>
   column(name, 'integer', integerArray, get);
 
-/** A `jsonb` column of a batch; a null or missing value is SQL NULL. */
-export const jsonColumn = <R>(name: string, get: (row: R) => unknown) =>
-  column(name, 'jsonb', jsonArray, get);
+/** A `jsonb` column of a batch, sent as one JSON array; a null or missing value is SQL NULL. */
+export function jsonColumn<R>(name: string, get: (row: R) => unknown): ArrayColumn<R> {
+  const values = (rows: readonly R[]) => rows.map(get);
+  return { name, type: 'jsonb', source: 'json', values, param: (rows) => jsonList(values(rows)) };
+}
 
 /**
- * The rows as a row source, `(SELECT … FROM ROWS FROM (unnest($k::t1[]), unnest($k+1::t2[]), …)) AS r`
+ * The rows as a row source, `(SELECT … FROM ROWS FROM (unnest($k::t1[]), json_array_elements($k+1::json), …)) AS r`
  * with the columns under their names and types, and its parameters (numbered after the `before`
- * parameters the statement already has). The arrays are read side by side, row by row.
+ * parameters the statement already has). The functions are read side by side, row by row.
  */
 export function unnestRows<R>(
   columns: readonly ArrayColumn<R>[],
   rows: readonly R[],
   alias = 'r',
   before = 0,
-): { from: string; params: Buffer[] } {
-  const functions = columns.map((c, i) => `unnest($${before + i + 1}::${c.type}[])`).join(', ');
-  const names = columns.map((c) => c.name).join(', ');
+): { from: string; params: (Buffer | string)[] } {
+  const functions = columns
+    .map((c, i) =>
+      c.source === 'json'
+        ? `json_array_elements($${before + i + 1}::json)`
+        : `unnest($${before + i + 1}::${c.type}[])`,
+    )
+    .join(', ');
+  const names = columns.map((c) => `u.${c.name}`);
+  const selected = columns
+    .map((c, i) =>
+      c.source === 'json' ? `NULLIF(${names[i]}::jsonb, 'null'::jsonb) AS ${c.name}` : names[i],
+    )
+    .join(', ');
   return {
-    // OFFSET 0 keeps the row source whole: the statement reads its rows once, whatever it does
-    // with each column.
-    from: `(SELECT * FROM ROWS FROM (${functions}) AS u(${names}) OFFSET 0) AS ${alias}`,
+    // OFFSET 0 keeps the subquery whole: pulled up into the statement, each reference to a JSON
+    // column would repeat its cast, and the statements read a payload several times.
+    from: `(SELECT ${selected} FROM ROWS FROM (${functions}) AS u(${columns.map((c) => c.name).join(', ')}) OFFSET 0) AS ${alias}`,
     params: columns.map((c) => c.param(rows)),
   };
 }

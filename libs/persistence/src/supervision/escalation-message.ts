@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EscalationMessage } from '@hotline/core';
 import type { QueryRunner } from 'typeorm';
-import { jsonArray, textArray } from '../array-params';
+import { jsonList, textArray } from '../array-params';
 
 /**
  * A stable escalation id: a name-based UUID (SHA-1, version 5 layout) of the escalation's natural
@@ -26,8 +26,8 @@ export async function enqueueOutbox(
   await runner.query(
     `INSERT INTO outbox (topic, message_key, payload)
      SELECT $1, t.k, t.m
-       FROM ROWS FROM (unnest($2::text[]), unnest($3::json[])) WITH ORDINALITY AS t(k, m, n)
+       FROM ROWS FROM (unnest($2::text[]), json_array_elements($3::json)) WITH ORDINALITY AS t(k, m, n)
       ORDER BY n`,
-    [topic, textArray(messages.map((m) => m.workOrderId)), jsonArray(messages, { json: true })],
+    [topic, textArray(messages.map((m) => m.workOrderId)), jsonList(messages)],
   );
 }
