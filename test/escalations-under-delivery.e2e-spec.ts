@@ -142,32 +142,54 @@ async function settle(
   distinctEvents: number,
 ): Promise<EscalationRow[]> {
   let previous: string | undefined;
-  return waitFor(
-    'the run to settle',
-    async () => {
-      if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
-      const { rows } = await sql.query<{ events: number; due: number; unpublished: number }>(
-        `SELECT (SELECT count(*)::int FROM work_order_events) AS events,
+  return settled(worker, () =>
+    waitFor(
+      'the run to settle',
+      async () => {
+        if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
+        const { rows } = await sql.query<{ events: number; due: number; unpublished: number }>(
+          `SELECT (SELECT count(*)::int FROM work_order_events) AS events,
                 (SELECT count(*)::int FROM work_order_due WHERE next_due_at <= now()) AS due,
                 (SELECT count(*)::int FROM outbox WHERE published_at IS NULL) AS unpublished`,
-      );
-      const { events, due, unpublished } = rows[0]!;
-      if (events !== distinctEvents || due !== 0 || unpublished !== 0) {
-        previous = undefined;
-        // Thrown, not returned: waitFor's timeout message then says what was missing.
-        throw new Error(
-          `${events} of ${distinctEvents} events, ${due} orders due, ${unpublished} unpublished`,
         );
-      }
-      const escalations = await escalationRows(sql);
-      const snapshot = JSON.stringify(escalations);
-      const still = snapshot === previous;
-      previous = snapshot;
-      return still ? escalations : undefined;
-    },
-    90_000,
-    2000,
+        const { events, due, unpublished } = rows[0]!;
+        if (events !== distinctEvents || due !== 0 || unpublished !== 0) {
+          previous = undefined;
+          // Thrown, not returned: waitFor's timeout message then says what was missing.
+          throw new Error(
+            `${events} of ${distinctEvents} events, ${due} orders due, ${unpublished} unpublished`,
+          );
+        }
+        const escalations = await escalationRows(sql);
+        const snapshot = JSON.stringify(escalations);
+        const still = snapshot === previous;
+        previous = snapshot;
+        return still ? escalations : undefined;
+      },
+      90_000,
+      2000,
+    ),
   );
+}
+
+/**
+ * `wait`, and when it fails, what the worker says of itself (its /health and its last lines of
+ * output) in the error: a run that does not settle is to be explained, not only seen.
+ */
+async function settled<T>(worker: WorkerProcess, wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (error) {
+    const health = await worker.health().then(
+      ({ body }) => JSON.stringify(body),
+      (failure: unknown) => `no answer (${String(failure)})`,
+    );
+    const lastLines = worker.output().trimEnd().split('\n').slice(-40).join('\n');
+    throw new Error(
+      `${(error as Error).message}\nthe worker's /health: ${health}\nits last output:\n${lastLines}`,
+      { cause: error },
+    );
+  }
 }
 
 async function escalationRows(sql: Client): Promise<EscalationRow[]> {
