@@ -204,16 +204,34 @@ describe('array parameters, read back by PostgreSQL', () => {
     );
   });
 
-  it('refuses values its type cannot hold, before anything is sent', () => {
-    expect(() => integerArray([1.5])).toThrow(RangeError);
-    expect(() => integerArray([2_147_483_648])).toThrow(RangeError);
-    expect(() => smallintArray([40_000])).toThrow(RangeError);
-    expect(() => bigintArray([2 ** 53])).toThrow(RangeError);
-    expect(() => bigintArray(['12a'])).toThrow(RangeError);
-    expect(() => bigintArray(['9223372036854775808'])).toThrow(RangeError);
-    expect(() => instantArray([new Date(NaN)])).toThrow(RangeError);
-    expect(() => dateArray(['2024-02-30'])).toThrow(RangeError);
-    expect(() => dateArray(['2024-2-3'])).toThrow(RangeError);
-    expect(() => uuidArray(['not-a-uuid'])).toThrow(RangeError);
+  it('refuses values its type cannot hold, before anything is sent, naming value and type', () => {
+    // What the types rule out can still arrive at run time (a value read back, a JSON field).
+    const any = <T>(value: unknown) => value as T;
+    const cases: [() => unknown, RegExp][] = [
+      [() => integerArray([1.5]), /^1\.5 \(number\) is not a valid integer$/],
+      [() => integerArray([2_147_483_648]), /is not a valid integer/],
+      [() => integerArray([any<number>('5')]), /^"5" \(string\) is not a valid integer$/],
+      [() => smallintArray([40_000]), /is not a valid smallint/],
+      [() => bigintArray([2 ** 53]), /is not a valid bigint/],
+      [() => bigintArray(['12a']), /^"12a" \(string\) is not a valid bigint$/],
+      [() => bigintArray(['9223372036854775808']), /is not a valid bigint/],
+      [() => instantArray([new Date(NaN)]), /is not a valid timestamptz/],
+      [() => instantArray([any<Date>('2024-03-05')]), /\(string\) is not a valid timestamptz/],
+      [() => dateArray(['2024-02-30']), /^"2024-02-30" \(string\) is not a valid day/],
+      [() => dateArray(['2024-2-3']), /is not a valid day/],
+      [() => dateArray([any<string>(new Date(0))]), /\(object\) is not a valid day/],
+      [() => uuidArray(['not-a-uuid']), /is not a valid UUID/],
+      [() => textArray([any<string>(42)]), /^42 \(number\) is not a valid text$/],
+      [() => textArrayRows([[any<string>({})]]), /\(object\) is not a valid text/],
+    ];
+    for (const [write, message] of cases) expect(write).toThrow(message);
+  });
+
+  it('keeps a NULL inside a row’s own array (textArrayRows)', async () => {
+    const [row] = await ds.query<{ a: (string | null)[] }[]>(
+      `SELECT ($1::text[])[1]::text[] AS a`,
+      [textArrayRows([[null, 'x', undefined]])],
+    );
+    expect(row!.a).toEqual([null, 'x', null]);
   });
 });

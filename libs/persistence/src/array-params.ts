@@ -147,9 +147,15 @@ function binaryArray<T>(
   return array.finish(oid, values.length);
 }
 
+/** A value its column's type cannot hold, named with the type: refused before anything is sent. */
+function refused(value: unknown, type: string): RangeError {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return new RangeError(`${shown} (${typeof value}) is not a valid ${type}`);
+}
+
 function integerIn(value: number, low: number, high: number, type: string): number {
-  if (!Number.isInteger(value) || value < low || value > high) {
-    throw new RangeError(`${String(value)} is not a ${type}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < low || value > high) {
+    throw refused(value, type);
   }
   return value;
 }
@@ -157,8 +163,12 @@ function integerIn(value: number, low: number, high: number, type: string): numb
 /** `text[]`. */
 export function textArray(values: readonly (string | null | undefined)[]): Buffer {
   let capacity = 0;
-  for (const value of values) capacity += 4 + (value?.length ?? 0) * 3;
-  const array = new BinaryArray(capacity);
+  for (const value of values) {
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'string') throw refused(value, 'text');
+    capacity += 4 + value.length * 3;
+  }
+  const array = new BinaryArray(values.length * 4 + capacity);
   for (const value of values) {
     if (value === null || value === undefined) array.null();
     else array.text(value);
@@ -169,8 +179,9 @@ export function textArray(values: readonly (string | null | undefined)[]): Buffe
 /** `timestamptz[]`: each instant to the millisecond, as its microseconds since 2000-01-01. */
 export function instantArray(values: readonly (Date | null | undefined)[]): Buffer {
   return binaryArray(values, OID.timestamptz, 12, (array, at) => {
+    if (!(at instanceof Date)) throw refused(at, 'timestamptz');
     const ms = at.getTime();
-    if (Number.isNaN(ms)) throw new RangeError('Invalid time value');
+    if (Number.isNaN(ms)) throw refused(at, 'timestamptz');
     const micros = (ms - PG_EPOCH_MS) * 1000;
     if (Number.isSafeInteger(micros)) array.int64(micros);
     else array.bigint(BigInt(ms - PG_EPOCH_MS) * 1000n);
@@ -182,11 +193,11 @@ const DAY_ON = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** `date[]` of calendar days `YYYY-MM-DD`, as days since 2000-01-01. */
 export function dateArray(values: readonly (string | null | undefined)[]): Buffer {
   return binaryArray(values, OID.date, 8, (array, dayOn) => {
-    const match = DAY_ON.exec(dayOn);
+    const match = typeof dayOn === 'string' ? DAY_ON.exec(dayOn) : null;
     // setUTCFullYear, not Date.UTC: that reads the years 0–99 as 1900–1999.
     const ms = match ? new Date(0).setUTCFullYear(+match[1]!, +match[2]! - 1, +match[3]!) : NaN;
     if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== dayOn) {
-      throw new RangeError(`${JSON.stringify(dayOn)} is not a day YYYY-MM-DD`);
+      throw refused(dayOn, 'day (YYYY-MM-DD)');
     }
     array.int32((ms - PG_EPOCH_MS) / DAY_MS);
   });
@@ -197,7 +208,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `uuid[]` of UUIDs in their canonical text (`8-4-4-4-12` hex digits). */
 export function uuidArray(values: readonly (string | null | undefined)[]): Buffer {
   return binaryArray(values, OID.uuid, 20, (array, uuid) => {
-    if (!UUID.test(uuid)) throw new RangeError(`${JSON.stringify(uuid)} is not a UUID`);
+    if (typeof uuid !== 'string' || !UUID.test(uuid)) throw refused(uuid, 'UUID');
     array.bytes(Buffer.from(uuid.replace(/-/g, ''), 'hex'));
   });
 }
@@ -223,13 +234,13 @@ export function bigintArray(values: readonly (number | string | null | undefined
   return binaryArray(values, OID.int8, 12, (array, n) => {
     if (typeof n === 'number') {
       array.int64(integerIn(n, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'bigint'));
-    } else if (!DECIMAL_INTEGER.test(n)) {
-      throw new RangeError(`${JSON.stringify(n)} is not a bigint`);
+    } else if (typeof n !== 'string' || !DECIMAL_INTEGER.test(n)) {
+      throw refused(n, 'bigint');
     } else if (n.length <= 15) {
       array.int64(Number(n));
     } else {
       const value = BigInt(n);
-      if (BigInt.asIntN(64, value) !== value) throw new RangeError(`${n} is not a bigint`);
+      if (BigInt.asIntN(64, value) !== value) throw refused(n, 'bigint');
       array.bigint(value);
     }
   });
@@ -244,12 +255,14 @@ const NEEDS_ESCAPE = /["\\]/;
 const ESCAPES = /["\\]/g;
 
 /** A `text[]` literal in PostgreSQL's text form (`{"a","b\"c",NULL}`). */
-function textLiteral(values: readonly string[]): string {
+function textLiteral(values: readonly (string | null | undefined)[]): string {
   let out = '{';
   for (let i = 0; i < values.length; i += 1) {
     if (i > 0) out += ',';
-    const value = values[i] ?? '';
-    out += NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPES, '\\$&')}"` : `"${value}"`;
+    const value = values[i];
+    if (value === null || value === undefined) out += 'NULL';
+    else if (typeof value !== 'string') throw refused(value, 'text');
+    else out += NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPES, '\\$&')}"` : `"${value}"`;
   }
   return `${out}}`;
 }
@@ -259,7 +272,9 @@ function textLiteral(values: readonly string[]): string {
  * different lengths cannot share one two-dimensional array, so each row's is cast on its own
  * (`r.tags::text[]`).
  */
-export function textArrayRows(values: readonly (readonly string[] | null | undefined)[]): Buffer {
+export function textArrayRows(
+  values: readonly (readonly (string | null | undefined)[] | null | undefined)[],
+): Buffer {
   return textArray(
     values.map((row) => (row === null || row === undefined ? row : textLiteral(row))),
   );
