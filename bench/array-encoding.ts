@@ -8,7 +8,7 @@
  * JSON columns' casts), in alternation.
  */
 import { isoInstant } from '@hotline/core';
-import { unnestRows, type ArrayColumn } from '../libs/persistence/src/array-params';
+import { textLiteral, unnestRows, type ArrayColumn } from '../libs/persistence/src/array-params';
 
 const WARM_ROUNDS = 3;
 const ROUNDS = 15;
@@ -36,9 +36,7 @@ export interface ArrayEncoding {
   literals: { buildCpuMs: number; readMs: number };
 }
 
-const NEEDS_ESCAPE = /["\\]/;
-const ESCAPES = /["\\]/g;
-
+/** An element's text as the literals wrote it (an instant as ISO text, a row's array as a literal). */
 function elementText(value: unknown): string {
   if (value instanceof Date) return isoInstant(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';
@@ -46,35 +44,21 @@ function elementText(value: unknown): string {
   return String(value);
 }
 
-/** An array literal in text form: every element quoted, `"` and `\` escaped, NULL bare. */
+/** An array literal in text form, each element as its text (textLiteral's quoting). */
 function literal(values: readonly unknown[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i += 1) {
-    if (i > 0) out += ',';
-    const value = values[i];
-    if (value === null || value === undefined) {
-      out += 'NULL';
-      continue;
-    }
-    const text = elementText(value);
-    out += NEEDS_ESCAPE.test(text) ? `"${text.replace(ESCAPES, '\\$&')}"` : `"${text}"`;
-  }
-  return `${out}}`;
+  return textLiteral(values.map((v) => (v === null || v === undefined ? null : elementText(v))));
 }
 
+/**
+ * The same row source with each array column sent as a text literal instead: the statement's
+ * casts (`unnest($k::timestamptz[])`) read either form.
+ */
 function literalStatement<R>(columns: readonly ArrayColumn<R>[], rows: readonly R[]): Statement {
-  const functions = columns.map((c, i) =>
-    c.type === 'jsonb' ? `json_array_elements($${i + 1}::json)` : `unnest($${i + 1}::${c.type}[])`,
+  const asLiterals = columns.map((c) =>
+    c.source === 'json' ? c : { ...c, param: (batch: readonly R[]) => literal(c.values(batch)) },
   );
-  const selected = columns.map((c) =>
-    c.type === 'jsonb' ? `NULLIF(u.${c.name}::jsonb, 'null'::jsonb) AS ${c.name}` : `u.${c.name}`,
-  );
-  return {
-    sql: `SELECT count(r) FROM (SELECT ${selected.join(', ')} FROM ROWS FROM (${functions.join(', ')}) AS u(${columns.map((c) => c.name).join(', ')}) OFFSET 0) AS r`,
-    params: columns.map((c) =>
-      c.type === 'jsonb' ? JSON.stringify(c.values(rows)) : literal(c.values(rows)),
-    ),
-  };
+  const source = unnestRows(asLiterals, rows);
+  return { sql: `SELECT count(r) FROM ${source.from}`, params: source.params };
 }
 
 function binaryStatement<R>(columns: readonly ArrayColumn<R>[], rows: readonly R[]): Statement {

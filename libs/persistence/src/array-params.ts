@@ -255,7 +255,7 @@ const NEEDS_ESCAPE = /["\\]/;
 const ESCAPES = /["\\]/g;
 
 /** A `text[]` literal in PostgreSQL's text form (`{"a","b\"c",NULL}`). */
-function textLiteral(values: readonly (string | null | undefined)[]): string {
+export function textLiteral(values: readonly (string | null | undefined)[]): string {
   let out = '{';
   for (let i = 0; i < values.length; i += 1) {
     if (i > 0) out += ',';
