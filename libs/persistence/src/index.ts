@@ -14,7 +14,7 @@ export * from './supervision/escalation-reads';
 export * from './supervision/escalation-commands';
 export * from './audit/audit-log';
 export * from './supervision/escalation-store';
-export * from './work-orders/orphan-store';
+export * from './work-orders/held-event-store';
 export * from './dead-letters/dead-letter-store';
 export * from './work-orders/event-conflicts';
 export * from './notifications/delivery-store';

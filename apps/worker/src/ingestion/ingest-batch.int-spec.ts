@@ -1,13 +1,15 @@
 /**
  * The ingestion transaction against the real PostgreSQL, where it meets the other writers of an
- * order row: here the orphan check dead-lettering an order while its late `dispatched` arrives.
+ * order row: here the held events' grace check dead-lettering an order while its late `dispatched`
+ * arrives; and an order's row and log against the order and chunks its events arrive in.
  */
+import fc from 'fast-check';
 import {
   DEFAULT_SUPERVISION_POLICY,
   DEFAULT_WATERMARK_POLICY,
   type WorkOrderEvent,
 } from '@hotline/core';
-import { createDataSource, deadLetterOrphans } from '@hotline/persistence';
+import { createDataSource } from '@hotline/persistence';
 import { loadConfig, loadHandlingRules, loadStatisticsFormula } from '@hotline/platform';
 import {
   anEvent,
@@ -17,6 +19,7 @@ import {
   type FreshDatabase,
 } from '@hotline/testing';
 import type { DataSource } from 'typeorm';
+import { deadLetterHeldEvents } from '../supervision/held-events';
 import { IngestBatchService } from './ingest-batch.service';
 
 const raw = (events: WorkOrderEvent[]) => asPartitionMessages(events, 'events');
@@ -25,22 +28,24 @@ describe('ingestion beside the other writers of an order', () => {
   let db: FreshDatabase;
   let ds: DataSource;
   let ingest: IngestBatchService;
+  const config = loadConfig();
+  const rules = loadHandlingRules(config.files);
+  const formula = loadStatisticsFormula(config.files);
 
   beforeAll(async () => {
     db = await createFreshDatabase('ingest_race');
     ds = createDataSource({ url: db.url, poolSize: 4 });
     await ds.initialize();
-    const config = loadConfig();
     ingest = new IngestBatchService(
       ds,
-      loadHandlingRules(config.files),
+      rules,
       {
         escalationsTopic: 'escalations',
         policy: DEFAULT_SUPERVISION_POLICY,
         recipients: () => [],
         watermark: { ...DEFAULT_WATERMARK_POLICY, latenessMs: 0 },
       },
-      loadStatisticsFormula(config.files),
+      formula,
     );
   });
 
@@ -59,13 +64,13 @@ describe('ingestion beside the other writers of an order', () => {
     const orphans = ds.createQueryRunner();
     await orphans.connect();
     await orphans.startTransaction();
-    const dead = await deadLetterOrphans(orphans, {
+    const dead = await deadLetterHeldEvents(orphans, rules, formula, {
       quietSince: new Date(now.getTime() + 60_000),
       limit: 10,
       deadLetterTopic: 'dlq',
       now,
     });
-    expect(dead).toEqual({ orders: 1, events: 1 });
+    expect(dead).toEqual({ orders: 1, events: { orphan_event: 1, before_dispatch: 0 } });
     // ...when the order's dispatch arrives: the batch must wait for it.
     let settled = false;
     const late = ingest
@@ -101,6 +106,163 @@ describe('ingestion beside the other writers of an order', () => {
       `SELECT topic, headers->>'x-dlq-code' AS code FROM outbox`,
     );
     expect(outbox).toEqual([{ topic: 'dlq', code: 'orphan_event' }]);
+  });
+
+  /**
+   * A re-dispatched order (改派): dispatched to one unit, returned, dispatched to another. Its
+   * return request and return are dated before the second dispatch, so whether they count must
+   * not depend on whether the first dispatch arrived before them, with them or after them.
+   */
+  const redispatched = (id: string): WorkOrderEvent[] => [
+    anEvent(
+      'dispatched',
+      id,
+      '2024-05-07T17:35:08',
+      { unitId: 'teda-enforcement', category: 'help', urgency: 'normal' },
+      { eventId: `${id}-d1` },
+    ),
+    anEvent(
+      'return_requested',
+      id,
+      '2024-05-07T19:16:24',
+      { reason: 'not ours' },
+      { eventId: `${id}-rr` },
+    ),
+    anEvent('returned', id, '2024-05-07T21:47:45', {}, { eventId: `${id}-rt` }),
+    anEvent(
+      'dispatched',
+      id,
+      '2024-05-07T23:48:53',
+      { unitId: 'teda-community-1', category: 'help', urgency: 'normal' },
+      { eventId: `${id}-d2` },
+    ),
+    anEvent('accepted', id, '2024-05-08T09:10:00', { by: 'liaison' }, { eventId: `${id}-ac` }),
+    anEvent(
+      'replied',
+      id,
+      '2024-05-14T08:36:20',
+      { reply: 'done', by: 'liaison' },
+      { eventId: `${id}-rp` },
+    ),
+  ];
+  /** What an order's row says, without its id: equal for two orders folded from the same events. */
+  const rowOf = async (id: string) => {
+    const [row] = await ds.query<Record<string, unknown>[]>(
+      `SELECT status, unit_id, segment, received_at, dispatched_at, accepted_at, replied_at,
+              accept_due_at, complete_due_at, event_count, held_events, deadlines,
+              state - 'workOrderId' AS state,
+              (SELECT count(*)::int FROM work_order_events e WHERE e.work_order_id = w.work_order_id) AS logged
+         FROM work_orders w WHERE work_order_id = $1`,
+      [id],
+    );
+    return row;
+  };
+
+  it('logs and folds an order the same whatever order and chunks its events arrive in', async () => {
+    const now = new Date();
+    await ingest.ingest(raw(redispatched('HOLD-REF')), { caughtUp: false, receivedAt: now });
+    const reference = await rowOf('HOLD-REF');
+    expect(reference).toMatchObject({
+      status: 'replied',
+      unit_id: 'teda-community-1',
+      segment: 2,
+      event_count: 6,
+      held_events: 0,
+      logged: 6,
+    });
+    // The arrival that once refused two events: the return and its request in one chunk with the
+    // second dispatch, the first dispatch after them.
+    const arrivals: number[][][] = [
+      [
+        [1, 2, 3],
+        [0, 4, 5],
+      ],
+      [[3], [1, 2], [0], [5, 4]],
+      [[5, 4, 3, 2, 1, 0]],
+    ];
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray([0, 1, 2, 3, 4, 5], { minLength: 6 }),
+        fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+        async (order, cuts) => {
+          const chunks: number[][] = [[]];
+          order.forEach((i, n) => {
+            chunks[chunks.length - 1]!.push(i);
+            if (n < 5 && cuts[n]) chunks.push([]);
+          });
+          arrivals.push(chunks);
+        },
+      ),
+      { numRuns: 12, seed: 17 },
+    );
+    for (const chunks of arrivals) {
+      run += 1;
+      const id = `HOLD-${run}`;
+      const events = redispatched(id);
+      for (const chunk of chunks) {
+        await ingest.ingest(raw(chunk.map((i) => events[i]!)), {
+          caughtUp: false,
+          receivedAt: now,
+        });
+      }
+      expect({ chunks, row: await rowOf(id) }).toEqual({ chunks, row: reference });
+    }
+  });
+
+  it('holds an event dated before the first dispatch, then dead-letters it after the grace period', async () => {
+    const now = new Date();
+    const id = 'HOLD-EARLY';
+    await ingest.ingest(
+      raw([
+        anEvent('closed', id, '2024-05-07T09:00:00', {}, { eventId: `${id}-early-close` }),
+        anEvent(
+          'dispatched',
+          id,
+          '2024-05-07T10:00:00',
+          { unitId: 'teda-enforcement', category: 'help', urgency: 'normal' },
+          { eventId: `${id}-d1` },
+        ),
+        anEvent('accepted', id, '2024-05-07T11:00:00', { by: 'liaison' }, { eventId: `${id}-ac` }),
+      ]),
+      { caughtUp: false, receivedAt: now },
+    );
+    const held = await rowOf(id);
+    // Held, not folded: the order is open, not closed and open at once.
+    expect(held).toMatchObject({
+      status: 'in_progress',
+      event_count: 2,
+      held_events: 1,
+      logged: 3,
+    });
+    await ds.query(`DELETE FROM outbox`);
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    const dead = await deadLetterHeldEvents(runner, rules, formula, {
+      quietSince: new Date(now.getTime() + 60_000),
+      limit: 100,
+      deadLetterTopic: 'dlq',
+      now,
+    });
+    await runner.commitTransaction();
+    await runner.release();
+    expect(dead.events.before_dispatch).toBe(1);
+    const outbox = await ds.query<{ key: string; code: string; event: string }[]>(
+      `SELECT message_key AS key, headers->>'x-dlq-code' AS code, payload->>'eventId' AS event
+         FROM outbox WHERE message_key = $1`,
+      [id],
+    );
+    expect(outbox).toEqual([{ key: id, code: 'before_dispatch', event: `${id}-early-close` }]);
+    // The row is the fold of what stays in the log: the same order, holding nothing.
+    const { deadlines: heldDeadlines, ...heldRow } = held as { deadlines: { flags: string[] } };
+    const { deadlines, ...after } = (await rowOf(id)) as { deadlines: { flags: string[] } };
+    expect(after).toEqual({ ...heldRow, held_events: 0, logged: 2 });
+    expect(heldDeadlines.flags).toContain('events_before_dispatch');
+    expect(deadlines).toEqual({
+      ...heldDeadlines,
+      flags: heldDeadlines.flags.filter((flag) => flag !== 'events_before_dispatch'),
+    });
   });
 
   it('dead-letters a dispatch to an unknown unit, or accepts and counts it once, as configured', async () => {

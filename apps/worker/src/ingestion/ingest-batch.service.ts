@@ -27,7 +27,6 @@ import {
   applyEscalationChanges,
   findConflictingEvents,
   findLoggedVerbatim,
-  loadDispatchInstants,
   loadEscalations,
   loadEvents,
   loadOrderContext,
@@ -192,14 +191,16 @@ export class IngestBatchService {
 
     const deadlineErrors: Record<string, number> = {};
     const result = await withTransaction(this.dataSource, async (runner) => {
-      const admitted = await this.refuseBeforeDispatch(runner, incoming, rejected);
-      const inserted = await appendEvents(runner, admitted);
+      // Every event is logged, one dated before its order's first `dispatched` too: it is held
+      // (not folded) until a `dispatched` dated before it arrives or its grace period ends
+      // (foldHoldingEarly), whatever order the events arrive in.
+      const inserted = await appendEvents(runner, incoming);
       const newEvents = new Set(inserted.map((row) => row.eventId));
       // An id already logged is a duplicate only if its content is the same: a different event
       // under a reused id is a conflict, refused and dead-lettered, never folded.
-      const conflicts = await this.findConflicts(runner, admitted, newEvents);
+      const conflicts = await this.findConflicts(runner, incoming, newEvents);
       rejected.push(...conflicts.rejections);
-      const unknownUnits = admitted.filter(
+      const unknownUnits = incoming.filter(
         ({ event }) =>
           event.type === 'dispatched' &&
           newEvents.has(event.eventId) &&
@@ -210,7 +211,7 @@ export class IngestBatchService {
       const watermarks = await this.observePartitions(runner, messages, fresh, context);
       const batchEvents = new Map<string, WorkOrderEvent[]>();
       const partitionOf = new Map<string, IncomingEvent>();
-      for (const item of admitted) {
+      for (const item of incoming) {
         partitionOf.set(item.event.workOrderId, item);
         if (!newEvents.has(item.event.eventId)) continue;
         const list = batchEvents.get(item.event.workOrderId);
@@ -367,59 +368,13 @@ export class IngestBatchService {
     return findLoggedVerbatim(this.dataSource, probes);
   }
 
-  /**
-   * Refuses (into `rejected`) the events dated before the first `dispatched` of their order, in
-   * the log or in this batch: no stage can have started before the order was received (a
-   * `closed` before it would leave the order closed and open at once). Returns the rest.
-   * The log is asked only about orders with an event dated before their first `dispatched` in
-   * the batch (or without one): an event at or after it stands whatever the log holds.
-   */
-  private async refuseBeforeDispatch<T extends IncomingEvent & { message: RawMessage }>(
-    runner: QueryRunner,
-    incoming: readonly T[],
-    rejected: Rejection[],
-  ): Promise<T[]> {
-    const dispatchMs = new Map<string, number>();
-    for (const { event } of incoming) {
-      if (event.type !== 'dispatched') continue;
-      const at = parseInstantMs(event.occurredAt);
-      const known = dispatchMs.get(event.workOrderId);
-      if (known === undefined || at < known) dispatchMs.set(event.workOrderId, at);
-    }
-    const unsettled = new Set<string>();
-    for (const { event } of incoming) {
-      if (event.type === 'dispatched') continue;
-      const inBatch = dispatchMs.get(event.workOrderId);
-      if (inBatch === undefined || parseInstantMs(event.occurredAt) < inBatch) {
-        unsettled.add(event.workOrderId);
-      }
-    }
-    if (unsettled.size === 0) return [...incoming];
-    const logged = await loadDispatchInstants(runner, [...unsettled]);
-    for (const [id, at] of logged) {
-      const inBatch = dispatchMs.get(id);
-      if (inBatch === undefined || at.getTime() < inBatch) dispatchMs.set(id, at.getTime());
-    }
-    return incoming.filter((item) => {
-      const dispatchedMs = dispatchMs.get(item.event.workOrderId);
-      if (item.event.type === 'dispatched' || dispatchedMs === undefined) return true;
-      if (parseInstantMs(item.event.occurredAt) >= dispatchedMs) return true;
-      rejected.push({
-        message: item.message,
-        code: 'before_dispatch',
-        reason: `${item.event.type} at ${item.event.occurredAt} is before the order was dispatched (${new Date(dispatchedMs).toISOString()})`,
-      });
-      return false;
-    });
-  }
-
-  /** Of the admitted events not new to the log: the true duplicates and the conflicts. */
+  /** Of the incoming events not new to the log: the true duplicates and the conflicts. */
   private async findConflicts(
     runner: QueryRunner,
-    admitted: readonly (IncomingEvent & { message: RawMessage })[],
+    incoming: readonly (IncomingEvent & { message: RawMessage })[],
     newEvents: ReadonlySet<string>,
   ): Promise<{ duplicates: number; rejections: Rejection[] }> {
-    const old = admitted.filter((item) => !newEvents.has(item.event.eventId));
+    const old = incoming.filter((item) => !newEvents.has(item.event.eventId));
     const logged = await findConflictingEvents(
       runner,
       old.map((item) => ({ eventId: item.event.eventId, payload: item.event })),

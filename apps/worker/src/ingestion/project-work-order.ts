@@ -2,6 +2,7 @@ import {
   CalendarError,
   computeDeadlines,
   computeSupervisedDeadlines,
+  foldHoldingEarly,
   foldWorkOrder,
   isoInstant,
   stateDocument,
@@ -66,7 +67,7 @@ export function projectWorkOrder(
   events: readonly WorkOrderEvent[],
   rules: ProjectionRules,
 ): Projection {
-  const state = foldWorkOrder(workOrderId, events);
+  const { state, held } = foldHoldingEarly(workOrderId, events);
   let deadlines: DeadlineResult | null = null;
   let failure: { error: { code: string; message: string } } | null = null;
   if (state.segment > 0 && rules.profile === undefined) {
@@ -130,6 +131,7 @@ export function projectWorkOrder(
         }
       : failure,
     eventCount: state.eventCount,
+    heldEvents: held.length,
     lastEventAt: state.lastEventAt,
     sourcePartition: null,
   };

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { DATA_SOURCE, deadLetterOrphans, withTransaction } from '@hotline/persistence';
+import { DATA_SOURCE, withTransaction } from '@hotline/persistence';
 import { foldStatisticsCounts } from '@hotline/persistence/statistics';
 import {
   APP_CONFIG,
@@ -15,6 +15,7 @@ import {
   KAFKA,
   LOGGER,
   createProducer,
+  loadStatisticsFormula,
   ensureTopics,
   type AppConfig,
   type Clock,
@@ -28,14 +29,15 @@ import type { SupervisionSettings } from '../ingestion/ingest-batch.service';
 import { DueInstantsSweeper, SWEEP_LOOPS, sweepAgain } from './due-instants.sweeper';
 import { OutboxRelay } from './outbox.relay';
 import { PartitionConfirmations } from './partition-confirmations';
+import { deadLetterHeldEvents } from './held-events';
 import { PeriodicTask } from './periodic-task';
 import { SUPERVISION_SETTINGS } from '../worker-runtime.module';
 
 export const OUTBOX_PRODUCER = Symbol('OUTBOX_PRODUCER');
 
-const ORPHAN_BATCH = 500;
-/** Orphans are rare and wait a day anyway: look once a minute. */
-const ORPHAN_IDLE_MS = 60_000;
+const HELD_BATCH = 500;
+/** Held events are rare and wait a day anyway: look once a minute. */
+const HELD_IDLE_MS = 60_000;
 
 /**
  * How often the counts statistics read take in their committed changes (reads add the changes
@@ -56,7 +58,7 @@ function confirmEveryMs(idleAfterMs: number): number {
 }
 
 /**
- * Runs the sweep, the outbox relay, the orphan check, the read confirmations and the statistics
+ * Runs the sweep, the outbox relay, the held events' grace check, the read confirmations and the statistics
  * counts' fold as loops for the life of the worker.
  */
 @Injectable()
@@ -75,7 +77,9 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
     @Inject(CLOCK) clock: Clock,
+    @Inject(HANDLING_RULES) rules: HandlingRules,
   ) {
+    const formula = loadStatisticsFormula(config.files);
     const { sweepIdleMs, outboxIdleMs, sweepBatch, watermark } = config.supervision;
     this.confirmations = new PartitionConfirmations(
       kafka,
@@ -125,21 +129,22 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
       ),
       outbox,
       new PeriodicTask(
-        'orphans',
+        'held-events',
         async () => {
           const now = clock();
           const { events, orders } = await withTransaction(dataSource, (runner) =>
-            deadLetterOrphans(runner, {
+            deadLetterHeldEvents(runner, rules, formula, {
               quietSince: new Date(now.getTime() - config.supervision.orphanGraceMs),
-              limit: ORPHAN_BATCH,
+              limit: HELD_BATCH,
               deadLetterTopic: config.kafka.topics.deadLetter,
               now,
             }),
           );
-          metrics.rejected.inc({ code: 'orphan_event' }, events);
-          return orders === ORPHAN_BATCH;
+          metrics.rejected.inc({ code: 'orphan_event' }, events.orphan_event);
+          metrics.rejected.inc({ code: 'before_dispatch' }, events.before_dispatch);
+          return orders === HELD_BATCH;
         },
-        Math.min(ORPHAN_IDLE_MS, Math.max(1000, config.supervision.orphanGraceMs / 4)),
+        Math.min(HELD_IDLE_MS, Math.max(1000, config.supervision.orphanGraceMs / 4)),
         logger,
       ),
       new PeriodicTask(

@@ -18,7 +18,7 @@ import { orderEvents } from './order-events';
 import { isoInstant } from '../calendar/format-instant';
 
 export const WORK_ORDER_STATUSES = [
-  'awaiting_dispatch', // events arrived before any `dispatched`: kept, waiting for late arrivals
+  'awaiting_dispatch', // events arrived, no `dispatched` yet: held, waiting for late arrivals
   'dispatched',
   'in_progress',
   'replied',
@@ -364,10 +364,31 @@ function applyToState(state: WorkOrderState, event: WorkOrderEvent): WorkOrderSt
   return next;
 }
 
-/** The state implied by a set of events (any order, duplicates allowed). */
+/**
+ * The state implied by a set of events (any order, duplicates allowed), and the events it holds:
+ * those before the order's first `dispatched` in contract order (all of them when it has none).
+ * No stage can start before the street received the order, so a held event is not applied (a
+ * `closed` before it would leave the order closed and open at once); it is kept in the log, since
+ * a `dispatched` dated before it may still arrive, and after a grace period it is dead-lettered
+ * (`before_dispatch`, or `orphan_event` for an order never dispatched). Whether an event is held
+ * depends on the set of events only, never on the order they arrived in.
+ */
+export function foldHoldingEarly(
+  workOrderId: string,
+  events: readonly WorkOrderEvent[],
+): { state: WorkOrderState; held: WorkOrderEvent[] } {
+  const ordered = orderEvents(events);
+  const dispatch = ordered.findIndex((event) => event.type === 'dispatched');
+  const first = dispatch === -1 ? ordered.length : dispatch;
+  let state = emptyWorkOrder(workOrderId);
+  for (let i = first; i < ordered.length; i += 1) state = applyEvent(state, ordered[i]!);
+  return { state, held: ordered.slice(0, first) };
+}
+
+/** The state implied by a set of events (any order, duplicates allowed); see foldHoldingEarly. */
 export function foldWorkOrder(
   workOrderId: string,
   events: readonly WorkOrderEvent[],
 ): WorkOrderState {
-  return orderEvents(events).reduce(applyEvent, emptyWorkOrder(workOrderId));
+  return foldHoldingEarly(workOrderId, events).state;
 }

@@ -16,6 +16,7 @@ import { DropEscalationsOrderIndex1734050000000 } from './1734050000000-drop-esc
 import { WorkOrderDue1734100000000 } from './1734100000000-work-order-due';
 import { DropEscalationKeyUnique1734150000000 } from './1734150000000-drop-escalation-key-unique';
 import { OutboxPayloadJson1734200000000 } from './1734200000000-outbox-payload-json';
+import { HeldEvents1734300000000 } from './1734300000000-held-events';
 
 /** Listed explicitly: bundling breaks glob patterns, and the order is part of the review. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   WorkOrderDue1734100000000,
   DropEscalationKeyUnique1734150000000,
   OutboxPayloadJson1734200000000,
+  HeldEvents1734300000000,
 ];

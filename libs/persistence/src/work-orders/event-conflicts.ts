@@ -76,20 +76,3 @@ export async function findConflictingEvents(
   for (const row of rows) conflicts.set(row.event_id, row.payload);
   return conflicts;
 }
-
-/** The occurredAt of each given order's first `dispatched` in the event log. */
-export async function loadDispatchInstants(
-  runner: QueryRunner,
-  workOrderIds: readonly string[],
-): Promise<Map<string, Date>> {
-  const instants = new Map<string, Date>();
-  if (workOrderIds.length === 0) return instants;
-  const rows = (await runner.query(
-    `SELECT work_order_id, min(occurred_at) AS at FROM work_order_events
-      WHERE work_order_id = ANY($1::text[]) AND type = 'dispatched'
-      GROUP BY work_order_id`,
-    [workOrderIds],
-  )) as { work_order_id: string; at: Date }[];
-  for (const row of rows) instants.set(row.work_order_id, row.at);
-  return instants;
-}

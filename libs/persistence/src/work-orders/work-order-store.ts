@@ -55,7 +55,10 @@ export interface WorkOrderRecord {
   profileVersion: string | null;
   state: unknown;
   deadlines: unknown;
+  /** The events folded (those after the order's first `dispatched`). */
   eventCount: number;
+  /** The events logged but held: before the order's first `dispatched` (foldHoldingEarly). */
+  heldEvents: number;
   lastEventAt: Date | null;
   /** The input partition the order's events arrive on (null: keep the stored one). */
   sourcePartition: number | null;
@@ -146,6 +149,7 @@ export const ORDER_COLUMNS: readonly ArrayColumn<WorkOrderRecord>[] = [
   json('state', (r) => r.state),
   json('deadlines', (r) => r.deadlines),
   integer('event_count', (r) => r.eventCount),
+  integer('held_events', (r) => r.heldEvents),
   instant('last_event_at', (r) => r.lastEventAt),
   integer('source_partition', (r) => r.sourcePartition),
   json('facts', (r) => r.facts),
@@ -173,11 +177,11 @@ export async function upsertWorkOrders(
         work_order_id, status, unit_id, category, urgency, tags, segment, rework_round,
         received_at, dispatched_at, accepted_at, replied_at, closed_at, excluded,
         accept_due_at, complete_due_at, accept_outcome, complete_outcome,
-        profile_id, profile_version, state, deadlines, event_count, last_event_at, source_partition, facts, updated_at)
+        profile_id, profile_version, state, deadlines, event_count, held_events, last_event_at, source_partition, facts, updated_at)
      SELECT r.work_order_id, r.status, r.unit_id, r.category, r.urgency, r.tags::text[], r.segment, r.rework_round,
             r.received_at, r.dispatched_at, r.accepted_at, r.replied_at, r.closed_at, r.excluded,
             r.accept_due_at, r.complete_due_at, r.accept_outcome, r.complete_outcome,
-            r.profile_id, r.profile_version, r.state, r.deadlines, r.event_count, r.last_event_at, r.source_partition, r.facts, now()
+            r.profile_id, r.profile_version, r.state, r.deadlines, r.event_count, r.held_events, r.last_event_at, r.source_partition, r.facts, now()
        FROM ${rows.from}
       -- Rows locked in one order by every writer: no deadlock between batches.
       ORDER BY r.work_order_id
@@ -192,7 +196,7 @@ export async function upsertWorkOrders(
         complete_outcome = EXCLUDED.complete_outcome, profile_id = EXCLUDED.profile_id,
         profile_version = EXCLUDED.profile_version, state = EXCLUDED.state,
         deadlines = EXCLUDED.deadlines, event_count = EXCLUDED.event_count,
-        last_event_at = EXCLUDED.last_event_at,
+        held_events = EXCLUDED.held_events, last_event_at = EXCLUDED.last_event_at,
         source_partition = COALESCE(EXCLUDED.source_partition, w.source_partition),
         facts = COALESCE(EXCLUDED.facts, w.facts), updated_at = now()
       WHERE w.event_count <= EXCLUDED.event_count

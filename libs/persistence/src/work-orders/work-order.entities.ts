@@ -42,6 +42,7 @@ export class WorkOrderEntity {
   @Column({ type: 'jsonb' }) state!: unknown;
   @Column({ type: 'jsonb', nullable: true }) deadlines!: unknown;
   @Column({ name: 'event_count', type: 'integer' }) eventCount!: number;
+  @Column({ name: 'held_events', type: 'integer', default: 0 }) heldEvents!: number;
   @Column({ name: 'last_event_at', type: 'timestamptz', nullable: true }) lastEventAt!: Date | null;
   @Column({ name: 'source_partition', type: 'integer', nullable: true }) sourcePartition!:
     number | null;

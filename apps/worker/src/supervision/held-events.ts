@@ -1,0 +1,91 @@
+/**
+ * The grace check for held events: an order's events dated before its first `dispatched` are
+ * logged but not folded (foldHoldingEarly), waiting for a `dispatched` dated before them. Once the
+ * order has been quiet for the grace period, they leave the log for the dead-letter topic:
+ * `orphan_event` for an order never dispatched (its row goes too), `before_dispatch` for one that
+ * was (its row is written again from the events that stay, which fold to the same state).
+ */
+import { foldHoldingEarly, isoInstant, orderFacts, type StatisticsFormula } from '@hotline/core';
+import {
+  deleteWorkOrders,
+  loadEvents,
+  lockQuietHoldingOrders,
+  moveEventsToDeadLetters,
+  upsertWorkOrders,
+  type EventToDeadLetter,
+} from '@hotline/persistence';
+import { applyFactDeltas, loadStoredFacts } from '@hotline/persistence/statistics';
+import type { HandlingRules } from '@hotline/platform';
+import type { QueryRunner } from 'typeorm';
+import { pinnedProjectionRules, projectWorkOrder } from '../ingestion/project-work-order';
+
+export interface HeldEventsOutcome {
+  orders: number;
+  /** Events dead-lettered, by code. */
+  events: { orphan_event: number; before_dispatch: number };
+}
+
+/** One step of the grace check, in the caller's transaction: up to `limit` quiet orders. */
+export async function deadLetterHeldEvents(
+  runner: QueryRunner,
+  rules: HandlingRules,
+  formula: StatisticsFormula,
+  options: { quietSince: Date; limit: number; deadLetterTopic: string; now: Date },
+): Promise<HeldEventsOutcome> {
+  const outcome: HeldEventsOutcome = { orders: 0, events: { orphan_event: 0, before_dispatch: 0 } };
+  const orders = await lockQuietHoldingOrders(runner, options);
+  if (orders.length === 0) return outcome;
+  const logged = await loadEvents(
+    runner,
+    orders.map((o) => o.workOrderId),
+  );
+  const quiet = isoInstant(options.quietSince);
+  const leaving: EventToDeadLetter[] = [];
+  const neverDispatched: string[] = [];
+  const stay = [];
+  for (const order of orders) {
+    const events = logged.get(order.workOrderId) ?? [];
+    const { state, held } = foldHoldingEarly(order.workOrderId, events);
+    const dispatched = state.receivedAt === null ? null : isoInstant(state.receivedAt);
+    for (const event of held) {
+      leaving.push({
+        eventId: event.eventId,
+        code: dispatched === null ? 'orphan_event' : 'before_dispatch',
+        reason:
+          dispatched === null
+            ? `no dispatched event arrived for work order ${order.workOrderId} before ${quiet}`
+            : `${event.type} at ${event.occurredAt} is dated before the order's first dispatched (${dispatched}), and no earlier dispatched arrived before ${quiet}`,
+      });
+      outcome.events[dispatched === null ? 'orphan_event' : 'before_dispatch'] += 1;
+    }
+    if (dispatched === null) {
+      neverDispatched.push(order.workOrderId);
+      continue;
+    }
+    const leftOut = new Set(held.map((e) => e.eventId));
+    const remaining = events.filter((e) => !leftOut.has(e.eventId));
+    stay.push(projectWorkOrder(order.workOrderId, remaining, pinnedProjectionRules(rules, order)));
+  }
+  await moveEventsToDeadLetters(runner, leaving, options);
+  await deleteWorkOrders(runner, neverDispatched);
+  // The sweep decides the rewritten orders again at once (their escalations stand as they were:
+  // the held events were never folded).
+  const written = await upsertWorkOrders(
+    runner,
+    stay.map(({ record }) => ({ ...record, nextDueAt: options.now })),
+  );
+  const stored = await loadStoredFacts(runner, [...written]);
+  await applyFactDeltas(
+    runner,
+    stay
+      .filter(({ record }) => written.has(record.workOrderId))
+      .map(({ record, state, deadlines }) => ({
+        workOrderId: record.workOrderId,
+        before: stored.get(record.workOrderId) ?? [],
+        after: orderFacts(state, deadlines, formula, rules.calendar),
+        cause: 'held_events',
+      })),
+  );
+  outcome.orders = orders.length;
+  return outcome;
+}
