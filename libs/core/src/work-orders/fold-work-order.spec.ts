@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { WorkOrderEvent } from '../events/work-order-event';
-import { foldWorkOrder, stateDocument } from './fold-work-order';
+import { foldHoldingEarly, foldWorkOrder, stateDocument } from './fold-work-order';
 
 const ev = (
   eventId: string,
@@ -101,6 +101,37 @@ describe('foldWorkOrder', () => {
       'awaiting_dispatch',
     );
   });
+
+  it.each([
+    ['a close before the dispatch', [ev('e0', 'closed', '2024-03-01T08:00:00+08:00')], ['e0']],
+    [
+      'a return after the first dispatch (held: nothing)',
+      [ev('e0', 'returned', '2024-03-01T09:30:00+08:00')],
+      [],
+    ],
+    ['nothing but a callback', [ev('e0', 'callback', '2024-03-01T08:00:00+08:00')], ['e0']],
+    [
+      'an event at the dispatch instant ordered before it (sequence)',
+      [ev('e0', 'closed', '2024-03-01T09:00:00+08:00', {}, 0)],
+      ['e0'],
+    ],
+  ] as const)(
+    'holds, and does not fold, the events before the first dispatch: %s',
+    (_, extra, held) => {
+      const dispatch = dispatched('e1', '2024-03-01T09:00:00+08:00', 'teda-enforcement', 1);
+      const base = extra.length === 1 && extra[0].type === 'callback' ? [] : [dispatch];
+      const result = foldHoldingEarly('W1', [...extra, ...base]);
+      expect(result.held.map((e) => e.eventId)).toEqual(held);
+      const heldIds = new Set<string>(held);
+      const folded = foldWorkOrder(
+        'W1',
+        [...extra, ...base].filter((e) => !heldIds.has(e.eventId)),
+      );
+      expect(result.state).toEqual(folded);
+      if (base.length === 0) expect(result.state.status).toBe('awaiting_dispatch');
+      else expect(result.state.closed).toBe(false);
+    },
+  );
 
   it.each([
     ['returned', { status: 'returned' }],
