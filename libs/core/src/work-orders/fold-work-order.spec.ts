@@ -111,6 +111,11 @@ describe('foldWorkOrder', () => {
     ],
     ['nothing but a callback', [ev('e0', 'callback', '2024-03-01T08:00:00+08:00')], ['e0']],
     [
+      'a flag before the dispatch (folded: held nothing)',
+      [ev('e0', 'flagged', '2024-03-01T08:00:00+08:00', { tags: ['key'] })],
+      [],
+    ],
+    [
       'an event at the dispatch instant ordered before it (sequence)',
       [ev('e0', 'closed', '2024-03-01T09:00:00+08:00', {}, 0)],
       ['e0'],

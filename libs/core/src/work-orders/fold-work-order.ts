@@ -365,9 +365,15 @@ function applyToState(state: WorkOrderState, event: WorkOrderEvent): WorkOrderSt
 }
 
 /**
+ * What may come before the street receives an order: a flag (重点, 领导批示…) the hotline put on it
+ * before dispatching it. Its tags count from the dispatch on (trackedSince needs a unit).
+ */
+const KEPT_BEFORE_DISPATCH: ReadonlySet<WorkOrderEvent['type']> = new Set(['flagged']);
+
+/**
  * The state implied by a set of events (any order, duplicates allowed), and the events it holds:
- * those before the order's first `dispatched` in contract order (all of them when it has none).
- * No stage can start before the street received the order, so a held event is not applied (a
+ * those before the order's first `dispatched` in contract order (all of them when it has none),
+ * but a `flagged` of a dispatched order, which is folded. No stage can start before the street received the order, so a held event is not applied (a
  * `closed` before it would leave the order closed and open at once); it is kept in the log, since
  * a `dispatched` dated before it may still arrive, and after a grace period it is dead-lettered
  * (`before_dispatch`, or `orphan_event` for an order never dispatched). Whether an event is held
@@ -379,10 +385,15 @@ export function foldHoldingEarly(
 ): { state: WorkOrderState; held: WorkOrderEvent[] } {
   const ordered = orderEvents(events);
   const dispatch = ordered.findIndex((event) => event.type === 'dispatched');
-  const first = dispatch === -1 ? ordered.length : dispatch;
+  if (dispatch === -1) return { state: emptyWorkOrder(workOrderId), held: ordered };
   let state = emptyWorkOrder(workOrderId);
-  for (let i = first; i < ordered.length; i += 1) state = applyEvent(state, ordered[i]!);
-  return { state, held: ordered.slice(0, first) };
+  const held: WorkOrderEvent[] = [];
+  for (let i = 0; i < ordered.length; i += 1) {
+    const event = ordered[i]!;
+    if (i < dispatch && !KEPT_BEFORE_DISPATCH.has(event.type)) held.push(event);
+    else state = applyEvent(state, event);
+  }
+  return { state, held };
 }
 
 /** The state implied by a set of events (any order, duplicates allowed); see foldHoldingEarly. */
