@@ -113,14 +113,10 @@ describe('ingestion beside the other writers of an order', () => {
    * return request and return are dated before the second dispatch, so whether they count must
    * not depend on whether the first dispatch arrived before them, with them or after them.
    */
+  const dispatchTo = (id: string, at: string, unitId: string, eventId: string) =>
+    anEvent('dispatched', id, at, { unitId, category: 'help', urgency: 'normal' }, { eventId });
   const redispatched = (id: string): WorkOrderEvent[] => [
-    anEvent(
-      'dispatched',
-      id,
-      '2024-05-07T17:35:08',
-      { unitId: 'teda-enforcement', category: 'help', urgency: 'normal' },
-      { eventId: `${id}-d1` },
-    ),
+    dispatchTo(id, '2024-05-07T17:35:08', 'teda-enforcement', `${id}-d1`),
     anEvent(
       'return_requested',
       id,
@@ -129,13 +125,7 @@ describe('ingestion beside the other writers of an order', () => {
       { eventId: `${id}-rr` },
     ),
     anEvent('returned', id, '2024-05-07T21:47:45', {}, { eventId: `${id}-rt` }),
-    anEvent(
-      'dispatched',
-      id,
-      '2024-05-07T23:48:53',
-      { unitId: 'teda-community-1', category: 'help', urgency: 'normal' },
-      { eventId: `${id}-d2` },
-    ),
+    dispatchTo(id, '2024-05-07T23:48:53', 'teda-community-1', `${id}-d2`),
     anEvent('accepted', id, '2024-05-08T09:10:00', { by: 'liaison' }, { eventId: `${id}-ac` }),
     anEvent(
       'replied',
@@ -216,13 +206,7 @@ describe('ingestion beside the other writers of an order', () => {
     await ingest.ingest(
       raw([
         anEvent('closed', id, '2024-05-07T09:00:00', {}, { eventId: `${id}-early-close` }),
-        anEvent(
-          'dispatched',
-          id,
-          '2024-05-07T10:00:00',
-          { unitId: 'teda-enforcement', category: 'help', urgency: 'normal' },
-          { eventId: `${id}-d1` },
-        ),
+        dispatchTo(id, '2024-05-07T10:00:00', 'teda-enforcement', `${id}-d1`),
         anEvent('accepted', id, '2024-05-07T11:00:00', { by: 'liaison' }, { eventId: `${id}-ac` }),
       ]),
       { caughtUp: false, receivedAt: now },
