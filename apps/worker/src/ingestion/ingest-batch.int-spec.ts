@@ -54,13 +54,13 @@ describe('ingestion beside the other writers of an order', () => {
     await db?.drop();
   });
 
-  it('waits for the orphan check and then folds only what is left in the log', async () => {
+  it('waits for the held events’ grace check and then folds only what is left in the log', async () => {
     const now = new Date();
     await ingest.ingest(
       raw([anEvent('accepted', 'LATE-1', '2024-03-04T10:00:00', {}, { eventId: 'late-accepted' })]),
       { caughtUp: false, receivedAt: now },
     );
-    // The orphan check claims the order and dead-letters its event, but has not committed yet...
+    // The grace check claims the order and dead-letters its event, but has not committed yet...
     const orphans = ds.createQueryRunner();
     await orphans.connect();
     await orphans.startTransaction();

@@ -373,7 +373,7 @@ export async function lockOrders(
 /**
  * What the ingestion path needs of each existing order row: its pinned profile and counted facts.
  * The rows are locked (in id order) until the transaction ends, so that the sweep, a deadline
- * recompute and the orphan check, which lock the same rows, never interleave with this batch:
+ * recompute and the held events' grace check, which lock the same rows, never interleave with this batch:
  * whatever they committed first is read here, and they wait for what this batch writes.
  */
 export async function loadOrderContext(
