@@ -17,7 +17,11 @@ import {
 import { applyFactDeltas, loadStoredFacts } from '@hotline/persistence/statistics';
 import type { HandlingRules } from '@hotline/platform';
 import type { QueryRunner } from 'typeorm';
-import { pinnedProjectionRules, projectWorkOrder } from '../ingestion/project-work-order';
+import {
+  pinnedProjectionRules,
+  projectWorkOrder,
+  type Projection,
+} from '../ingestion/project-work-order';
 
 export interface HeldEventsOutcome {
   orders: number;
@@ -42,22 +46,23 @@ export async function deadLetterHeldEvents(
   const quiet = isoInstant(options.quietSince);
   const leaving: EventToDeadLetter[] = [];
   const neverDispatched: string[] = [];
-  const stay = [];
+  const stay: Projection[] = [];
   for (const order of orders) {
     const events = logged.get(order.workOrderId) ?? [];
     const { state, held } = foldHoldingEarly(order.workOrderId, events);
     const dispatched = state.receivedAt === null ? null : isoInstant(state.receivedAt);
+    const code = dispatched === null ? 'orphan_event' : 'before_dispatch';
     for (const event of held) {
       leaving.push({
         eventId: event.eventId,
-        code: dispatched === null ? 'orphan_event' : 'before_dispatch',
+        code,
         reason:
           dispatched === null
             ? `no dispatched event arrived for work order ${order.workOrderId} before ${quiet}`
             : `${event.type} at ${event.occurredAt} is dated before the order's first dispatched (${dispatched}), and no earlier dispatched arrived before ${quiet}`,
       });
-      outcome.events[dispatched === null ? 'orphan_event' : 'before_dispatch'] += 1;
     }
+    outcome.events[code] += held.length;
     if (dispatched === null) {
       neverDispatched.push(order.workOrderId);
       continue;
