@@ -5,6 +5,7 @@ import { formatInstant } from '../calendar/format-instant';
 import { parseCalendar } from '../calendar/parse-calendar';
 import type { WorkingCalendar } from '../calendar/working-calendar';
 import { parseRuleProfile, type RuleProfile } from '../rules/rule-profile';
+import { foldWorkOrder } from '../work-orders/fold-work-order';
 import { computeDeadlines } from './compute-deadlines';
 import type { DeadlineResult, StageDeadline } from './deadline-result';
 
@@ -196,6 +197,20 @@ describe('computeDeadlines: stage outcomes', () => {
     const result = compute([ev('accepted', '2024-03-04 11:00', {})]);
     expect(result).toMatchObject({ segment: 0, accept: null, complete: null, nextDueAt: null });
     expect(result.flags).toEqual(['awaiting_dispatch', 'events_before_dispatch']);
+  });
+
+  it('holds what the fold holds: a reopened before the dispatch opens no round, a flag is no early event', () => {
+    const events = [
+      ev('reopened', '2024-03-04 08:00', { reason: '重办' }),
+      ev('flagged', '2024-03-04 08:30', { tags: ['key'] }),
+      dispatched('2024-03-04 10:00'),
+    ];
+    const result = compute(events);
+    expect(result).toMatchObject({ reworkRound: 0, accept: { round: 0 }, complete: { round: 0 } });
+    expect(result.reworkRound).toBe(foldWorkOrder('W', events).reworkRound);
+    expect(result.flags).toContain('events_before_dispatch');
+    const flaggedOnly = compute([events[1]!, events[2]!]);
+    expect(flaggedOnly.flags).not.toContain('events_before_dispatch');
   });
 });
 

@@ -63,6 +63,7 @@ import {
   warningInstant,
 } from './stage-clock';
 import { timedEventsInOrder } from './timed-events';
+import { foldedBeforeDispatch } from '../work-orders/order-events';
 import { parseInstantMs } from '../calendar/parse-instant';
 
 const MINUTE_MS = 60_000;
@@ -664,7 +665,6 @@ function runStages(
 
   for (const { event, atMs } of timedEventsInOrder(events)) {
     const at = new Date(atMs);
-    if (event.type === 'reopened') reworkRound += 1;
     if (event.type === 'dispatched') {
       if (segment !== null) {
         endStage(ctx, segment.accept, at, 'redispatched', event.eventId);
@@ -700,9 +700,11 @@ function runStages(
       continue;
     }
     if (segment === null) {
-      ctx.flags.add('events_before_dispatch');
+      // Held by the fold (foldHoldingEarly): counted in no stage, a `reopened` in no round.
+      if (!foldedBeforeDispatch(event.type)) ctx.flags.add('events_before_dispatch');
       continue;
     }
+    if (event.type === 'reopened') reworkRound += 1;
     const { accept, complete } = segment;
     switch (event.type) {
       case 'accepted':

@@ -14,7 +14,7 @@ import type {
   VerificationOutcome,
   WorkOrderEvent,
 } from '../events/work-order-event';
-import { orderEvents } from './order-events';
+import { foldedBeforeDispatch, orderEvents } from './order-events';
 import { isoInstant } from '../calendar/format-instant';
 
 export const WORK_ORDER_STATUSES = [
@@ -365,12 +365,6 @@ function applyToState(state: WorkOrderState, event: WorkOrderEvent): WorkOrderSt
 }
 
 /**
- * What may come before the street receives an order: a flag (重点, 领导批示…) the hotline put on it
- * before dispatching it. Its tags count from the dispatch on (trackedSince needs a unit).
- */
-const KEPT_BEFORE_DISPATCH: ReadonlySet<WorkOrderEvent['type']> = new Set(['flagged']);
-
-/**
  * The state implied by a set of events (any order, duplicates allowed), and the events it holds:
  * those before the order's first `dispatched` in contract order (all of them when it has none),
  * but a `flagged` of a dispatched order, which is folded. No stage can start before the street received the order, so a held event is not applied (a
@@ -390,7 +384,7 @@ export function foldHoldingEarly(
   const held: WorkOrderEvent[] = [];
   for (let i = 0; i < ordered.length; i += 1) {
     const event = ordered[i]!;
-    if (i < dispatch && !KEPT_BEFORE_DISPATCH.has(event.type)) held.push(event);
+    if (i < dispatch && !foldedBeforeDispatch(event.type)) held.push(event);
     else state = applyEvent(state, event);
   }
   return { state, held };

@@ -5,3 +5,12 @@ import { timedEventsInOrder } from '../deadlines/timed-events';
 export function orderEvents(events: readonly WorkOrderEvent[]): WorkOrderEvent[] {
   return timedEventsInOrder(events).map((timed) => timed.event);
 }
+
+/**
+ * What may come before the street receives an order and still count: a flag (重点, 领导批示…) the
+ * hotline put on it before dispatching it (its tags count from the dispatch on). Every other event
+ * dated before an order's first `dispatched` is held (foldHoldingEarly).
+ */
+export function foldedBeforeDispatch(type: WorkOrderEvent['type']): boolean {
+  return type === 'flagged';
+}
