@@ -59,7 +59,7 @@ export async function deadLetterHeldEvents(
         reason:
           dispatched === null
             ? `no dispatched event arrived for work order ${order.workOrderId} before ${quiet}`
-            : `${event.type} at ${event.occurredAt} is dated before the order's first dispatched (${dispatched}), and no earlier dispatched arrived before ${quiet}`,
+            : `${event.type} at ${event.occurredAt} comes before the order's first dispatched (${dispatched}) in the contract's order (occurredAt, then sequence), and no earlier dispatched arrived before ${quiet}`,
       });
     }
     outcome.events[code] += held.length;

@@ -82,4 +82,57 @@ describe('migrations', () => {
     const [up] = await ds.query<{ version: number }[]>(`SELECT version FROM escalations`);
     expect(up!.version).toBeGreaterThanOrEqual(9);
   });
+
+  it('mark the orders written when early events were folded, so that the next writes pass and the grace check re-folds them', async () => {
+    await migrate(ds);
+    await ds.query(`DELETE FROM work_order_events`);
+    await ds.query(`DELETE FROM work_orders`);
+    await ds.undoLastMigration({ transaction: 'each' }); // down to before the held events
+    const events: [string, string, string, string][] = [
+      // never dispatched: an acceptance and a return request (awaiting_dispatch)
+      ['M1', 'm1-a', 'accepted', '2024-03-04T10:00:00+08:00'],
+      ['M1', 'm1-r', 'return_requested', '2024-03-04T10:10:00+08:00'],
+      // never dispatched, and its close folded into a closed status
+      ['M2', 'm2-c', 'closed', '2024-03-04T10:00:00+08:00'],
+      // dispatched, with an acceptance dated before it and a flag before it
+      ['M3', 'm3-a', 'accepted', '2024-03-04T08:00:00+08:00'],
+      ['M3', 'm3-f', 'flagged', '2024-03-04T08:30:00+08:00'],
+      ['M3', 'm3-d', 'dispatched', '2024-03-04T09:00:00+08:00'],
+      // an ordinary order
+      ['M4', 'm4-d', 'dispatched', '2024-03-04T09:00:00+08:00'],
+      ['M4', 'm4-a', 'accepted', '2024-03-04T10:00:00+08:00'],
+    ];
+    for (const [order, id, type, at] of events) {
+      await ds.query(
+        `INSERT INTO work_order_events (event_id, work_order_id, type, occurred_at, payload,
+                                        source_topic, source_partition, source_offset)
+         VALUES ($1, $2, $3, $4, '{}', 'events', 0, 0)`,
+        [id, order, type, at],
+      );
+    }
+    const rows: [string, string, number, number][] = [
+      ['M1', 'awaiting_dispatch', 0, 2],
+      ['M2', 'closed', 0, 1],
+      ['M3', 'in_progress', 1, 3],
+      ['M4', 'in_progress', 1, 2],
+    ];
+    for (const [order, status, segment, count] of rows) {
+      await ds.query(
+        `INSERT INTO work_orders (work_order_id, status, segment, state, event_count)
+         VALUES ($1, $2, $3, '{}', $4)`,
+        [order, status, segment, count],
+      );
+    }
+    await migrate(ds);
+    const marked = await ds.query<{ id: string; folded: number; held: number }[]>(
+      `SELECT work_order_id AS id, event_count AS folded, held_events AS held
+         FROM work_orders ORDER BY 1`,
+    );
+    expect(marked).toEqual([
+      { id: 'M1', folded: 0, held: 2 },
+      { id: 'M2', folded: 0, held: 1 },
+      { id: 'M3', folded: 2, held: 1 },
+      { id: 'M4', folded: 2, held: 0 },
+    ]);
+  });
 });
