@@ -184,9 +184,15 @@ async function settled<T>(worker: WorkerProcess, wait: () => Promise<T>): Promis
       ({ body }) => JSON.stringify(body),
       (failure: unknown) => `no answer (${String(failure)})`,
     );
+    // Events refused (dead-lettered) are the first suspect when the log holds fewer than sent.
+    const rejected = await worker.metric('hotline_events_rejected_total').then(
+      (n) => String(n),
+      (failure: unknown) => `unknown (${String(failure)})`,
+    );
     const lastLines = worker.output().trimEnd().split('\n').slice(-40).join('\n');
     throw new Error(
-      `${(error as Error).message}\nthe worker's /health: ${health}\nits last output:\n${lastLines}`,
+      `${(error as Error).message}\nevents dead-lettered: ${rejected}\n` +
+        `the worker's /health: ${health}\nits last output:\n${lastLines}`,
       { cause: error },
     );
   }
