@@ -9,7 +9,7 @@ import {
   DEFAULT_WATERMARK_POLICY,
   type WorkOrderEvent,
 } from '@hotline/core';
-import { createDataSource } from '@hotline/persistence';
+import { confirmPartitionsRead, createDataSource } from '@hotline/persistence';
 import { loadConfig, loadHandlingRules, loadStatisticsFormula } from '@hotline/platform';
 import {
   anEvent,
@@ -60,13 +60,17 @@ describe('ingestion beside the other writers of an order', () => {
       raw([anEvent('accepted', 'LATE-1', '2024-03-04T10:00:00', {}, { eventId: 'late-accepted' })]),
       { caughtUp: false, receivedAt: now },
     );
-    // The grace check claims the order and dead-letters its event, but has not committed yet...
+    // The partition has been read to its end (the confirmations say so)...
+    await confirmPartitionsRead(ds, 'events', [0], now);
+    // ...the grace check claims the order and dead-letters its event, but has not committed yet...
     const orphans = ds.createQueryRunner();
     await orphans.connect();
     await orphans.startTransaction();
     const dead = await deadLetterHeldEvents(orphans, rules, formula, {
       quietSince: new Date(now.getTime() + 60_000),
       limit: 10,
+      eventsTopic: 'events',
+      readSince: now,
       deadLetterTopic: 'dlq',
       now,
     });
@@ -220,17 +224,32 @@ describe('ingestion beside the other writers of an order', () => {
       logged: 3,
     });
     await ds.query(`DELETE FROM outbox`);
-    const runner = ds.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    const dead = await deadLetterHeldEvents(runner, rules, formula, {
-      quietSince: new Date(now.getTime() + 60_000),
-      limit: 100,
-      deadLetterTopic: 'dlq',
-      now,
+    const graceCheck = async (readSince: Date) => {
+      const runner = ds.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      const outcome = await deadLetterHeldEvents(runner, rules, formula, {
+        quietSince: new Date(now.getTime() + 60_000),
+        limit: 100,
+        eventsTopic: 'events',
+        readSince,
+        deadLetterTopic: 'dlq',
+        now,
+      });
+      await runner.commitTransaction();
+      await runner.release();
+      return outcome;
+    };
+    // Its partition not confirmed read to its end since: a backlog may hold the dispatch it
+    // waits for, so nothing leaves.
+    const later = new Date(now.getTime() + 3_600_000);
+    expect(await graceCheck(later)).toEqual({
+      orders: 0,
+      events: { orphan_event: 0, before_dispatch: 0 },
     });
-    await runner.commitTransaction();
-    await runner.release();
+    expect(await rowOf(id)).toEqual(held);
+    await confirmPartitionsRead(ds, 'events', [0], later);
+    const dead = await graceCheck(later);
     expect(dead.events.before_dispatch).toBe(1);
     const outbox = await ds.query<{ key: string; code: string; event: string }[]>(
       `SELECT message_key AS key, headers->>'x-dlq-code' AS code, payload->>'eventId' AS event

@@ -34,7 +34,15 @@ export async function deadLetterHeldEvents(
   runner: QueryRunner,
   rules: HandlingRules,
   formula: StatisticsFormula,
-  options: { quietSince: Date; limit: number; deadLetterTopic: string; now: Date },
+  options: {
+    quietSince: Date;
+    limit: number;
+    /** The input topic, and since when its partitions must have been confirmed read to their end. */
+    eventsTopic: string;
+    readSince: Date;
+    deadLetterTopic: string;
+    now: Date;
+  },
 ): Promise<HeldEventsOutcome> {
   const outcome: HeldEventsOutcome = { orders: 0, events: { orphan_event: 0, before_dispatch: 0 } };
   const orders = await lockQuietHoldingOrders(runner, options);

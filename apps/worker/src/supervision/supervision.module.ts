@@ -38,6 +38,12 @@ export const OUTBOX_PRODUCER = Symbol('OUTBOX_PRODUCER');
 const HELD_BATCH = 500;
 /** Held events are rare and wait a day anyway: look once a minute. */
 const HELD_IDLE_MS = 60_000;
+/**
+ * Held events leave only from a partition confirmed read to its end this recently (the
+ * confirmations run every 2 s at most while the worker reads): never while a backlog that may hold
+ * their `dispatched` is unread, as after an outage longer than the grace period.
+ */
+const HELD_READ_WITHIN_MS = 60_000;
 
 /**
  * How often the counts statistics read take in their committed changes (reads add the changes
@@ -136,6 +142,8 @@ class SupervisionLoops implements OnApplicationBootstrap, OnApplicationShutdown 
             deadLetterHeldEvents(runner, rules, formula, {
               quietSince: new Date(now.getTime() - config.supervision.orphanGraceMs),
               limit: HELD_BATCH,
+              eventsTopic: config.kafka.topics.events,
+              readSince: new Date(now.getTime() - HELD_READ_WITHIN_MS),
               deadLetterTopic: config.kafka.topics.deadLetter,
               now,
             }),

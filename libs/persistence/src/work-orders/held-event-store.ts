@@ -10,17 +10,22 @@ export interface QuietHoldingOrder {
 
 /**
  * Locks (skipping rows a batch holds) up to `limit` orders that hold events and whose row has not
- * changed since `quietSince`: their grace period for a late `dispatched` is over.
+ * changed since `quietSince` — their grace period for a late `dispatched` is over — and whose
+ * input partition was confirmed read to its end since `readSince`: after an outage, a backlog
+ * still unread may hold the `dispatched` they wait for, so none leaves before it is read.
  */
 export async function lockQuietHoldingOrders(
   runner: QueryRunner,
-  options: { quietSince: Date; limit: number },
+  options: { quietSince: Date; limit: number; eventsTopic: string; readSince: Date },
 ): Promise<QuietHoldingOrder[]> {
   const rows = (await runner.query(
-    `SELECT work_order_id, profile_id, profile_version FROM work_orders
-      WHERE held_events > 0 AND updated_at < $1
-      ORDER BY work_order_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-    [options.quietSince, options.limit],
+    `SELECT w.work_order_id, w.profile_id, w.profile_version FROM work_orders w
+      WHERE w.held_events > 0 AND w.updated_at < $1
+        AND (w.source_partition IS NULL OR EXISTS (
+              SELECT 1 FROM consumer_watermarks c
+               WHERE c.topic = $3 AND c.partition = w.source_partition AND c.confirmed_at >= $4))
+      ORDER BY w.work_order_id LIMIT $2 FOR UPDATE OF w SKIP LOCKED`,
+    [options.quietSince, options.limit, options.eventsTopic, options.readSince],
   )) as { work_order_id: string; profile_id: string | null; profile_version: string | null }[];
   return rows.map((row) => ({
     workOrderId: row.work_order_id,
