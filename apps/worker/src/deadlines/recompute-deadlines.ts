@@ -11,24 +11,17 @@
  * under. With `apply`, the moved orders are due at once, so the sweep re-decides them: an
  * escalation whose deadline now lies later is withdrawn (`deadline_recomputed`).
  */
-import {
-  orderFacts,
-  type RuleProfile,
-  type StatisticsFormula,
-  type WorkingCalendar,
-} from '@hotline/core';
-import { applyFactDeltas, loadStoredFacts } from '@hotline/persistence/statistics';
+import type { RuleProfile, StatisticsFormula, WorkingCalendar } from '@hotline/core';
 import {
   loadEvents,
   pageOpenOrdersAwaitingCalendar,
   pageOpenOrdersOffProfile,
-  upsertWorkOrders,
   withTransaction,
   type OpenOrderDeadlines,
 } from '@hotline/persistence';
 import { profileFor, profileRef, type HandlingRules } from '@hotline/platform';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { projectWorkOrder } from '../ingestion/project-work-order';
+import { projectWorkOrder, rewriteProjectedOrders } from '../ingestion/project-work-order';
 
 export interface DeadlineChange {
   workOrderId: string;
@@ -158,23 +151,11 @@ async function recompute(
       }
       if (apply) {
         // The sweep re-decides the moved orders at once: their warnings, deadlines and the
-        // advances of their escalations follow the new deadlines.
-        const written = await upsertWorkOrders(
+        // advances of their escalations follow the new deadlines, and so do timeliness facts.
+        await rewriteProjectedOrders(
           runner,
-          projections.map((p) => ({ ...p.projection.record, nextDueAt: now })),
-        );
-        // Timeliness facts follow the new deadlines (a closed month records a restatement).
-        const stored = await loadStoredFacts(runner, [...written]);
-        await applyFactDeltas(
-          runner,
-          projections
-            .filter(({ order }) => written.has(order.workOrderId))
-            .map(({ order, projection }) => ({
-              workOrderId: order.workOrderId,
-              before: stored.get(order.workOrderId) ?? [],
-              after: orderFacts(projection.state, projection.deadlines, formula, calendar),
-              cause: 'recompute',
-            })),
+          projections.map(({ projection }) => projection),
+          { formula, calendar, cause: 'recompute', now },
         );
       }
       return orders;

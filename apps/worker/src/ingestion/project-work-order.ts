@@ -7,13 +7,17 @@ import {
   isoInstant,
   stateDocument,
   type DeadlineResult,
+  orderFacts,
   type RuleProfile,
+  type StatisticsFormula,
   type SupervisedDeadlines,
   type WorkingCalendar,
   type WorkOrderEvent,
   type WorkOrderState,
 } from '@hotline/core';
-import type { WorkOrderRecord } from '@hotline/persistence';
+import { upsertWorkOrders, type WorkOrderRecord } from '@hotline/persistence';
+import { applyFactDeltas, loadStoredFacts } from '@hotline/persistence/statistics';
+import type { QueryRunner } from 'typeorm';
 import { profileFor, type HandlingRules } from '@hotline/platform';
 
 const isoOrNull = (at: Date | null): string | null => (at === null ? null : isoInstant(at));
@@ -161,4 +165,32 @@ export function projectForSupervision(
     if (!(error instanceof CalendarError)) throw error;
     return { state, deadlines: null };
   }
+}
+
+/**
+ * Writes orders projected again outside the ingestion path (a deadline recompute, the held events'
+ * grace check): their rows, due at `now` so that the sweep re-decides them at once, and their
+ * statistics facts by the difference from those stored (a closed month records a restatement).
+ */
+export async function rewriteProjectedOrders(
+  runner: QueryRunner,
+  projections: readonly Projection[],
+  options: { formula: StatisticsFormula; calendar: WorkingCalendar; cause: string; now: Date },
+): Promise<void> {
+  const written = await upsertWorkOrders(
+    runner,
+    projections.map(({ record }) => ({ ...record, nextDueAt: options.now })),
+  );
+  const stored = await loadStoredFacts(runner, [...written]);
+  await applyFactDeltas(
+    runner,
+    projections
+      .filter(({ record }) => written.has(record.workOrderId))
+      .map(({ record, state, deadlines }) => ({
+        workOrderId: record.workOrderId,
+        before: stored.get(record.workOrderId) ?? [],
+        after: orderFacts(state, deadlines, options.formula, options.calendar),
+        cause: options.cause,
+      })),
+  );
 }

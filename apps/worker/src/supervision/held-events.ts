@@ -5,21 +5,20 @@
  * `orphan_event` for an order never dispatched (its row goes too), `before_dispatch` for one that
  * was (its row is written again from the events that stay, which fold to the same state).
  */
-import { foldHoldingEarly, isoInstant, orderFacts, type StatisticsFormula } from '@hotline/core';
+import { foldHoldingEarly, isoInstant, type StatisticsFormula } from '@hotline/core';
 import {
   deleteWorkOrders,
   loadEvents,
   lockQuietHoldingOrders,
   moveEventsToDeadLetters,
-  upsertWorkOrders,
   type EventToDeadLetter,
 } from '@hotline/persistence';
-import { applyFactDeltas, loadStoredFacts } from '@hotline/persistence/statistics';
 import type { HandlingRules } from '@hotline/platform';
 import type { QueryRunner } from 'typeorm';
 import {
   pinnedProjectionRules,
   projectWorkOrder,
+  rewriteProjectedOrders,
   type Projection,
 } from '../ingestion/project-work-order';
 
@@ -81,24 +80,14 @@ export async function deadLetterHeldEvents(
   }
   await moveEventsToDeadLetters(runner, leaving, options);
   await deleteWorkOrders(runner, neverDispatched);
-  // The sweep decides the rewritten orders again at once (their escalations stand as they were:
-  // the held events were never folded).
-  const written = await upsertWorkOrders(
-    runner,
-    stay.map(({ record }) => ({ ...record, nextDueAt: options.now })),
-  );
-  const stored = await loadStoredFacts(runner, [...written]);
-  await applyFactDeltas(
-    runner,
-    stay
-      .filter(({ record }) => written.has(record.workOrderId))
-      .map(({ record, state, deadlines }) => ({
-        workOrderId: record.workOrderId,
-        before: stored.get(record.workOrderId) ?? [],
-        after: orderFacts(state, deadlines, formula, rules.calendar),
-        cause: 'held_events',
-      })),
-  );
+  // Their escalations stand as they were (the held events were never folded); the sweep decides
+  // them again at once all the same.
+  await rewriteProjectedOrders(runner, stay, {
+    formula,
+    calendar: rules.calendar,
+    cause: 'held_events',
+    now: options.now,
+  });
   outcome.orders = orders.length;
   return outcome;
 }
