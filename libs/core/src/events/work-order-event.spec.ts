@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import {
+  EVENT_TYPES,
   ID_MAX_LENGTH,
+  isEventAsIs,
+  parseEventBySchema,
   MAX_EVENT_BYTES,
   canonicalEventJson,
   isIdentifier,
@@ -184,5 +187,182 @@ describe('canonicalEventJson', () => {
     expect(canonicalEventJson({ ...dispatched, sequence: 2 })).not.toBe(
       canonicalEventJson(dispatched),
     );
+  });
+});
+
+describe('events taken as they stand (isEventAsIs) and the schema', () => {
+  // Values near each field's limits and kinds, right and wrong, for any key of any type.
+  const near = fc.constantFrom<unknown>(
+    'TJ1',
+    'teda-enforcement',
+    ' TJ1',
+    '',
+    ' ',
+    'a reason',
+    ' a reason ',
+    'a\u3000',
+    '\u3000前后\u3000',
+    'x'.repeat(100),
+    'x'.repeat(101),
+    'x'.repeat(2001),
+    'complaint',
+    'normal',
+    'life_safety',
+    'satisfied',
+    'false_completion',
+    'genuine',
+    'hot',
+    '2024-03-01T09:00:00+08:00',
+    '2024-03-01T09:00:00.123456Z',
+    '2024-02-30T09:00:00+08:00',
+    '2024-03-01T09:00+08:00',
+    '2024-03-01T09:00:00',
+    '2024-03-01 09:00:00Z',
+    '2024-03-01T24:00:00Z',
+    0,
+    -0,
+    1,
+    2,
+    1.5,
+    -1,
+    366,
+    367,
+    2 ** 53,
+    true,
+    false,
+    null,
+    [],
+    ['hot'],
+    ['hot', 'key', 'hot'],
+    ['hot', 'nope'],
+    ['key', 'hot', 'difficult', 'wide_scope', 'high_impact', 'leader_instructed', 'key'],
+    {},
+    { name: 'Li', phone: '138' },
+    { name: 'Li', extra: 1 },
+    { name: null },
+  );
+  const dataKeys = [
+    ...new Set([
+      'unitId',
+      'unitName',
+      'category',
+      'urgency',
+      'title',
+      'content',
+      'citizen',
+      'address',
+      'tags',
+      'acceptDueAt',
+      'completeDueAt',
+      'by',
+      'reason',
+      'basis',
+      'workdays',
+      'until',
+      'reply',
+      'result',
+      'resolved',
+      'comment',
+      'outcome',
+      'note',
+      'extra',
+      '__proto__',
+    ]),
+  ];
+  // A valid event of each type, changed in up to three places (a key set to a value of `near`,
+  // or removed, in the envelope or in data).
+  const valid: Record<string, Record<string, unknown>> = {
+    dispatched: dispatched.data,
+    accepted: { by: 'Li' },
+    return_requested: { reason: 'not ours', basis: 'rule 3' },
+    returned: {},
+    return_rejected: {},
+    extension_requested: { reason: 'parts', workdays: 3 },
+    extension_approved: { until: '2024-03-08T18:00:00+08:00' },
+    extension_rejected: { reason: 'no' },
+    suspended: { reason: 'court' },
+    resumed: {},
+    replied: { reply: 'done', by: 'Li' },
+    reply_rejected: { reason: 'not done' },
+    callback: { result: 'satisfied', resolved: true },
+    reopened: { reason: 'again', completeDueAt: '2024-03-08T18:00:00+08:00' },
+    verified: { outcome: 'genuine', by: 'Wang' },
+    closed: {},
+    excluded: { reason: 'duplicate call' },
+    flagged: { tags: ['key'], note: 'leader' },
+  };
+  const change = fc.record({
+    inData: fc.boolean(),
+    key: fc.constantFrom(...dataKeys, 'eventId', 'workOrderId', 'occurredAt', 'sequence', 'type'),
+    value: fc.option(near, { nil: undefined }),
+  });
+  const candidate = fc
+    .record({
+      type: fc.constantFrom(...EVENT_TYPES),
+      changes: fc.array(change, { maxLength: 3 }),
+    })
+    .map(({ type, changes }) => {
+      const event: Record<string, unknown> = { ...dispatched, type, data: { ...valid[type] } };
+      for (const { inData, key, value } of changes) {
+        const target = inData ? (event.data as Record<string, unknown>) : event;
+        if (value === undefined) delete target[key];
+        else target[key] = value;
+      }
+      return JSON.parse(JSON.stringify(event)) as unknown;
+    });
+
+  it('takes a value as it stands only where the schema accepts it and returns it unchanged', () => {
+    let asIs = 0;
+    fc.assert(
+      fc.property(candidate, (raw) => {
+        if (!isEventAsIs(raw)) return;
+        asIs += 1;
+        const verdict = parseEventBySchema(raw);
+        expect(verdict.success).toBe(true);
+        expect(verdict.data).toEqual(raw);
+      }),
+      { numRuns: 20_000 },
+    );
+    // The generator reaches accepted events, not only refusals.
+    expect(asIs).toBeGreaterThan(2_000);
+  });
+
+  it.each([
+    ['a contract event', dispatched, true],
+    ['an unknown key', { ...dispatched, source: 'x' }, false],
+    ['an unknown key in data', { ...dispatched, data: { ...dispatched.data, x: 1 } }, false],
+    [
+      'a reason the schema trims',
+      { ...dispatched, type: 'suspended', data: { reason: ' r ' } },
+      false,
+    ],
+    [
+      'an extension by workdays',
+      { ...dispatched, type: 'extension_approved', data: { workdays: 3 } },
+      true,
+    ],
+    [
+      'an extension by both',
+      {
+        ...dispatched,
+        type: 'extension_requested',
+        data: { reason: 'r', workdays: 3, until: '2024-03-01T09:00:00Z' },
+      },
+      false,
+    ],
+    ['a null optional', { ...dispatched, sequence: null }, false],
+  ])('%s: %p', (_name, raw, expected) => {
+    expect(isEventAsIs(raw)).toBe(expected);
+    if (expected) expect(parseEventBySchema(raw)).toMatchObject({ success: true, data: raw });
+  });
+
+  it('parses to the same event whichever way it is taken, refusing the same values', () => {
+    const spaced = { ...dispatched, type: 'suspended', data: { reason: ' r ' } };
+    expect(parseWorkOrderEvent(bytes(spaced), 'TJ1')).toEqual({
+      ok: true,
+      event: { ...spaced, data: { reason: 'r' } },
+    });
+    const extra = { ...dispatched, source: 'x' };
+    expect(parseWorkOrderEvent(bytes(extra), 'TJ1')).toEqual({ ok: true, event: dispatched });
   });
 });

@@ -40,10 +40,92 @@ export type CallbackResult = (typeof CALLBACK_RESULTS)[number];
 export const VERIFICATION_OUTCOMES = ['false_completion', 'genuine'] as const;
 export type VerificationOutcome = (typeof VERIFICATION_OUTCOMES)[number];
 
+/**
+ * A field of the contract, declared once: its zod schema (the authority: what is accepted, and the
+ * errors a rejection names) and `asIs`, a check without allocation that a value is accepted
+ * exactly as parsed from JSON: zod would accept it and return it unchanged (nothing stripped,
+ * trimmed or converted). Events that pass `asIs` skip zod (the usual case, at ingestion's rate);
+ * any other goes through zod, which decides. `asIs` may say false where zod accepts, never true
+ * where zod refuses or changes the value (work-order-event.spec.ts checks that property).
+ */
+interface Field<S extends z.ZodType = z.ZodType> {
+  zod: S;
+  asIs: (value: unknown) => boolean;
+  optional: boolean;
+}
+
+const field = <S extends z.ZodType>(zod: S, asIs: (value: unknown) => boolean): Field<S> => ({
+  zod,
+  asIs,
+  optional: false,
+});
+
+function optional<S extends z.ZodType>(f: Field<S>): Field<z.ZodOptional<S>> {
+  return { zod: f.zod.optional(), asIs: f.asIs, optional: true };
+}
+
+type Shape = Record<string, Field>;
+type ZodShape<S extends Shape> = { [K in keyof S]: S[K]['zod'] };
+
+/** A shape with what its as-is check needs precomputed: its size and its required keys. */
+interface CheckedShape {
+  fields: Shape;
+  size: number;
+  required: readonly string[];
+}
+
+function checked(fields: Shape): CheckedShape {
+  const keys = Object.keys(fields);
+  return { fields, size: keys.length, required: keys.filter((key) => !fields[key]!.optional) };
+}
+
+/**
+ * Whether `value` is a JSON object with only the shape's keys (and those in `extra`), each as-is,
+ * and every required one present.
+ */
+function objectAsIs(value: unknown, shape: CheckedShape, extra?: ReadonlySet<string>): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  let present = 0;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) return false;
+    if (!Object.hasOwn(shape.fields, key)) {
+      if (extra?.has(key)) continue;
+      return false;
+    }
+    if (!shape.fields[key]!.asIs(record[key])) return false;
+    present += 1;
+  }
+  return present === shape.size || shape.required.every((key) => Object.hasOwn(record, key));
+}
+
+function object<S extends Shape>(shape: S): Field<z.ZodObject<ZodShape<S>>> {
+  const zodShape = Object.fromEntries(
+    Object.entries(shape).map(([key, f]) => [key, f.zod]),
+  ) as ZodShape<S>;
+  const checkedShape = checked(shape);
+  return field(z.object(zodShape), (value) => objectAsIs(value, checkedShape));
+}
+
 /** RFC 3339 with an explicit offset; impossible dates (02-30, 25:00) are rejected. */
-const instant = z.iso.datetime({ offset: true });
-const text = (max: number) => z.string().max(max);
-const requiredText = (max: number) => z.string().trim().min(1).max(max);
+const instantSchema = z.iso.datetime({ offset: true });
+const INSTANT_PATTERN = instantSchema._zod.def.pattern ?? /(?!)/;
+const instant = field(
+  instantSchema,
+  (value) => typeof value === 'string' && INSTANT_PATTERN.test(value),
+);
+const text = (max: number) =>
+  field(z.string().max(max), (value) => typeof value === 'string' && value.length <= max);
+/** Trimmed by zod: as-is only when there is nothing to trim. */
+const requiredText = (max: number) =>
+  field(
+    z.string().trim().min(1).max(max),
+    (value) =>
+      typeof value === 'string' &&
+      value.length >= 1 &&
+      value.length <= max &&
+      value.trim().length === value.length,
+  );
 /**
  * An identifier taken exactly as sent (never trimmed: `" x "` and `"x"` are different ids) and
  * limited to characters every reader can address: a URL path segment, a query value, a CSV cell.
@@ -57,72 +139,119 @@ export function isIdentifier(text: string, kind: keyof typeof ID_MAX_LENGTH): bo
   return text.length <= ID_MAX_LENGTH[kind] && ID_PATTERN.test(text);
 }
 const identifier = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(ID_PATTERN, 'letters, digits and . _ : - only, starting with a letter or digit');
-const workdays = z.number().int().positive().max(366);
+  field(
+    z
+      .string()
+      .min(1)
+      .max(max)
+      .regex(ID_PATTERN, 'letters, digits and . _ : - only, starting with a letter or digit'),
+    (value) => typeof value === 'string' && value.length <= max && ID_PATTERN.test(value),
+  );
+function oneOf<const T extends readonly [string, ...string[]]>(
+  values: T,
+): Field<z.ZodEnum<{ [K in T[number]]: K }>> {
+  const set = new Set<unknown>(values);
+  return field(z.enum(values), (value) => set.has(value));
+}
+function tagList(min: number) {
+  const tag = oneOf(TAGS);
+  return field(
+    z.array(tag.zod).min(min).max(TAGS.length),
+    (value) =>
+      Array.isArray(value) &&
+      value.length >= min &&
+      value.length <= TAGS.length &&
+      value.every(tag.asIs),
+  );
+}
+const workdays = field(
+  z.number().int().positive().max(366),
+  (value) => Number.isInteger(value) && (value as number) > 0 && (value as number) <= 366,
+);
+const flag = field(z.boolean(), (value) => typeof value === 'boolean');
 
-/** Exactly one of `workdays` or `until`. */
-const extensionAmount = z.union([
-  z.object({ workdays, until: z.undefined().optional() }),
-  z.object({ until: instant, workdays: z.undefined().optional() }),
-]);
+/** Exactly one of `workdays` or `until`, beside the fields of `shape`. */
+const AMOUNT_KEYS: ReadonlySet<string> = new Set(['workdays', 'until']);
+function withAmount<S extends Shape>(shape: S) {
+  const amount = z.union([
+    z.object({ workdays: workdays.zod, until: z.undefined().optional() }),
+    z.object({ until: instant.zod, workdays: z.undefined().optional() }),
+  ]);
+  const zod = Object.keys(shape).length === 0 ? amount : z.intersection(object(shape).zod, amount);
+  const checkedShape = checked(shape);
+  return field(zod, (value) => {
+    if (!objectAsIs(value, checkedShape, AMOUNT_KEYS)) return false;
+    const { workdays: days, until } = value as { workdays?: unknown; until?: unknown };
+    return days === undefined
+      ? until !== undefined && instant.asIs(until)
+      : until === undefined && workdays.asIs(days);
+  });
+}
 
-const dataSchemas = {
-  dispatched: z.object({
+const dataFields = {
+  dispatched: object({
     unitId: identifier(ID_MAX_LENGTH.unitId),
-    unitName: text(200).optional(),
-    category: z.enum(CATEGORIES),
-    urgency: z.enum(URGENCIES),
-    title: text(500).optional(),
-    content: text(20000).optional(),
-    citizen: z.object({ name: text(100).optional(), phone: text(40).optional() }).optional(),
-    address: text(500).optional(),
-    tags: z.array(z.enum(TAGS)).max(TAGS.length).optional(),
-    acceptDueAt: instant.optional(),
-    completeDueAt: instant.optional(),
+    unitName: optional(text(200)),
+    category: oneOf(CATEGORIES),
+    urgency: oneOf(URGENCIES),
+    title: optional(text(500)),
+    content: optional(text(20000)),
+    citizen: optional(object({ name: optional(text(100)), phone: optional(text(40)) })),
+    address: optional(text(500)),
+    tags: optional(tagList(0)),
+    acceptDueAt: optional(instant),
+    completeDueAt: optional(instant),
   }),
-  accepted: z.object({ by: text(100).optional() }),
-  return_requested: z.object({ reason: requiredText(2000), basis: text(2000).optional() }),
-  returned: z.object({}),
-  return_rejected: z.object({ reason: text(2000).optional() }),
-  extension_requested: z.intersection(z.object({ reason: requiredText(2000) }), extensionAmount),
-  extension_approved: extensionAmount,
-  extension_rejected: z.object({ reason: text(2000).optional() }),
-  suspended: z.object({ reason: requiredText(2000) }),
-  resumed: z.object({}),
-  replied: z.object({ reply: requiredText(20000), by: text(100).optional() }),
-  reply_rejected: z.object({ reason: requiredText(2000) }),
-  callback: z.object({
-    result: z.enum(CALLBACK_RESULTS),
-    resolved: z.boolean().optional(),
-    comment: text(2000).optional(),
+  accepted: object({ by: optional(text(100)) }),
+  return_requested: object({ reason: requiredText(2000), basis: optional(text(2000)) }),
+  returned: object({}),
+  return_rejected: object({ reason: optional(text(2000)) }),
+  extension_requested: withAmount({ reason: requiredText(2000) }),
+  extension_approved: withAmount({}),
+  extension_rejected: object({ reason: optional(text(2000)) }),
+  suspended: object({ reason: requiredText(2000) }),
+  resumed: object({}),
+  replied: object({ reply: requiredText(20000), by: optional(text(100)) }),
+  reply_rejected: object({ reason: requiredText(2000) }),
+  callback: object({
+    result: oneOf(CALLBACK_RESULTS),
+    resolved: optional(flag),
+    comment: optional(text(2000)),
   }),
-  reopened: z.object({ reason: requiredText(2000), completeDueAt: instant.optional() }),
-  verified: z.object({
-    outcome: z.enum(VERIFICATION_OUTCOMES),
+  reopened: object({ reason: requiredText(2000), completeDueAt: optional(instant) }),
+  verified: object({
+    outcome: oneOf(VERIFICATION_OUTCOMES),
     by: requiredText(100),
-    note: text(2000).optional(),
+    note: optional(text(2000)),
   }),
-  closed: z.object({}),
-  excluded: z.object({ reason: requiredText(2000) }),
-  flagged: z.object({
-    tags: z.array(z.enum(TAGS)).min(1).max(TAGS.length),
-    note: text(2000).optional(),
-  }),
+  closed: object({}),
+  excluded: object({ reason: requiredText(2000) }),
+  flagged: object({ tags: tagList(1), note: optional(text(2000)) }),
 } as const;
+
+const dataSchemas = Object.fromEntries(
+  Object.entries(dataFields).map(([type, f]) => [type, f.zod]),
+) as { [T in keyof typeof dataFields]: (typeof dataFields)[T]['zod'] };
 
 export type EventType = keyof typeof dataSchemas;
 export const EVENT_TYPES = Object.keys(dataSchemas) as EventType[];
 
-const envelope = {
+const envelopeFields = {
   eventId: identifier(ID_MAX_LENGTH.eventId),
   workOrderId: identifier(ID_MAX_LENGTH.workOrderId),
   occurredAt: instant,
-  sequence: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  sequence: optional(
+    field(
+      z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+      (value) => Number.isSafeInteger(value) && (value as number) >= 0,
+    ),
+  ),
 };
+const envelope = Object.fromEntries(
+  Object.entries(envelopeFields).map(([key, f]) => [key, f.zod]),
+) as ZodShape<typeof envelopeFields>;
+const ENVELOPE = checked(envelopeFields);
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['type', 'data']);
 
 const eventSchema = z.discriminatedUnion(
   'type',
@@ -133,6 +262,26 @@ const eventSchema = z.discriminatedUnion(
     ...z.ZodObject<{ type: z.ZodLiteral<EventType> }>[],
   ],
 );
+
+/**
+ * Whether a JSON value is an event zod would return unchanged: then it is the event as it stands,
+ * and zod (which copies it) is not run.
+ */
+export function isEventAsIs(raw: unknown): boolean {
+  if (!objectAsIs(raw, ENVELOPE, ENVELOPE_KEYS)) return false;
+  const { type, data } = raw as { type?: unknown; data?: unknown };
+  return (
+    typeof type === 'string' &&
+    Object.hasOwn(dataFields, type) &&
+    data !== undefined &&
+    dataFields[type as EventType].asIs(data)
+  );
+}
+
+/** The schema's own verdict on a JSON value: what parseWorkOrderEvent decides by otherwise. */
+export function parseEventBySchema(raw: unknown): { success: boolean; data?: unknown } {
+  return eventSchema.safeParse(raw);
+}
 
 type DataOf<T extends EventType> = z.infer<(typeof dataSchemas)[T]>;
 
@@ -274,6 +423,7 @@ export function parseWorkOrderEvent(value: Buffer | null, key: string | null): P
       message: `unknown event type ${JSON.stringify(type)}; expected one of ${EVENT_TYPES.join(', ')}`,
     };
   }
+  if (isEventAsIs(raw)) return keyed(raw as WorkOrderEvent, key);
   const parsed = eventSchema.safeParse(raw);
   if (!parsed.success) {
     const inData = parsed.error.issues.every((issue) => issue.path[0] === 'data');
@@ -289,7 +439,10 @@ export function parseWorkOrderEvent(value: Buffer | null, key: string | null): P
         .join('; '),
     };
   }
-  const event = parsed.data as unknown as WorkOrderEvent;
+  return keyed(parsed.data as unknown as WorkOrderEvent, key);
+}
+
+function keyed(event: WorkOrderEvent, key: string | null): ParseResult {
   // The key partitions an order's events onto one partition: without it they would scatter.
   if (key !== event.workOrderId) {
     return {
