@@ -282,11 +282,12 @@ export function textArrayRows(
 
 /**
  * A JSON array of the values, read with `json_array_elements($k::json)`: each element as `json`
- * (`null` and `undefined` become the JSON null).
+ * (`null` and `undefined` become the JSON null). Sent as its UTF-8 bytes (`json` in binary form
+ * is its text): the driver would otherwise measure the text and then encode it, two passes.
  */
-export function jsonList(values: readonly unknown[]): string {
+export function jsonList(values: readonly unknown[]): Buffer {
   // An array's undefined element is written as null; an object's undefined property is left out.
-  return JSON.stringify(values);
+  return Buffer.from(JSON.stringify(values));
 }
 
 /** One column of a batch: its name in the row set, its element type, and how to read it off a row. */
@@ -325,6 +326,43 @@ export const integerColumn = <R>(name: string, get: (row: R) => number | null | 
 export function jsonColumn<R>(name: string, get: (row: R) => unknown): ArrayColumn<R> {
   const values = (rows: readonly R[]) => rows.map(get);
   return { name, type: 'jsonb', source: 'json', values, param: (rows) => jsonList(values(rows)) };
+}
+
+const JSON_OPEN = Buffer.from('[');
+const JSON_COMMA = Buffer.from(',');
+const JSON_CLOSE = Buffer.from(']');
+const JSON_NULL = Buffer.from('null');
+
+/**
+ * A `jsonb` column whose rows may carry their value's JSON text already (`text`: UTF-8 bytes that
+ * read as exactly `get`'s value): one JSON array as `jsonColumn` sends, those texts copied into it
+ * as they are and the other values written by JSON.stringify. It goes as bytes (`json` in binary
+ * form is its text): nothing to stringify for the rows that carry their text, nor to measure and
+ * encode again for the driver.
+ */
+export function jsonTextColumn<R>(
+  name: string,
+  get: (row: R) => unknown,
+  text: (row: R) => Buffer | undefined,
+): ArrayColumn<R> {
+  const values = (rows: readonly R[]) => rows.map(get);
+  const param = (rows: readonly R[]) => {
+    const parts: Buffer[] = [JSON_OPEN];
+    for (let i = 0; i < rows.length; i += 1) {
+      if (i > 0) parts.push(JSON_COMMA);
+      const row = rows[i] as R;
+      const written = text(row);
+      if (written !== undefined) {
+        parts.push(written);
+        continue;
+      }
+      const value = get(row);
+      parts.push(value === undefined ? JSON_NULL : Buffer.from(JSON.stringify(value)));
+    }
+    parts.push(JSON_CLOSE);
+    return Buffer.concat(parts);
+  };
+  return { name, type: 'jsonb', source: 'json', values, param };
 }
 
 /**

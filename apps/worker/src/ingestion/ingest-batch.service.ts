@@ -12,7 +12,7 @@ import {
   observeChunk,
   orderFacts,
   parseInstantMs,
-  parseWorkOrderEvent,
+  parseWorkOrderMessage,
   type EscalationChange,
   type EscalationLevel,
   type EscalationRecord,
@@ -142,7 +142,7 @@ export class IngestBatchService {
     for (const [index, message] of messages.entries()) {
       if (verbatim.has(index)) continue;
       const key = message.key === null ? null : message.key.toString('utf8');
-      const parsed = parseWorkOrderEvent(message.value, key);
+      const parsed = parseWorkOrderMessage(message.value, key);
       if (!parsed.ok) {
         rejected.push({ message, code: parsed.code, reason: parsed.message });
         continue;
@@ -185,6 +185,8 @@ export class IngestBatchService {
         offset: message.offset,
         // The digest is recorded only for the bytes this event was read from.
         rawSha256: probe?.rawSha256 ?? (message.value ? rawDigest(message.value) : undefined),
+        // The payload is stored from the bytes received when they are the event exactly.
+        ...(parsed.verbatim && message.value ? { json: message.value } : {}),
         message,
       });
     }

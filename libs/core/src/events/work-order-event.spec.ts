@@ -4,6 +4,7 @@ import {
   ID_MAX_LENGTH,
   isEventAsIs,
   parseEventBySchema,
+  parseWorkOrderMessage,
   MAX_EVENT_BYTES,
   canonicalEventJson,
   isIdentifier,
@@ -364,5 +365,43 @@ describe('events taken as they stand (isEventAsIs) and the schema', () => {
     });
     const extra = { ...dispatched, source: 'x' };
     expect(parseWorkOrderEvent(bytes(extra), 'TJ1')).toEqual({ ok: true, event: dispatched });
+  });
+});
+
+describe('parseWorkOrderMessage: whether the value is the event as written (verbatim)', () => {
+  const asText = JSON.stringify(dispatched);
+  it.each([
+    ['the event as JSON.stringify writes it', asText, true],
+    [
+      'with spaces and other key order',
+      ' { "sequence" : 1 ,' + asText.slice(1).replace('"sequence":1,', '') + ' ',
+      true,
+    ],
+    ['a sequence written 1.0', asText.replace('"sequence":1', '"sequence":1.0'), false],
+    ['a sequence written 1e0', asText.replace('"sequence":1', '"sequence":1e0'), false],
+    [
+      'a sequence written twice',
+      asText.replace('"sequence":1', '"sequence":2,"sequence":1'),
+      false,
+    ],
+    ['a key the schema strips', asText.replace('{', '{"source":"x",'), false],
+    [
+      'workdays written 3.0',
+      JSON.stringify({ ...dispatched, type: 'extension_approved', data: { workdays: 3 } }).replace(
+        ':3}',
+        ':3.0}',
+      ),
+      false,
+    ],
+    [
+      'workdays written 3',
+      JSON.stringify({ ...dispatched, type: 'extension_approved', data: { workdays: 3 } }),
+      true,
+    ],
+    ['no sequence at all', JSON.stringify({ ...dispatched, sequence: undefined }), true],
+  ])('%s: %s', (_name, text, verbatim) => {
+    const parsed = parseWorkOrderMessage(Buffer.from(text), 'TJ1');
+    expect(parsed).toMatchObject({ ok: true, verbatim });
+    if (parsed.ok && verbatim) expect(JSON.parse(text)).toEqual(parsed.event);
   });
 });

@@ -375,6 +375,48 @@ export const MAX_EVENT_BYTES = 256 * 1024;
  * a missing key, or one that disagrees with the body, is rejected: the partitioning would be wrong.
  */
 export function parseWorkOrderEvent(value: Buffer | null, key: string | null): ParseResult {
+  const parsed = parseWorkOrderMessage(value, key);
+  return parsed.ok ? { ok: true, event: parsed.event } : parsed;
+}
+
+/**
+ * A parsed message, and whether its value is the event's JSON exactly (`verbatim`): taken as it
+ * stands, its numbers written as JSON.stringify writes them, so that any JSON reader (PostgreSQL's
+ * `jsonb`) reads from the bytes received the same event as from the event written again.
+ */
+export type MessageParseResult =
+  | { ok: true; event: WorkOrderEvent; verbatim: boolean }
+  | { ok: false; code: RejectionCode; message: string };
+
+/** The contract's numbers: in an event taken as it stands, no other key holds one. */
+const NUMBER_KEYS = ['sequence', 'workdays'] as const;
+
+/**
+ * Whether each number of an event taken as it stands is written in `text` as JSON.stringify
+ * writes it (`1`, not `1.0`, `1e0` or `-0`: `jsonb` keeps a number's written form, and `1.0` is
+ * no `bigint`), under its key written once. Otherwise the event is written again.
+ */
+function numbersAsWritten(text: string, event: WorkOrderEvent): boolean {
+  for (const key of NUMBER_KEYS) {
+    const value =
+      key === 'sequence' ? event.sequence : (event.data as { workdays?: number }).workdays;
+    if (value === undefined) continue;
+    const quoted = `"${key}"`;
+    const at = text.indexOf(quoted);
+    if (at < 0 || text.indexOf(quoted, at + quoted.length) >= 0) return false;
+    const written = /^\s*:\s*(-?[0-9.eE+-]+)/.exec(
+      text.slice(at + quoted.length, at + quoted.length + 40),
+    );
+    if (written?.[1] !== String(value)) return false;
+  }
+  return true;
+}
+
+/** parseWorkOrderEvent, saying whether the value is the event's JSON exactly. */
+export function parseWorkOrderMessage(
+  value: Buffer | null,
+  key: string | null,
+): MessageParseResult {
   if (value === null || value.length === 0) {
     return { ok: false, code: 'invalid_json', message: 'empty message value' };
   }
@@ -423,7 +465,10 @@ export function parseWorkOrderEvent(value: Buffer | null, key: string | null): P
       message: `unknown event type ${JSON.stringify(type)}; expected one of ${EVENT_TYPES.join(', ')}`,
     };
   }
-  if (isEventAsIs(raw)) return keyed(raw as WorkOrderEvent, key);
+  if (isEventAsIs(raw)) {
+    const event = raw as WorkOrderEvent;
+    return keyed(event, key, numbersAsWritten(text, event));
+  }
   const parsed = eventSchema.safeParse(raw);
   if (!parsed.success) {
     const inData = parsed.error.issues.every((issue) => issue.path[0] === 'data');
@@ -439,10 +484,10 @@ export function parseWorkOrderEvent(value: Buffer | null, key: string | null): P
         .join('; '),
     };
   }
-  return keyed(parsed.data as unknown as WorkOrderEvent, key);
+  return keyed(parsed.data as unknown as WorkOrderEvent, key, false);
 }
 
-function keyed(event: WorkOrderEvent, key: string | null): ParseResult {
+function keyed(event: WorkOrderEvent, key: string | null, verbatim: boolean): MessageParseResult {
   // The key partitions an order's events onto one partition: without it they would scatter.
   if (key !== event.workOrderId) {
     return {
@@ -454,5 +499,5 @@ function keyed(event: WorkOrderEvent, key: string | null): ParseResult {
           : `message key ${JSON.stringify(key)} is not the workOrderId ${JSON.stringify(event.workOrderId)}`,
     };
   }
-  return { ok: true, event };
+  return { ok: true, event, verbatim };
 }

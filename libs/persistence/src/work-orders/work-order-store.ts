@@ -13,6 +13,7 @@ import {
   integerColumn,
   integerArray,
   jsonColumn,
+  jsonTextColumn,
   textArray,
   textArrayRows,
   textColumn,
@@ -28,6 +29,8 @@ export interface IncomingEvent {
   offset: string;
   /** SHA-256 (hex) of the message value the event arrived in; absent: not recorded. */
   rawSha256?: string;
+  /** The message value, when it is the event's JSON exactly (parseWorkOrderMessage's verbatim). */
+  json?: Buffer;
 }
 
 /** One work order's row as the worker computes it from the fold and the deadlines. */
@@ -68,7 +71,11 @@ export interface WorkOrderRecord {
 
 /** An event row's columns as the event insert sends them. */
 export const EVENT_COLUMNS: readonly ArrayColumn<IncomingEvent>[] = [
-  jsonColumn('payload', (i) => i.event),
+  jsonTextColumn(
+    'payload',
+    (i) => i.event,
+    (i) => i.json,
+  ),
   column('source_topic', 'text', textArray, (i) => i.topic),
   column('source_partition', 'integer', integerArray, (i) => i.partition),
   column('source_offset', 'bigint', bigintArray, (i) => i.offset),
