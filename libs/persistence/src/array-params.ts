@@ -283,12 +283,40 @@ export function textArrayRows(
 /**
  * A JSON array of the values, read with `json_array_elements($k::json)`: each element as `json`
  * (`null` and `undefined` become the JSON null). Sent as its UTF-8 bytes (`json` in binary form
- * is its text): the driver would otherwise measure the text and then encode it, two passes.
+ * is its text), each value written on its own: one JSON.stringify of the whole array built one
+ * text of megabytes, two bytes a character from the first non-Latin-1 one on, that the driver
+ * then measured and encoded again.
  */
 export function jsonList(values: readonly unknown[]): Buffer {
-  // An array's undefined element is written as null; an object's undefined property is left out.
-  return Buffer.from(JSON.stringify(values));
+  return jsonArrayOf(values, () => undefined);
 }
+
+/**
+ * The JSON array of `values`, as UTF-8 bytes: `text(value, i)` where it gives the value's JSON
+ * already, JSON.stringify elsewhere.
+ */
+function jsonArrayOf<V>(
+  values: readonly V[],
+  text: (value: V, index: number) => Buffer | undefined,
+): Buffer {
+  const parts: Buffer[] = [JSON_OPEN];
+  for (let i = 0; i < values.length; i += 1) {
+    if (i > 0) parts.push(JSON_COMMA);
+    const value = values[i] as V;
+    const written = text(value, i);
+    if (written !== undefined) parts.push(written);
+    // An array's undefined element is written as null; an object's undefined property is left out.
+    else if (value === undefined || value === null) parts.push(JSON_NULL);
+    else parts.push(Buffer.from(JSON.stringify(value)));
+  }
+  parts.push(JSON_CLOSE);
+  return Buffer.concat(parts);
+}
+
+const JSON_OPEN = Buffer.from('[');
+const JSON_COMMA = Buffer.from(',');
+const JSON_CLOSE = Buffer.from(']');
+const JSON_NULL = Buffer.from('null');
 
 /** One column of a batch: its name in the row set, its element type, and how to read it off a row. */
 export interface ArrayColumn<R> {
@@ -328,11 +356,6 @@ export function jsonColumn<R>(name: string, get: (row: R) => unknown): ArrayColu
   return { name, type: 'jsonb', source: 'json', values, param: (rows) => jsonList(values(rows)) };
 }
 
-const JSON_OPEN = Buffer.from('[');
-const JSON_COMMA = Buffer.from(',');
-const JSON_CLOSE = Buffer.from(']');
-const JSON_NULL = Buffer.from('null');
-
 /**
  * A `jsonb` column whose rows may carry their value's JSON text already (`text`: UTF-8 bytes that
  * read as exactly `get`'s value): one JSON array as `jsonColumn` sends, those texts copied into it
@@ -346,22 +369,8 @@ export function jsonTextColumn<R>(
   text: (row: R) => Buffer | undefined,
 ): ArrayColumn<R> {
   const values = (rows: readonly R[]) => rows.map(get);
-  const param = (rows: readonly R[]) => {
-    const parts: Buffer[] = [JSON_OPEN];
-    for (let i = 0; i < rows.length; i += 1) {
-      if (i > 0) parts.push(JSON_COMMA);
-      const row = rows[i] as R;
-      const written = text(row);
-      if (written !== undefined) {
-        parts.push(written);
-        continue;
-      }
-      const value = get(row);
-      parts.push(value === undefined ? JSON_NULL : Buffer.from(JSON.stringify(value)));
-    }
-    parts.push(JSON_CLOSE);
-    return Buffer.concat(parts);
-  };
+  const param = (rows: readonly R[]) =>
+    jsonArrayOf(values(rows), (_value, i) => text(rows[i] as R));
   return { name, type: 'jsonb', source: 'json', values, param };
 }
 
