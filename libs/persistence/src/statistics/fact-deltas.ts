@@ -7,6 +7,7 @@
 import type { QueryRunner } from 'typeorm';
 import {
   diffFacts,
+  factKeyText,
   type Category,
   type FactDelta,
   type FactKey,
@@ -97,15 +98,6 @@ export async function loadStoredFacts(
   return byOrder;
 }
 
-/**
- * A rollup key as one string for summing, cheaper than factKeyText's JSON: the day has a fixed
- * form, category and measure are enums, and no accepted id holds NUL (refused at the door).
- * The order of the rows sent is the statement's own ORDER BY, not this text's.
- */
-function totalKey(key: FactKey): string {
-  return `${key.dayOn}\u0000${key.unitId}\u0000${key.category}\u0000${key.measure}`;
-}
-
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -140,7 +132,8 @@ export async function applyFactDeltas(
     changedOrders.set(change.workOrderId, change.after);
     for (const { key, delta } of deltas) {
       months.add(key.dayOn.slice(0, 7));
-      const text = totalKey(key);
+      // The order of the rows sent is the statement's own ORDER BY, not this text's.
+      const text = factKeyText(key);
       const total = totals.get(text);
       if (total === undefined) totals.set(text, { key, delta });
       else total.delta += delta;
