@@ -307,7 +307,8 @@ function jsonArrayOf<V>(
     if (written !== undefined) parts.push(written);
     // An array's undefined element is written as null; an object's undefined property is left out.
     else if (value === undefined || value === null) parts.push(JSON_NULL);
-    else parts.push(Buffer.from(JSON.stringify(value)));
+    // What JSON.stringify cannot write (a function, a symbol) is null, as in an array it is.
+    else parts.push(Buffer.from(JSON.stringify(value) ?? 'null'));
   }
   parts.push(JSON_CLOSE);
   return Buffer.concat(parts);

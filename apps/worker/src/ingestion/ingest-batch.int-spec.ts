@@ -384,4 +384,29 @@ describe('ingestion beside the other writers of an order', () => {
       [nulId, 'invalid_json'],
     ]);
   });
+
+  it('logs events from the bytes received only where they are the event: a key written twice applies with the rest', async () => {
+    // Messages the contract accepts whose bytes hold more than their event (a key written twice:
+    // JSON.parse keeps the last value, PostgreSQL would read, keep or fail on the first).
+    const events = ordinaryOrder('TWICE-1', 'teda-enforcement', '2024-03-04');
+    const [dispatch, accept, ...rest] = raw(events);
+    const withTwice = (message: typeof accept, extra: string) => ({
+      ...message!,
+      value: Buffer.from(message!.value.toString().replace(/^\{/, `{${extra},`)),
+    });
+    const hostile = [
+      withTwice(dispatch, '"sequence":1.0'),
+      withTwice(accept, `"data":${'['.repeat(20_000)}${']'.repeat(20_000)}`),
+    ];
+    const outcome = await ingest.ingest([...hostile, ...rest], {
+      caughtUp: false,
+      receivedAt: new Date(),
+    });
+    expect(outcome.rejected).toEqual([]);
+    expect(outcome).toMatchObject({ applied: events.length, duplicates: 0 });
+    const logged = await ds.query<{ payload: WorkOrderEvent; sequence: string }[]>(
+      `SELECT payload, sequence FROM work_order_events WHERE work_order_id = 'TWICE-1' ORDER BY sequence`,
+    );
+    expect(logged.map((row) => row.payload)).toEqual(events);
+  });
 });

@@ -370,6 +370,8 @@ describe('events taken as they stand (isEventAsIs) and the schema', () => {
 
 describe('parseWorkOrderMessage: whether the value is the event as written (verbatim)', () => {
   const asText = JSON.stringify(dispatched);
+  const accepted = (rest: string) =>
+    `{"eventId":"E1","type":"accepted","workOrderId":"TJ1","occurredAt":"2024-05-01T10:00:00+08:00",${rest}}`;
   it.each([
     ['the event as JSON.stringify writes it', asText, true],
     [
@@ -399,6 +401,23 @@ describe('parseWorkOrderMessage: whether the value is the event as written (verb
       true,
     ],
     ['no sequence at all', JSON.stringify({ ...dispatched, sequence: undefined }), true],
+    // A key written twice: JSON.parse keeps the last value, PostgreSQL reads every byte.
+    [
+      'a sequence again under an escaped key',
+      accepted('"sequence":1,"sequ\\u0065nce":1.0,"data":{}'),
+      false,
+    ],
+    [
+      "a dropped value nested past any parser's depth",
+      accepted(`"data":{"by":${'['.repeat(20_000)}${']'.repeat(20_000)},"by":"x"}`),
+      false,
+    ],
+    ['a dropped value with NUL', accepted('"data":{"by":"\\u0000","by":"x"}'), false],
+    ['a dropped value with a lone surrogate', accepted('"data":{"by":"\\ud800","by":"x"}'), false],
+    ['a dropped number no numeric holds', accepted('"data":{"by":1e1000000,"by":"x"}'), false],
+    ['a whole data dropped', accepted('"data":[1,2],"data":{}'), false],
+    ['a number inside a string', accepted('"data":{"by":"1.0e5 -0"}'), true],
+    ['a negative sequence', asText.replace('"sequence":1', '"sequence":-0'), false],
   ])('%s: %s', (_name, text, verbatim) => {
     const parsed = parseWorkOrderMessage(Buffer.from(text), 'TJ1');
     expect(parsed).toMatchObject({ ok: true, verbatim });

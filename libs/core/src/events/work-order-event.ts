@@ -381,35 +381,73 @@ export function parseWorkOrderEvent(value: Buffer | null, key: string | null): P
 
 /**
  * A parsed message, and whether its value is the event's JSON exactly (`verbatim`): taken as it
- * stands, its numbers written as JSON.stringify writes them, so that any JSON reader (PostgreSQL's
- * `jsonb`) reads from the bytes received the same event as from the event written again.
+ * stands, no key written twice, its numbers written as JSON.stringify writes them, so that any
+ * JSON reader (PostgreSQL's `jsonb`) reads from the bytes received the same event as from the
+ * event written again.
  */
 export type MessageParseResult =
   | { ok: true; event: WorkOrderEvent; verbatim: boolean }
   | { ok: false; code: RejectionCode; message: string };
 
-/** The contract's numbers: in an event taken as it stands, no other key holds one. */
-const NUMBER_KEYS = ['sequence', 'workdays'] as const;
+/** The members of every object in a JSON value (its keys, at every depth). */
+function memberCount(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += memberCount(item);
+    return count;
+  }
+  for (const key in value) count += 1 + memberCount((value as Record<string, unknown>)[key]);
+  return count;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const MINUS = 0x2d;
 
 /**
- * Whether each number of an event taken as it stands is written in `text` as JSON.stringify
- * writes it (`1`, not `1.0`, `1e0` or `-0`: `jsonb` keeps a number's written form, and `1.0` is
- * no `bigint`), under its key written once. Otherwise the event is written again.
+ * Whether `bytes`, valid JSON that parsed to `parsed`, is `parsed` written out: every member of the
+ * text is in the value (one `:` outside strings per key parsed; a key written twice loses its
+ * first value to JSON.parse, which PostgreSQL would still read, fail on or keep), and every
+ * number is written as JSON.stringify writes an integer (`1`, not `1.0`, `1e0` or `-0`: `jsonb`
+ * keeps a number's written form, and `1.0` is no `bigint`). An event taken as it stands holds
+ * only integers. Otherwise the event is written again.
  */
-function numbersAsWritten(text: string, event: WorkOrderEvent): boolean {
-  for (const key of NUMBER_KEYS) {
-    const value =
-      key === 'sequence' ? event.sequence : (event.data as { workdays?: number }).workdays;
-    if (value === undefined) continue;
-    const quoted = `"${key}"`;
-    const at = text.indexOf(quoted);
-    if (at < 0 || text.indexOf(quoted, at + quoted.length) >= 0) return false;
-    const written = /^\s*:\s*(-?[0-9.eE+-]+)/.exec(
-      text.slice(at + quoted.length, at + quoted.length + 40),
-    );
-    if (written?.[1] !== String(value)) return false;
+function writtenAsParsed(bytes: Uint8Array, parsed: unknown): boolean {
+  // Read as bytes: in UTF-8 every byte of a character beyond ASCII is above 0x7f, so none is
+  // taken for a quote, a backslash, a colon or a digit.
+  let members = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i += 1) {
+    const c = bytes[i] as number;
+    if (inString) {
+      if (c === BACKSLASH) i += 1;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === COLON) {
+      members += 1;
+    } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
+      // A plain integer: digits only, no leading zero but `0` itself.
+      if (c === MINUS) return false;
+      let end = i + 1;
+      while (
+        end < bytes.length &&
+        (bytes[end] as number) >= DIGIT_0 &&
+        (bytes[end] as number) <= DIGIT_9
+      ) {
+        end += 1;
+      }
+      const next = bytes[end];
+      if (next === 0x2e || next === 0x65 || next === 0x45) return false; // . e E
+      if (c === DIGIT_0 && end - i > 1) return false;
+      i = end - 1;
+    }
   }
-  return true;
+  return members === memberCount(parsed);
 }
 
 /** parseWorkOrderEvent, saying whether the value is the event's JSON exactly. */
@@ -467,7 +505,7 @@ export function parseWorkOrderMessage(
   }
   if (isEventAsIs(raw)) {
     const event = raw as WorkOrderEvent;
-    return keyed(event, key, numbersAsWritten(text, event));
+    return keyed(event, key, writtenAsParsed(value, event));
   }
   const parsed = eventSchema.safeParse(raw);
   if (!parsed.success) {
