@@ -292,32 +292,49 @@ export function jsonList(values: readonly unknown[]): Buffer {
 }
 
 /**
- * The JSON array of `values`, as UTF-8 bytes: `text(value, i)` where it gives the value's JSON
- * already, JSON.stringify elsewhere.
+ * The JSON array of `values`, as UTF-8 bytes written into one buffer: `text(value, i)` where it
+ * gives the value's JSON already, JSON.stringify elsewhere (no buffer per value).
  */
 function jsonArrayOf<V>(
   values: readonly V[],
   text: (value: V, index: number) => Buffer | undefined,
 ): Buffer {
-  const parts: Buffer[] = [JSON_OPEN];
+  let out = Buffer.allocUnsafe(Math.max(256, values.length * 512));
+  let at = 0;
+  const room = (bytes: number) => {
+    if (at + bytes <= out.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(out.length * 2, at + bytes));
+    out.copy(grown, 0, 0, at);
+    out = grown;
+  };
+  room(1);
+  out[at++] = 0x5b; // [
   for (let i = 0; i < values.length; i += 1) {
-    if (i > 0) parts.push(JSON_COMMA);
     const value = values[i] as V;
     const written = text(value, i);
-    if (written !== undefined) parts.push(written);
-    // An array's undefined element is written as null; an object's undefined property is left out.
-    else if (value === undefined || value === null) parts.push(JSON_NULL);
-    // What JSON.stringify cannot write (a function, a symbol) is null, as in an array it is.
-    else parts.push(Buffer.from(JSON.stringify(value) ?? 'null'));
+    // An array's undefined element is written as null; an object's undefined property is left
+    // out; what JSON.stringify cannot write (a function, a symbol) is null, as in an array.
+    const json =
+      written === undefined
+        ? value === undefined || value === null
+          ? 'null'
+          : (JSON.stringify(value) ?? 'null')
+        : undefined;
+    if (json === undefined) {
+      room((written as Buffer).length + 2);
+      if (i > 0) out[at++] = 0x2c; // ,
+      at += (written as Buffer).copy(out, at);
+    } else {
+      // UTF-8 takes at most three bytes per UTF-16 unit.
+      room(json.length * 3 + 2);
+      if (i > 0) out[at++] = 0x2c;
+      at += out.write(json, at);
+    }
   }
-  parts.push(JSON_CLOSE);
-  return Buffer.concat(parts);
+  room(1);
+  out[at++] = 0x5d; // ]
+  return out.subarray(0, at);
 }
-
-const JSON_OPEN = Buffer.from('[');
-const JSON_COMMA = Buffer.from(',');
-const JSON_CLOSE = Buffer.from(']');
-const JSON_NULL = Buffer.from('null');
 
 /** One column of a batch: its name in the row set, its element type, and how to read it off a row. */
 export interface ArrayColumn<R> {
