@@ -311,7 +311,9 @@ function jsonArrayOf<V>(
   out[at++] = 0x5b; // [
   for (let i = 0; i < values.length; i += 1) {
     const value = values[i] as V;
-    const written = text(value, i);
+    // No value's JSON is empty: an empty text is none, and the value is written.
+    const given = text(value, i);
+    const written = given === undefined || given.length === 0 ? undefined : given;
     // An array's undefined element is written as null; an object's undefined property is left
     // out; what JSON.stringify cannot write (a function, a symbol) is null, as in an array.
     const json =

@@ -385,6 +385,44 @@ describe('ingestion beside the other writers of an order', () => {
     ]);
   });
 
+  it('refuses, one by one, instants the event log cannot hold and an escape nested thousands deep, and applies the rest', async () => {
+    // RFC 3339 lets an offset reach ±23:59 and the year be 0000; timestamptz refused them and
+    // failed the whole batch's insert. The search for NUL recursed and ran out of stack.
+    const events = ordinaryOrder('ODD-AT-1', 'teda-enforcement', '2024-03-04');
+    const messages = raw(events);
+    const [first] = messages;
+    const variant = (n: number, edit: (text: string) => string) => ({
+      ...first!,
+      value: Buffer.from(
+        edit(first!.value.toString().replace(/"eventId":"[^"]+"/, `"eventId":"ODD-AT-${n}"`)),
+      ),
+    });
+    const at = (instant: string) => (text: string) =>
+      text.replace(/"occurredAt":"[^"]+"/, `"occurredAt":"${instant}"`);
+    const hostile = [
+      variant(1, at('2024-03-04T09:00:00+20:00')),
+      variant(2, at('0000-03-04T09:00:00+08:00')),
+      variant(
+        3,
+        (text) => `{"x":${'['.repeat(30_000)}"\\u0041"${']'.repeat(30_000)},${text.slice(1)}`,
+      ),
+    ];
+    const outcome = await ingest.ingest([...hostile, ...messages], {
+      caughtUp: false,
+      receivedAt: new Date(),
+    });
+    expect(outcome.rejected.map((r) => [r.message, r.code])).toEqual([
+      [hostile[0], 'invalid_envelope'],
+      [hostile[1], 'invalid_envelope'],
+    ]);
+    // The nested value is no field of the contract: the event is taken without it.
+    expect(outcome).toMatchObject({ applied: events.length + 1, duplicates: 0 });
+    const [counted] = await ds.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM work_order_events WHERE work_order_id = 'ODD-AT-1' AND NOT payload ? 'x'`,
+    );
+    expect(counted?.n).toBe(events.length + 1);
+  });
+
   it('logs events from the bytes received only where they are the event: a key written twice applies with the rest', async () => {
     // Messages the contract accepts whose bytes hold more than their event (a key written twice:
     // JSON.parse keeps the last value, PostgreSQL would read, keep or fail on the first).

@@ -50,6 +50,35 @@ describe('parseWorkOrderEvent (contract.md §1)', () => {
       'TJ1',
       'invalid_envelope',
     ],
+    ...(
+      [
+        ['an offset beyond ±15:59', '2024-03-04T09:00:00+20:00'],
+        ['a negative offset beyond ±15:59', '2024-03-04T09:00:00-16:00'],
+        ['the year 0000', '0000-03-04T09:00:00+08:00'],
+        ['a fraction of ten digits', '2024-03-04T09:00:00.1234567890+08:00'],
+        ['a fraction of 200 digits', `2024-03-04T09:00:00.${'1'.repeat(200)}Z`],
+      ] as const
+    ).flatMap(([what, at]): (readonly [string, Buffer, string, string])[] => [
+      // PostgreSQL's timestamptz cannot hold it: refused by the as-is check and by the schema.
+      [
+        `an instant with ${what}`,
+        bytes({ ...dispatched, occurredAt: at }),
+        'TJ1',
+        'invalid_envelope',
+      ],
+      [
+        `an instant with ${what} where the schema reads it (an unknown field beside it)`,
+        bytes({ ...dispatched, occurredAt: at, unknownField: 1 }),
+        'TJ1',
+        'invalid_envelope',
+      ],
+      [
+        `a deadline in the data with ${what}`,
+        bytes({ ...dispatched, data: { ...dispatched.data, completeDueAt: at } }),
+        'TJ1',
+        'invalid_data',
+      ],
+    ]),
     [
       'an unknown category',
       bytes({ ...dispatched, data: { ...dispatched.data, category: 'gossip' } }),
@@ -148,6 +177,32 @@ describe('parseWorkOrderEvent (contract.md §1)', () => {
       data: { ...dispatched.data, title: '😀' },
     };
     expect(parseWorkOrderEvent(bytes(event), 'TJ1')).toEqual({ ok: true, event });
+  });
+
+  it.each([
+    '0001-01-01T00:00:00+15:59',
+    '9999-12-31T23:59:59.123456789-15:59',
+    '2024-03-04T01:00:00.5Z',
+  ])('accepts the instant %s (within what timestamptz holds)', (occurredAt) => {
+    const event = { ...dispatched, occurredAt };
+    expect(parseWorkOrderEvent(bytes(event), 'TJ1')).toEqual({ ok: true, event });
+  });
+
+  it('looks for NUL through a value nested thousands deep without running out of stack', () => {
+    const nested = (inner: string) =>
+      bytes(
+        `{"extra":${'['.repeat(30_000)}${inner}${']'.repeat(30_000)},${bytes(dispatched).toString().slice(1)}`,
+      );
+    // An unknown field, dropped by the schema: the event as it is without it.
+    expect(parseWorkOrderEvent(nested('"\\u0041"'), 'TJ1')).toEqual({
+      ok: true,
+      event: dispatched,
+    });
+    const refused = parseWorkOrderEvent(nested('"\\u0000"'), 'TJ1');
+    expect(refused).toMatchObject({ ok: false, code: 'unencodable_text' });
+    // The path is named by its start and end, not 90,000 characters of it.
+    expect(refused.ok ? '' : refused.message).toMatch(/^extra\[0\]\[0\].*….*\[0\]: text with NUL/);
+    expect(refused.ok ? 0 : refused.message.length).toBeLessThan(300);
   });
 });
 

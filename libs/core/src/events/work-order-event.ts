@@ -107,12 +107,21 @@ function object<S extends Shape>(shape: S): Field<z.ZodObject<ZodShape<S>>> {
   return field(z.object(zodShape), (value) => objectAsIs(value, checkedShape));
 }
 
-/** RFC 3339 with an explicit offset; impossible dates (02-30, 25:00) are rejected. */
+/**
+ * RFC 3339 with an explicit offset; impossible dates (02-30, 25:00) are rejected. Within RFC 3339,
+ * only what the event log's `timestamptz` takes: PostgreSQL has no year 0000, no offset beyond
+ * ±15:59, and refuses a text of more than about 128 characters (so at most 9 fractional digits:
+ * nanoseconds; the rules read milliseconds).
+ */
 const instantSchema = z.iso.datetime({ offset: true });
 const INSTANT_PATTERN = instantSchema._zod.def.pattern ?? /(?!)/;
+const STORABLE_INSTANT = /^(?!0000)[^.]*(?:\.\d{1,9})?(?:Z|[+-](?:0\d|1[0-5]):\d\d)$/;
+const STORABLE_INSTANT_MESSAGE =
+  'the year must be 0001 or later, the offset within ±15:59, the fraction at most 9 digits';
 const instant = field(
-  instantSchema,
-  (value) => typeof value === 'string' && INSTANT_PATTERN.test(value),
+  instantSchema.regex(STORABLE_INSTANT, STORABLE_INSTANT_MESSAGE),
+  (value) =>
+    typeof value === 'string' && INSTANT_PATTERN.test(value) && STORABLE_INSTANT.test(value),
 );
 const text = (max: number) =>
   field(z.string().max(max), (value) => typeof value === 'string' && value.length <= max);
@@ -329,24 +338,40 @@ export type ParseResult =
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const ID_FIELDS = new Set(['eventId', 'workOrderId', 'unitId']);
 
-/** The path of the first key or string holding text PostgreSQL cannot store, else null. */
-function findUnencodableText(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return isUnencodableText(value) ? path : null;
-  if (typeof value !== 'object' || value === null) return null;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findUnencodableText(item, `${path}[${index}]`);
-      if (found !== null) return found;
+/**
+ * The path of the first key or string (in document order) holding text PostgreSQL cannot store,
+ * else null. Walked with a stack of its own: a message of a few kilobytes can nest thousands deep.
+ */
+function findUnencodableText(root: unknown): string | null {
+  const stack: { value: unknown; path: string; key: string | null }[] = [
+    { value: root, path: '', key: null },
+  ];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value, path, key } = next;
+    if (key !== null && isUnencodableText(key)) return path;
+    if (typeof value === 'string') {
+      if (isUnencodableText(value)) return path;
+      continue;
     }
-    return null;
-  }
-  for (const [key, item] of Object.entries(value)) {
-    const at = path ? `${path}.${key}` : key;
-    if (isUnencodableText(key)) return at;
-    const found = findUnencodableText(item, at);
-    if (found !== null) return found;
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      for (let index = value.length - 1; index >= 0; index -= 1) {
+        stack.push({ value: value[index], path: `${path}[${index}]`, key: null });
+      }
+      continue;
+    }
+    const entries = Object.entries(value);
+    for (let index = entries.length - 1; index >= 0; index -= 1) {
+      const [name, item] = entries[index] as [string, unknown];
+      stack.push({ value: item, path: path ? `${path}.${name}` : name, key: name });
+    }
   }
   return null;
+}
+
+/** A path for a message: its start and its end when it is long (a deeply nested value's). */
+function shortPath(path: string): string {
+  return path.length <= 200 ? path : `${path.slice(0, 100)}…${path.slice(-80)}`;
 }
 
 /**
@@ -484,12 +509,12 @@ export function parseWorkOrderMessage(
   // Only a \u escape can put NUL or a lone surrogate into the parsed value: the text is
   // well-formed (strict UTF-8) and JSON allows no raw control character, so without one the walk
   // over every key and string is skipped.
-  const unencodable = text.includes('\\u') ? findUnencodableText(raw, '') : null;
+  const unencodable = text.includes('\\u') ? findUnencodableText(raw) : null;
   if (unencodable !== null) {
     return {
       ok: false,
       code: 'unencodable_text',
-      message: `${unencodable || '(root)'}: text with NUL or a lone surrogate cannot be stored`,
+      message: `${shortPath(unencodable) || '(root)'}: text with NUL or a lone surrogate cannot be stored`,
     };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
