@@ -335,6 +335,12 @@ export class IngestBatchService {
     );
     const records = projections.map(({ id, projection }) => {
       projection.record.nextDueAt = supervision.nextDueAt.get(id) ?? null;
+      // An order its supervision could not decide on the calendar is counted as one whose
+      // deadlines could not be computed, once.
+      const undecided = supervision.undecided.get(id);
+      if (undecided && !projection.deadlineError) {
+        deadlineErrors[undecided] = (deadlineErrors[undecided] ?? 0) + 1;
+      }
       return projection.record;
     });
     return {

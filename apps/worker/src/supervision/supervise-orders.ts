@@ -4,6 +4,7 @@
  * instants.
  */
 import {
+  CalendarError,
   decideSupervision,
   escalationChanges,
   type EscalationChange,
@@ -26,6 +27,16 @@ export interface OrderToSupervise {
 export interface SupervisionOutcome {
   changes: EscalationChange[];
   nextDueAt: Map<string, Date | null>;
+  /**
+   * Orders left undecided because a decision needs the working clock outside the calendar's
+   * coverage (an order dispatched before its first year, say), with the calendar's error code:
+   * nothing is changed for them and nothing is scheduled, so that one such order neither fails
+   * its batch nor comes back first in every sweep. Such an order's deadlines are out of the
+   * calendar too as a rule (it was dispatched before the coverage), so after the calendar is
+   * extended `npm run deadlines:recompute -- --calendar` finds it and schedules it again; any
+   * new event of the order decides it again as well.
+   */
+  undecided: Map<string, CalendarError['code']>;
 }
 
 export function superviseOrders(
@@ -36,6 +47,7 @@ export function superviseOrders(
 ): SupervisionOutcome {
   const changes: EscalationChange[] = [];
   const nextDueAt = new Map<string, Date | null>();
+  const undecided = new Map<string, CalendarError['code']>();
   for (const order of orders) {
     const before = existing.get(order.workOrderId) ?? [];
     // Orders not yet dispatched have nothing to supervise until their dispatch arrives.
@@ -43,18 +55,27 @@ export function superviseOrders(
       nextDueAt.set(order.workOrderId, null);
       continue;
     }
-    const decision = decideSupervision({
-      workOrderId: order.workOrderId,
-      events: order.events,
-      state: order.state,
-      deadlines: order.deadlines,
-      existing: before,
-      watermark: order.watermark,
-      calendar,
-      policy,
-    });
-    changes.push(...escalationChanges(before, decision));
-    nextDueAt.set(order.workOrderId, decision.nextDueAt);
+    let decided: { changes: EscalationChange[]; nextDueAt: Date | null };
+    try {
+      const decision = decideSupervision({
+        workOrderId: order.workOrderId,
+        events: order.events,
+        state: order.state,
+        deadlines: order.deadlines,
+        existing: before,
+        watermark: order.watermark,
+        calendar,
+        policy,
+      });
+      decided = { changes: escalationChanges(before, decision), nextDueAt: decision.nextDueAt };
+    } catch (error) {
+      if (!(error instanceof CalendarError)) throw error;
+      undecided.set(order.workOrderId, error.code);
+      nextDueAt.set(order.workOrderId, null);
+      continue;
+    }
+    changes.push(...decided.changes);
+    nextDueAt.set(order.workOrderId, decided.nextDueAt);
   }
-  return { changes, nextDueAt };
+  return { changes, nextDueAt, undecided };
 }
