@@ -33,9 +33,21 @@ describe('orders outside the calendar’s coverage', () => {
   const config = loadConfig();
   const rules = loadHandlingRules(config.files);
   const formula = loadStatisticsFormula(config.files);
-  const before = new Date(`${rules.calendar.coverage.fromOn}T00:00:00+08:00`);
-  /** An instant a month before the calendar's first day, in the hotline's notation. */
-  const beforeCoverage = new Date(before.getTime() - 30 * 86_400_000).toISOString();
+  const coverageStart = new Date(`${rules.calendar.coverage.fromOn}T00:00:00+08:00`);
+  /** An instant a month before the calendar's first day. */
+  const beforeCoverage = new Date(coverageStart.getTime() - 30 * 86_400_000).toISOString();
+  /** A dispatch to the enforcement team, with `data` beside the required fields. */
+  const dispatch = (
+    id: string,
+    at: Date | string,
+    data: { tags?: ['key']; acceptDueAt?: string } = {},
+  ) =>
+    anEvent('dispatched', id, typeof at === 'string' ? at : at.toISOString(), {
+      unitId: 'teda-enforcement',
+      category: 'help',
+      urgency: 'normal',
+      ...data,
+    });
 
   beforeAll(async () => {
     db = await createFreshDatabase('calendar_coverage');
@@ -68,25 +80,11 @@ describe('orders outside the calendar’s coverage', () => {
 
   it('applies a batch holding a 重点 order dispatched before the coverage, and leaves that order undecided', async () => {
     const now = new Date();
-    const old = anEvent('dispatched', 'OLD-KEY-1', beforeCoverage, {
-      unitId: 'teda-enforcement',
-      category: 'complaint',
-      urgency: 'normal',
-      tags: ['key'],
-    });
+    const old = dispatch('OLD-KEY-1', beforeCoverage, { tags: ['key'] });
     // A current event on the same partition takes the watermark to now: the old order's
     // priority escalation is due, and deciding it needs the level clock before the coverage.
-    const live = anEvent('dispatched', 'LIVE-1', new Date(now.getTime() - 60_000).toISOString(), {
-      unitId: 'teda-enforcement',
-      category: 'help',
-      urgency: 'normal',
-      tags: ['key'],
-    });
-    const latest = anEvent('dispatched', 'LIVE-0', now.toISOString(), {
-      unitId: 'teda-enforcement',
-      category: 'help',
-      urgency: 'normal',
-    });
+    const live = dispatch('LIVE-1', new Date(now.getTime() - 60_000), { tags: ['key'] });
+    const latest = dispatch('LIVE-0', now);
     const outcome = await ingest.ingest(raw([old, live, latest]), {
       caughtUp: true,
       receivedAt: now,
@@ -107,16 +105,8 @@ describe('orders outside the calendar’s coverage', () => {
     await ingest.ingest(
       raw(
         [
-          anEvent('dispatched', 'OLD-KEY-2', beforeCoverage, {
-            unitId: 'teda-enforcement',
-            category: 'complaint',
-            urgency: 'normal',
-            tags: ['key'],
-          }),
-          anEvent('dispatched', 'HEALTHY-1', new Date(now.getTime() - 7_200_000).toISOString(), {
-            unitId: 'teda-enforcement',
-            category: 'help',
-            urgency: 'normal',
+          dispatch('OLD-KEY-2', beforeCoverage, { tags: ['key'] }),
+          dispatch('HEALTHY-1', new Date(now.getTime() - 7_200_000), {
             acceptDueAt: hourAgo.toISOString(),
           }),
         ],
@@ -130,19 +120,7 @@ describe('orders outside the calendar’s coverage', () => {
        ON CONFLICT (work_order_id) DO UPDATE SET next_due_at = EXCLUDED.next_due_at`,
       [new Date(beforeCoverage)],
     );
-    await ingest.ingest(
-      raw(
-        [
-          anEvent('dispatched', 'LIVE-2', now.toISOString(), {
-            unitId: 'teda-enforcement',
-            category: 'help',
-            urgency: 'normal',
-          }),
-        ],
-        1,
-      ),
-      { caughtUp: true, receivedAt: now },
-    );
+    await ingest.ingest(raw([dispatch('LIVE-2', now)], 1), { caughtUp: true, receivedAt: now });
     await confirmPartitionsRead(ds, TOPIC, [0, 1], new Date());
 
     expect(await escalationsOf('HEALTHY-1')).toEqual([]);

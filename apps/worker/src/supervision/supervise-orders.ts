@@ -55,7 +55,6 @@ export function superviseOrders(
       nextDueAt.set(order.workOrderId, null);
       continue;
     }
-    let decided: { changes: EscalationChange[]; nextDueAt: Date | null };
     try {
       const decision = decideSupervision({
         workOrderId: order.workOrderId,
@@ -67,15 +66,13 @@ export function superviseOrders(
         calendar,
         policy,
       });
-      decided = { changes: escalationChanges(before, decision), nextDueAt: decision.nextDueAt };
+      changes.push(...escalationChanges(before, decision));
+      nextDueAt.set(order.workOrderId, decision.nextDueAt);
     } catch (error) {
       if (!(error instanceof CalendarError)) throw error;
       undecided.set(order.workOrderId, error.code);
       nextDueAt.set(order.workOrderId, null);
-      continue;
     }
-    changes.push(...decided.changes);
-    nextDueAt.set(order.workOrderId, decided.nextDueAt);
   }
   return { changes, nextDueAt, undecided };
 }
